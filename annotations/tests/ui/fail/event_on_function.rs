@@ -1,0 +1,6 @@
+use flowdoc_annotations::event;
+
+#[event]
+fn order_placed() {}
+
+fn main() {}

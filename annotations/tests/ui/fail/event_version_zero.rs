@@ -1,0 +1,6 @@
+use flowdoc_annotations::event;
+
+#[event(name = "order.placed", version = 0)]
+pub struct OrderPlaced;
+
+fn main() {}

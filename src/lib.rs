@@ -1,0 +1,1 @@
+//! flowdoc: makes the event flow of a serverless system visible.
