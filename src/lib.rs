@@ -1,1 +1,13 @@
-//! flowdoc: makes the event flow of a serverless system visible.
+//! flowdoc makes the event flow of a serverless system visible.
+//!
+//! It reads the Rust Lambda crates, annotated where they produce and consume events, and the
+//! SAM / CloudFormation template that wires them, builds the event-flow graph, checks it, and
+//! renders it as diagrams and documentation. It never builds or runs the code it reads.
+//!
+//! The pipeline, one module per stage:
+//! - [`files`]: the project's files, listed and read through one door;
+//! - [`scan`]: Rust sources to facts about handlers and event types.
+
+pub mod files;
+pub mod location;
+pub mod scan;

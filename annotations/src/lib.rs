@@ -111,11 +111,10 @@ fn emit(item: TokenStream2, check: syn::Result<Option<Check>>) -> TokenStream {
 }
 
 fn type_check(role: Role, args: &HandlerArgs, item: &TokenStream2) -> syn::Result<Option<Check>> {
-    let parsed = match syn::parse2::<syn::Item>(item.clone()) {
-        Ok(parsed) => parsed,
-        // An item rustc accepted but syn cannot read as a module item; rustc reports any real
-        // problem itself, and the scanner reads the attribute from source either way.
-        Err(_) => return Ok(None),
+    // An item rustc accepted but syn cannot read as a module item: rustc reports any real
+    // problem itself, and the scanner reads the attribute from source either way.
+    let Ok(parsed) = syn::parse2::<syn::Item>(item.clone()) else {
+        return Ok(None);
     };
     let place_error = || {
         syn::Error::new(
@@ -141,9 +140,11 @@ fn type_check(role: Role, args: &HandlerArgs, item: &TokenStream2) -> syn::Resul
         syn::Item::Fn(_) => Ok(Some(Check::InBody(quote_spanned! {span=>
             let _: ::core::marker::PhantomData<#path>;
         }))),
-        syn::Item::Struct(_) | syn::Item::Enum(_) | syn::Item::Impl(_) => Ok(Some(Check::Beside(quote_spanned! {span=>
-            const _: ::core::marker::PhantomData<#path> = ::core::marker::PhantomData;
-        }))),
+        syn::Item::Struct(_) | syn::Item::Enum(_) | syn::Item::Impl(_) => {
+            Ok(Some(Check::Beside(quote_spanned! {span=>
+                const _: ::core::marker::PhantomData<#path> = ::core::marker::PhantomData;
+            })))
+        }
         _ => Err(place_error()),
     }
 }

@@ -73,11 +73,9 @@ impl EventRef {
     /// last segment of the type path, or the string.
     pub fn written_name(&self) -> String {
         match self {
-            EventRef::Type(path) => path
-                .segments
-                .last()
-                .map(|segment| segment.ident.to_string())
-                .unwrap_or_default(),
+            EventRef::Type(path) => {
+                path.segments.last().map(|segment| segment.ident.to_string()).unwrap_or_default()
+            }
             EventRef::Name(lit) => lit.value(),
         }
     }
@@ -200,11 +198,19 @@ impl EventArgs {
                     reject_duplicate(&key, args.version.is_some())?;
                     input.parse::<Token![=]>()?;
                     let lit: LitInt = input.parse().map_err(|error| {
-                        syn::Error::new(error.span(), "expected the version as a whole number, as in `version = 2`")
+                        syn::Error::new(
+                            error.span(),
+                            "expected the version as a whole number, as in `version = 2`",
+                        )
                     })?;
                     match lit.base10_parse::<u32>() {
                         Ok(version) if version >= 1 => args.version = Some(lit),
-                        _ => return Err(syn::Error::new(lit.span(), "the version is a whole number from 1 up")),
+                        _ => {
+                            return Err(syn::Error::new(
+                                lit.span(),
+                                "the version is a whole number from 1 up",
+                            ));
+                        }
                     }
                 }
                 _ => {
@@ -247,7 +253,9 @@ fn parse_event(input: ParseStream<'_>, role: Role) -> syn::Result<EventRef> {
 }
 
 fn parse_key(input: ParseStream<'_>) -> syn::Result<Ident> {
-    input.parse::<Ident>().map_err(|error| syn::Error::new(error.span(), "expected a key, as in `key = value`"))
+    input
+        .parse::<Ident>()
+        .map_err(|error| syn::Error::new(error.span(), "expected a key, as in `key = value`"))
 }
 
 fn parse_resource(input: ParseStream<'_>) -> syn::Result<ResourceRef> {
@@ -346,7 +354,8 @@ mod tests {
     #[test]
     fn consumer_with_string_event_env_and_function() {
         let args =
-            handler(Role::Consumer, r#""order.placed", from = env("QUEUE_URL"), function = "Fulfil","#).unwrap();
+            handler(Role::Consumer, r#""order.placed", from = env("QUEUE_URL"), function = "Fulfil","#)
+                .unwrap();
         assert_eq!(args.event.written_name(), "order.placed");
         assert!(matches!(&args.resource, ResourceRef::Env(lit) if lit.value() == "QUEUE_URL"));
         assert_eq!(args.function.unwrap().value(), "Fulfil");
@@ -371,7 +380,11 @@ mod tests {
             (Role::Producer, "E, to = OrdersTable", "expected the resource's logical ID as a string literal"),
             (Role::Producer, "E, to = 5", "expected the resource's logical ID as a string literal"),
             (Role::Producer, "E, to = env()", "env() needs the name of an environment variable"),
-            (Role::Producer, "E, to = env(VAR)", "expected the environment variable's name as a string literal"),
+            (
+                Role::Producer,
+                "E, to = env(VAR)",
+                "expected the environment variable's name as a string literal",
+            ),
             (Role::Producer, r#"E, to = env("A", "B")"#, "env() takes exactly one argument"),
             (Role::Producer, r#"E, to = """#, "the resource's logical ID must not be empty"),
             (Role::Producer, r#"E, to = env("")"#, "the environment variable's name must not be empty"),

@@ -1,0 +1,289 @@
+//! The project's files: the one door through which flowdoc reads its input.
+//!
+//! Scanning and template loading see the project only through [`ProjectFiles`]: a sorted listing
+//! of relative paths and a bounded read. [`DiskFiles`] is the real project on disk; [`MemoryFiles`]
+//! holds a project in memory (tests, fault injection, a git revision). Paths are relative to the
+//! project root with `/` separators, so output is the same on every machine.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
+
+/// Folders that hold build output, dependencies or tooling state, never project sources.
+const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
+
+/// What a listing found: readable files and the problems met on the way.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// Relative paths with `/` separators, sorted.
+    pub files: Vec<String>,
+    /// Entries that could not be listed, sorted by path.
+    pub problems: Vec<FileProblem>,
+}
+
+/// A path that could not be listed or read.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileProblem {
+    /// Relative path, `/`-separated; lossy where the path is not UTF-8.
+    pub path: String,
+    /// What went wrong, for a person.
+    pub message: String,
+}
+
+/// Why a file could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The file is larger than the configured limit and was not read.
+    TooLarge {
+        /// Its size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The operating system refused or failed the read.
+    Io(io::Error),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::TooLarge { size, limit } => {
+                write!(f, "file is {size} bytes, over the limit of {limit} bytes; it was not read")
+            }
+            ReadError::Io(error) => write!(f, "cannot read: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// A project's files, listed and read by relative path.
+pub trait ProjectFiles: Sync {
+    /// Every file of the project, skipping build output (`target/`), `node_modules/` and hidden
+    /// folders, sorted by path.
+    fn list(&self) -> Listing;
+
+    /// The contents of `path`, refusing files over `limit` bytes.
+    fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError>;
+
+    /// `path` opened for reading piece by piece, for files too large to hold whole.
+    fn open(&self, path: &str) -> io::Result<Box<dyn Read + '_>>;
+}
+
+/// Whether a folder of this name is skipped by listings.
+pub fn is_skipped_dir(name: &str) -> bool {
+    name.starts_with('.') || SKIPPED_DIRS.contains(&name)
+}
+
+/// The project as it is on disk under a root folder.
+#[derive(Clone, Debug)]
+pub struct DiskFiles {
+    root: PathBuf,
+}
+
+impl DiskFiles {
+    /// The project under `root`.
+    pub fn new(root: impl Into<PathBuf>) -> DiskFiles {
+        DiskFiles { root: root.into() }
+    }
+
+    /// The root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn relative(&self, path: &Path) -> Result<String, String> {
+        let relative = path.strip_prefix(&self.root).unwrap_or(path);
+        let mut parts = Vec::new();
+        for component in relative.components() {
+            match component {
+                Component::Normal(part) => match part.to_str() {
+                    Some(part) => parts.push(part),
+                    None => return Err(relative.to_string_lossy().replace('\\', "/")),
+                },
+                Component::CurDir => {}
+                _ => return Err(relative.to_string_lossy().replace('\\', "/")),
+            }
+        }
+        Ok(parts.join("/"))
+    }
+
+    /// Whether a symbolic link at `path` leads somewhere inside the root.
+    fn link_stays_inside(&self, path: &Path) -> bool {
+        match (path.canonicalize(), self.root.canonicalize()) {
+            (Ok(target), Ok(root)) => target.starts_with(root),
+            _ => false,
+        }
+    }
+}
+
+impl ProjectFiles for DiskFiles {
+    fn list(&self) -> Listing {
+        let problems = RefCell::new(Vec::new());
+        let mut files = Vec::new();
+        let walker = walkdir::WalkDir::new(&self.root).follow_links(true).sort_by_file_name();
+        let entries = walker.into_iter().filter_entry(|entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            if entry.file_type().is_dir() && entry.file_name().to_str().is_some_and(is_skipped_dir) {
+                return false;
+            }
+            if entry.path_is_symlink() && !self.link_stays_inside(entry.path()) {
+                let path = self.relative(entry.path()).unwrap_or_else(|lossy| lossy);
+                problems.borrow_mut().push(FileProblem {
+                    path,
+                    message: "symbolic link leads outside the project root or nowhere; not followed".into(),
+                });
+                return false;
+            }
+            true
+        });
+        for entry in entries {
+            match entry {
+                Ok(entry) if entry.file_type().is_file() => match self.relative(entry.path()) {
+                    Ok(path) => files.push(path),
+                    Err(lossy) => problems.borrow_mut().push(FileProblem {
+                        path: lossy,
+                        message: "path is not valid UTF-8; skipped".into(),
+                    }),
+                },
+                Ok(_) => {}
+                Err(error) => {
+                    let path = error
+                        .path()
+                        .map(|path| self.relative(path).unwrap_or_else(|lossy| lossy))
+                        .unwrap_or_default();
+                    let message = match error.loop_ancestor() {
+                        Some(ancestor) => format!(
+                            "symbolic link loop back to `{}`; not followed",
+                            self.relative(ancestor).unwrap_or_else(|lossy| lossy)
+                        ),
+                        None => match error.io_error() {
+                            Some(io) => format!("cannot list: {io}"),
+                            None => format!("cannot list: {error}"),
+                        },
+                    };
+                    problems.borrow_mut().push(FileProblem { path, message });
+                }
+            }
+        }
+        let mut problems = problems.into_inner();
+        problems.sort();
+        problems.dedup();
+        files.sort();
+        Listing { files, problems }
+    }
+
+    fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+        let file = std::fs::File::open(self.root.join(path)).map_err(ReadError::Io)?;
+        let size = file.metadata().map_err(ReadError::Io)?.len();
+        if size > limit {
+            return Err(ReadError::TooLarge { size, limit });
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        // Read one byte past the limit so a file that grew since `metadata` is still refused.
+        file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+        if bytes.len() as u64 > limit {
+            return Err(ReadError::TooLarge { size: bytes.len() as u64, limit });
+        }
+        Ok(bytes)
+    }
+
+    fn open(&self, path: &str) -> io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(std::fs::File::open(self.root.join(path))?))
+    }
+}
+
+/// A project held in memory: for tests, for injected read failures, and for files taken from a
+/// git revision.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryFiles {
+    files: BTreeMap<String, Result<Vec<u8>, String>>,
+}
+
+impl MemoryFiles {
+    /// An empty project.
+    pub fn new() -> MemoryFiles {
+        MemoryFiles::default()
+    }
+
+    /// Adds or replaces a file.
+    pub fn insert(&mut self, path: impl Into<String>, contents: impl Into<Vec<u8>>) -> &mut MemoryFiles {
+        self.files.insert(path.into(), Ok(contents.into()));
+        self
+    }
+
+    /// Adds a file whose every read fails with `message`, as an unreadable file on disk would.
+    pub fn insert_unreadable(
+        &mut self,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut MemoryFiles {
+        self.files.insert(path.into(), Err(message.into()));
+        self
+    }
+}
+
+impl ProjectFiles for MemoryFiles {
+    fn list(&self) -> Listing {
+        let files = self
+            .files
+            .keys()
+            .filter(|path| {
+                let mut folders: Vec<&str> = path.split('/').collect();
+                folders.pop();
+                !folders.iter().any(|folder| is_skipped_dir(folder))
+            })
+            .cloned()
+            .collect();
+        Listing { files, problems: Vec::new() }
+    }
+
+    fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+        match self.files.get(path) {
+            Some(Ok(bytes)) if bytes.len() as u64 > limit => {
+                Err(ReadError::TooLarge { size: bytes.len() as u64, limit })
+            }
+            Some(Ok(bytes)) => Ok(bytes.clone()),
+            Some(Err(message)) => Err(ReadError::Io(io::Error::other(message.clone()))),
+            None => Err(ReadError::Io(io::Error::from(io::ErrorKind::NotFound))),
+        }
+    }
+
+    fn open(&self, path: &str) -> io::Result<Box<dyn Read + '_>> {
+        match self.files.get(path) {
+            Some(Ok(bytes)) => Ok(Box::new(bytes.as_slice())),
+            Some(Err(message)) => Err(io::Error::other(message.clone())),
+            None => Err(io::Error::from(io::ErrorKind::NotFound)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_listing_skips_build_output_and_hidden_folders() {
+        let mut files = MemoryFiles::new();
+        files
+            .insert("src/lib.rs", "")
+            .insert("target/debug/build.rs", "")
+            .insert(".aws-sam/build/template.yaml", "")
+            .insert("web/node_modules/x/template.yaml", "")
+            .insert(".hidden-file.rs", "");
+        assert_eq!(files.list().files, [".hidden-file.rs", "src/lib.rs"]);
+    }
+
+    #[test]
+    fn memory_reads_respect_the_limit_and_injected_failures() {
+        let mut files = MemoryFiles::new();
+        files.insert("a.rs", "12345").insert_unreadable("b.rs", "permission denied");
+        assert_eq!(files.read("a.rs", 5).unwrap(), b"12345");
+        assert!(matches!(files.read("a.rs", 4), Err(ReadError::TooLarge { size: 5, limit: 4 })));
+        assert_eq!(files.read("b.rs", 10).unwrap_err().to_string(), "cannot read: permission denied");
+    }
+}

@@ -1,0 +1,706 @@
+//! Reads one parsed file: every item with `#[event_producer]` / `#[event_consumer]`, every
+//! `#[event]` type, wherever they are (modules, impl blocks, traits, function bodies), through
+//! the shared grammar of `flowdoc-annotations-syntax`.
+//!
+//! Which attributes count: `event_producer` and `event_consumer` by their bare names or as
+//! paths through the annotations crate (`flowdoc_annotations::event_producer`, or an alias of
+//! it); a bare `event` only where the scope imports it from the annotations crate (by name,
+//! rename or glob), since other crates have `event` attributes too.
+
+use super::facts::{
+    AnnotationFacts, EventTypeFacts, FieldFacts, ProblemKind, ResourceFacts, Role, SourceProblem,
+    VariantFacts,
+};
+use super::names::{Serde, doc_comment, tokens_to_string, type_to_string};
+use crate::location::{Location, saturating_u32};
+use flowdoc_annotations_syntax as syntax;
+use quote::ToTokens;
+use std::collections::BTreeMap;
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+
+/// A handler found in a file, before it is placed in its crate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FoundHandler {
+    /// `name` or `Type::method`.
+    pub(crate) name: String,
+    pub(crate) doc: String,
+    pub(crate) location: Location,
+    /// Inline modules around the item within the file, such as `handlers::v2`.
+    pub(crate) inline_module: String,
+    pub(crate) annotations: Vec<AnnotationFacts>,
+}
+
+/// An event type found in a file, before it is placed in its crate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FoundEventType {
+    pub(crate) facts: EventTypeFacts,
+    pub(crate) inline_module: String,
+}
+
+/// What one file holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct FileFindings {
+    pub(crate) handlers: Vec<FoundHandler>,
+    pub(crate) event_types: Vec<FoundEventType>,
+    pub(crate) problems: Vec<SourceProblem>,
+}
+
+/// Reads the annotations of `file`, the parsed contents of `path`. `annotations_crate` is the
+/// name the crate imports `flowdoc-annotations` under.
+pub(crate) fn extract(path: &str, file: &syn::File, annotations_crate: &str) -> FileFindings {
+    let mut reader = Reader {
+        path,
+        annotations_crate,
+        scopes: vec![Scope::module(&file.items, annotations_crate)],
+        modules: Vec::new(),
+        owner: None,
+        findings: FileFindings::default(),
+    };
+    reader.visit_file(file);
+    reader.findings
+}
+
+/// What an attribute is, as far as flowdoc is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Handler(syntax::Role),
+    Event,
+}
+
+impl Kind {
+    fn from_name(name: &str) -> Option<Kind> {
+        match name {
+            "event" => Some(Kind::Event),
+            _ => syntax::Role::from_attribute_name(name).map(Kind::Handler),
+        }
+    }
+}
+
+/// Names a scope's `use` items bring in from the annotations crate.
+#[derive(Clone, Debug, Default)]
+struct Scope {
+    /// Local name → attribute (`use flowdoc_annotations::event as flow_event`).
+    attributes: BTreeMap<String, Kind>,
+    /// Local names of the crate itself (`use flowdoc_annotations as fa`).
+    crate_aliases: Vec<String>,
+    /// `use flowdoc_annotations::*`.
+    glob: bool,
+    /// A module scope: names from outer scopes are not visible through it.
+    module: bool,
+}
+
+impl Scope {
+    fn module(items: &[syn::Item], annotations_crate: &str) -> Scope {
+        let mut scope = Scope { module: true, ..Scope::default() };
+        scope.add_uses(items.iter(), annotations_crate);
+        scope
+    }
+
+    fn block(stmts: &[syn::Stmt], annotations_crate: &str) -> Scope {
+        let mut scope = Scope::default();
+        let items = stmts.iter().filter_map(|stmt| match stmt {
+            syn::Stmt::Item(item) => Some(item),
+            _ => None,
+        });
+        scope.add_uses(items, annotations_crate);
+        scope
+    }
+
+    fn add_uses<'a>(&mut self, items: impl Iterator<Item = &'a syn::Item>, annotations_crate: &str) {
+        for item in items {
+            if let syn::Item::Use(item_use) = item {
+                self.add_tree(&item_use.tree, annotations_crate, false);
+            }
+        }
+    }
+
+    /// Records what `tree` imports; `inside` is true below the annotations crate's segment.
+    fn add_tree(&mut self, tree: &syn::UseTree, annotations_crate: &str, inside: bool) {
+        match tree {
+            syn::UseTree::Path(path) if !inside && path.ident == annotations_crate => {
+                self.add_tree(&path.tree, annotations_crate, true);
+            }
+            syn::UseTree::Name(name) if inside => self.import(&name.ident, &name.ident, annotations_crate),
+            syn::UseTree::Rename(rename) if inside => {
+                self.import(&rename.ident, &rename.rename, annotations_crate);
+            }
+            syn::UseTree::Name(name) if name.ident == annotations_crate => {
+                self.crate_aliases.push(name.ident.to_string());
+            }
+            syn::UseTree::Rename(rename) if rename.ident == annotations_crate => {
+                self.crate_aliases.push(rename.rename.to_string());
+            }
+            syn::UseTree::Glob(_) if inside => self.glob = true,
+            syn::UseTree::Group(group) => {
+                for tree in &group.items {
+                    self.add_tree(tree, annotations_crate, inside);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn import(&mut self, item: &syn::Ident, local: &syn::Ident, annotations_crate: &str) {
+        if item == "self" {
+            self.crate_aliases.push(if local == "self" {
+                annotations_crate.to_owned()
+            } else {
+                local.to_string()
+            });
+        } else if let Some(kind) = Kind::from_name(&item.to_string()) {
+            self.attributes.insert(local.to_string(), kind);
+        }
+    }
+}
+
+/// Who an item inside an `impl` or `trait` block belongs to.
+#[derive(Clone, Debug)]
+struct Owner(String);
+
+struct Reader<'a> {
+    path: &'a str,
+    annotations_crate: &'a str,
+    scopes: Vec<Scope>,
+    /// Inline modules entered so far within the file.
+    modules: Vec<String>,
+    owner: Option<Owner>,
+    findings: FileFindings,
+}
+
+impl Reader<'_> {
+    fn location(&self, span: proc_macro2::Span) -> Location {
+        let start = span.start();
+        Location::new(self.path, saturating_u32(start.line), saturating_u32(start.column + 1))
+    }
+
+    fn problem(&mut self, span: proc_macro2::Span, message: String) {
+        let location = self.location(span);
+        self.findings.problems.push(SourceProblem { location, kind: ProblemKind::Annotation, message });
+    }
+
+    /// The scopes visible here: innermost first, up to and including the nearest module.
+    fn visible_scopes(&self) -> impl Iterator<Item = &Scope> {
+        let module_index = self.scopes.iter().rposition(|scope| scope.module).unwrap_or(0);
+        self.scopes[module_index..].iter().rev()
+    }
+
+    fn classify(&self, attr: &syn::Attribute) -> Option<Kind> {
+        let path = attr.path();
+        let segments: Vec<String> = path.segments.iter().map(|segment| segment.ident.to_string()).collect();
+        match segments.as_slice() {
+            [name] => {
+                if let Some(kind) =
+                    self.visible_scopes().find_map(|scope| scope.attributes.get(name).copied())
+                {
+                    return Some(kind);
+                }
+                match Kind::from_name(name)? {
+                    Kind::Event if self.visible_scopes().any(|scope| scope.glob) => Some(Kind::Event),
+                    Kind::Event => None,
+                    handler => Some(handler),
+                }
+            }
+            [krate, name] => {
+                let is_crate = *krate == self.annotations_crate
+                    || self.visible_scopes().any(|scope| scope.crate_aliases.contains(krate));
+                if is_crate { Kind::from_name(name) } else { None }
+            }
+            _ => None,
+        }
+    }
+
+    fn inline_module(&self) -> String {
+        self.modules.join("::")
+    }
+
+    /// Reads the flowdoc attributes of an item. `handler_name` is the name a handler item gets;
+    /// `None` where the item cannot be a handler. `event_type` is the struct or enum data of a
+    /// possible event type.
+    fn item(
+        &mut self,
+        attrs: &[syn::Attribute],
+        handler: Option<(String, proc_macro2::Span)>,
+        event_type: Option<EventData<'_>>,
+        item_span: proc_macro2::Span,
+    ) {
+        let mut annotations = Vec::new();
+        let mut event_args: Option<(syntax::EventArgs, &syn::Attribute)> = None;
+        for attr in attrs {
+            match self.classify(attr) {
+                Some(Kind::Handler(role)) => match attr.parse_args_with(syntax::HandlerArgs::parser(role)) {
+                    Ok(args) => annotations.push(self.annotation(attr, &args)),
+                    Err(error) => {
+                        self.problem(
+                            error.span(),
+                            format!("malformed #[{}]: {error}", role.attribute_name()),
+                        );
+                    }
+                },
+                Some(Kind::Event) => {
+                    let parsed = match &attr.meta {
+                        syn::Meta::Path(_) => Ok(syntax::EventArgs::default()),
+                        syn::Meta::List(_) => attr.parse_args_with(syntax::EventArgs::parse),
+                        syn::Meta::NameValue(meta) => Err(syn::Error::new(
+                            meta.eq_token.span,
+                            "expected #[event] or #[event(name = \"...\", version = N)]",
+                        )),
+                    };
+                    match parsed {
+                        Ok(args) => event_args = Some((args, attr)),
+                        Err(error) => self.problem(error.span(), format!("malformed #[event]: {error}")),
+                    }
+                }
+                None => {}
+            }
+        }
+        if !annotations.is_empty() {
+            match handler {
+                Some((name, span)) => {
+                    let handler = FoundHandler {
+                        name,
+                        doc: doc_comment(attrs),
+                        location: self.location(span),
+                        inline_module: self.inline_module(),
+                        annotations,
+                    };
+                    self.findings.handlers.push(handler);
+                }
+                None => {
+                    let role = if annotations[0].role == Role::Producer {
+                        "event_producer"
+                    } else {
+                        "event_consumer"
+                    };
+                    self.problem(
+                        item_span,
+                        format!(
+                            "#[{role}] goes on a handler: a function or method with a body, or the struct, enum \
+                             or impl that implements it; this one is ignored"
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some((args, attr)) = event_args {
+            match event_type {
+                Some(data) => {
+                    let facts = self.event_type(attrs, &args, &data);
+                    self.findings
+                        .event_types
+                        .push(FoundEventType { facts, inline_module: self.inline_module() });
+                }
+                None => self.problem(
+                    attr.span(),
+                    "#[event] goes on the struct or enum that defines the event; this one is ignored"
+                        .to_owned(),
+                ),
+            }
+        }
+    }
+
+    fn annotation(&self, attr: &syn::Attribute, args: &syntax::HandlerArgs) -> AnnotationFacts {
+        let (event, event_is_type) = match &args.event {
+            syntax::EventRef::Type(path) => (tokens_to_string(path.to_token_stream()), true),
+            syntax::EventRef::Name(name) => (name.value(), false),
+        };
+        let resource = match &args.resource {
+            syntax::ResourceRef::LogicalId(id) => ResourceFacts::LogicalId(id.value()),
+            syntax::ResourceRef::Env(var) => ResourceFacts::Env(var.value()),
+        };
+        AnnotationFacts {
+            role: match args.role {
+                syntax::Role::Producer => Role::Producer,
+                syntax::Role::Consumer => Role::Consumer,
+            },
+            event,
+            event_is_type,
+            resource,
+            function: args.function.as_ref().map(syn::LitStr::value),
+            location: self.location(attr.span()),
+        }
+    }
+
+    fn event_type(
+        &self,
+        attrs: &[syn::Attribute],
+        args: &syntax::EventArgs,
+        data: &EventData<'_>,
+    ) -> EventTypeFacts {
+        let container = Serde::from_attrs(attrs);
+        let rule = container.rename_all.as_deref();
+        let (fields, variants) = match data.body {
+            Body::Struct(fields) => (fields_facts(fields, rule), Vec::new()),
+            Body::Enum(variants) => {
+                let variants = variants
+                    .iter()
+                    .filter_map(|variant| {
+                        let serde = Serde::from_attrs(&variant.attrs);
+                        (!serde.skip).then(|| VariantFacts {
+                            name: serde.name(&variant.ident.to_string(), rule),
+                            doc: doc_comment(&variant.attrs),
+                            fields: fields_facts(&variant.fields, serde.rename_all.as_deref()),
+                        })
+                    })
+                    .collect();
+                (Vec::new(), variants)
+            }
+        };
+        let rust_name = data.ident.to_string();
+        EventTypeFacts {
+            name: args.name.as_ref().map_or_else(|| rust_name.clone(), syn::LitStr::value),
+            rust_name,
+            version: args.version_number(),
+            doc: doc_comment(attrs),
+            fields,
+            variants,
+            location: self.location(data.ident.span()),
+            crate_name: String::new(),
+            module: String::new(),
+        }
+    }
+
+    fn with_owner(&mut self, owner: String, walk: impl FnOnce(&mut Self)) {
+        let outer = self.owner.replace(Owner(owner));
+        walk(self);
+        self.owner = outer;
+    }
+
+    fn owned_name(&self, ident: &syn::Ident) -> String {
+        match &self.owner {
+            Some(Owner(owner)) => format!("{owner}::{ident}"),
+            None => ident.to_string(),
+        }
+    }
+}
+
+/// The parts of a struct or enum an event type is read from.
+struct EventData<'a> {
+    ident: &'a syn::Ident,
+    body: Body<'a>,
+}
+
+enum Body<'a> {
+    Struct(&'a syn::Fields),
+    Enum(&'a syn::punctuated::Punctuated<syn::Variant, syn::Token![,]>),
+}
+
+fn fields_facts(fields: &syn::Fields, rule: Option<&str>) -> Vec<FieldFacts> {
+    fields
+        .iter()
+        .enumerate()
+        .filter_map(|(index, field)| {
+            let serde = Serde::from_attrs(&field.attrs);
+            let name = field.ident.as_ref().map_or_else(|| index.to_string(), ToString::to_string);
+            let name = name.strip_prefix("r#").map(str::to_owned).unwrap_or(name);
+            (!serde.skip).then(|| FieldFacts {
+                name: if field.ident.is_some() { serde.name(&name, rule) } else { name },
+                ty: type_to_string(&field.ty),
+                doc: doc_comment(&field.attrs),
+            })
+        })
+        .collect()
+}
+
+/// The name an `impl` block's items are owned by: its self type, without generics.
+fn impl_owner(item: &syn::ItemImpl) -> String {
+    match &*item.self_ty {
+        syn::Type::Path(path) => match path.path.segments.last() {
+            Some(segment) => segment.ident.to_string(),
+            None => type_to_string(&item.self_ty),
+        },
+        other => type_to_string(other),
+    }
+}
+
+impl<'ast> Visit<'ast> for Reader<'_> {
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        match item {
+            syn::Item::Fn(_)
+            | syn::Item::Struct(_)
+            | syn::Item::Enum(_)
+            | syn::Item::Impl(_)
+            | syn::Item::Mod(_)
+            | syn::Item::Trait(_) => {}
+            other => {
+                if let Some(attrs) = item_attrs(other) {
+                    self.item(attrs, None, None, other.span());
+                }
+            }
+        }
+        visit::visit_item(self, item);
+    }
+
+    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        self.item(&item.attrs, Some((item.sig.ident.to_string(), item.sig.ident.span())), None, item.span());
+        // A function's body is not inside the impl or trait around the function.
+        let outer = self.owner.take();
+        visit::visit_item_fn(self, item);
+        self.owner = outer;
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        let name = self.owned_name(&item.sig.ident);
+        self.item(&item.attrs, Some((name, item.sig.ident.span())), None, item.span());
+        let outer = self.owner.take();
+        visit::visit_impl_item_fn(self, item);
+        self.owner = outer;
+    }
+
+    fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
+        let handler =
+            item.default.is_some().then(|| (self.owned_name(&item.sig.ident), item.sig.ident.span()));
+        self.item(&item.attrs, handler, None, item.span());
+        let outer = self.owner.take();
+        visit::visit_trait_item_fn(self, item);
+        self.owner = outer;
+    }
+
+    fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
+        let data = EventData { ident: &item.ident, body: Body::Struct(&item.fields) };
+        self.item(&item.attrs, Some((item.ident.to_string(), item.ident.span())), Some(data), item.span());
+        visit::visit_item_struct(self, item);
+    }
+
+    fn visit_item_enum(&mut self, item: &'ast syn::ItemEnum) {
+        let data = EventData { ident: &item.ident, body: Body::Enum(&item.variants) };
+        self.item(&item.attrs, Some((item.ident.to_string(), item.ident.span())), Some(data), item.span());
+        visit::visit_item_enum(self, item);
+    }
+
+    fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        let owner = impl_owner(item);
+        self.item(&item.attrs, Some((owner.clone(), item.self_ty.span())), None, item.span());
+        self.with_owner(owner, |reader| visit::visit_item_impl(reader, item));
+    }
+
+    fn visit_item_trait(&mut self, item: &'ast syn::ItemTrait) {
+        self.item(&item.attrs, None, None, item.span());
+        self.with_owner(item.ident.to_string(), |reader| visit::visit_item_trait(reader, item));
+    }
+
+    fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
+        self.item(&item.attrs, None, None, item.span());
+        if let Some((_, items)) = &item.content {
+            self.scopes.push(Scope::module(items, self.annotations_crate));
+            self.modules.push(item.ident.to_string());
+            let outer = self.owner.take();
+            visit::visit_item_mod(self, item);
+            self.owner = outer;
+            self.modules.pop();
+            self.scopes.pop();
+        }
+    }
+
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        self.scopes.push(Scope::block(&block.stmts, self.annotations_crate));
+        visit::visit_block(self, block);
+        self.scopes.pop();
+    }
+}
+
+/// The attributes of items that cannot carry flowdoc attributes meaningfully.
+fn item_attrs(item: &syn::Item) -> Option<&[syn::Attribute]> {
+    Some(match item {
+        syn::Item::Const(item) => &item.attrs,
+        syn::Item::ExternCrate(item) => &item.attrs,
+        syn::Item::ForeignMod(item) => &item.attrs,
+        syn::Item::Macro(item) => &item.attrs,
+        syn::Item::Static(item) => &item.attrs,
+        syn::Item::TraitAlias(item) => &item.attrs,
+        syn::Item::Type(item) => &item.attrs,
+        syn::Item::Union(item) => &item.attrs,
+        syn::Item::Use(item) => &item.attrs,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(src: &str) -> FileFindings {
+        let file = syn::parse_file(src).expect("test source parses");
+        extract("src/lib.rs", &file, "flowdoc_annotations")
+    }
+
+    fn handler_names(findings: &FileFindings) -> Vec<String> {
+        findings.handlers.iter().map(|handler| format!("{}@{}", handler.name, handler.location)).collect()
+    }
+
+    #[test]
+    fn handlers_everywhere_with_locations() {
+        let findings = read(
+            r#"use flowdoc_annotations::event_producer;
+/// Creates.
+#[event_producer(OrderPlaced, to = "OrdersTable")]
+async fn create() {}
+struct Api;
+impl Api {
+    #[flowdoc_annotations::event_consumer(OrderPlaced, from = "Queue")]
+    fn handle(&self) {}
+}
+trait Handler {
+    #[event_consumer("x", from = "Q")]
+    fn run(&self) {}
+}
+mod inner {
+    #[event_producer(A, to = env("TOPIC"), function = "Fn")]
+    pub fn publish() {}
+}
+fn main() {
+    #[event_consumer(A, from = "Q")]
+    async fn nested() {}
+}
+"#,
+        );
+        assert_eq!(
+            handler_names(&findings),
+            [
+                "create@src/lib.rs:4:10",
+                "Api::handle@src/lib.rs:8:8",
+                "Handler::run@src/lib.rs:12:8",
+                "publish@src/lib.rs:16:12",
+                "nested@src/lib.rs:20:14",
+            ]
+        );
+        assert!(findings.problems.is_empty(), "{:?}", findings.problems);
+        let create = &findings.handlers[0];
+        assert_eq!(create.doc, "Creates.");
+        assert_eq!(create.annotations[0].location.to_string(), "src/lib.rs:3:1");
+        assert_eq!(create.annotations[0].event, "OrderPlaced");
+        assert_eq!(findings.handlers[3].inline_module, "inner");
+        let publish = &findings.handlers[3].annotations[0];
+        assert_eq!(publish.resource, ResourceFacts::Env("TOPIC".to_owned()));
+        assert_eq!(publish.function.as_deref(), Some("Fn"));
+    }
+
+    #[test]
+    fn bare_event_counts_only_where_imported() {
+        let findings = read(
+            r#"
+#[event] struct NotOurs;
+mod ours {
+    use flowdoc_annotations::event;
+    #[event] pub struct Placed { pub id: String }
+    mod nested_without_import { #[event] struct AlsoNotOurs; }
+}
+mod renamed { use flowdoc_annotations::{event as flow_event}; #[flow_event(name = "r", version = 3)] enum R { A } }
+mod globbed { use flowdoc_annotations::*; #[event] struct G(u8, Option<String>); }
+mod aliased { use flowdoc_annotations as fa; #[fa::event] struct Aliased; }
+#[flowdoc_annotations::event] struct Qualified;
+fn f() { use flowdoc_annotations::event; #[event] struct InBlock; }
+"#,
+        );
+        let names: Vec<(String, String, u32)> = findings
+            .event_types
+            .iter()
+            .map(|found| (found.facts.rust_name.clone(), found.facts.name.clone(), found.facts.version))
+            .collect();
+        let expected = [
+            ("Placed", "Placed", 1),
+            ("R", "r", 3),
+            ("G", "G", 1),
+            ("Aliased", "Aliased", 1),
+            ("Qualified", "Qualified", 1),
+            ("InBlock", "InBlock", 1),
+        ];
+        let expected: Vec<(String, String, u32)> = expected
+            .iter()
+            .map(|(rust, name, version)| ((*rust).to_owned(), (*name).to_owned(), *version))
+            .collect();
+        assert_eq!(names, expected);
+        let tuple = &findings.event_types[2].facts.fields;
+        assert_eq!((tuple[1].name.as_str(), tuple[1].ty.as_str()), ("1", "Option<String>"));
+    }
+
+    #[test]
+    fn event_schema_follows_serde() {
+        let findings = read(
+            r#"
+use flowdoc_annotations::event;
+/// An order was placed.
+#[event(version = 2)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderPlaced {
+    /// Joins every log line.
+    pub correlation_id: String,
+    pub lines: Vec<(String, u32)>,
+    #[serde(skip)]
+    pub cache: Option<u8>,
+}
+#[event]
+#[serde(tag = "type")]
+pub enum Changed {
+    /// Renamed.
+    #[serde(rename = "renamed")]
+    Renamed { new_name: String },
+    Deleted,
+}
+"#,
+        );
+        let placed = &findings.event_types[0].facts;
+        assert_eq!(placed.doc, "An order was placed.");
+        assert_eq!(placed.version, 2);
+        let fields: Vec<(&str, &str, &str)> =
+            placed.fields.iter().map(|f| (f.name.as_str(), f.ty.as_str(), f.doc.as_str())).collect();
+        assert_eq!(
+            fields,
+            [("correlationId", "String", "Joins every log line."), ("lines", "Vec<(String, u32)>", "")]
+        );
+        let changed = &findings.event_types[1].facts;
+        assert_eq!(changed.variants.len(), 2);
+        assert_eq!(changed.variants[0].name, "renamed");
+        assert_eq!(changed.variants[0].fields[0].name, "new_name");
+        assert_eq!(changed.variants[1].name, "Deleted");
+    }
+
+    #[test]
+    fn malformed_and_misplaced_attributes_are_problems_with_locations() {
+        let findings = read(
+            r#"use flowdoc_annotations::event;
+#[event_producer(OrderPlaced)]
+fn missing_to() {}
+#[event_consumer(OrderPlaced, from = "Q", to = "T")]
+fn both() {}
+#[event_producer(A, to = "T")]
+const NOT_A_HANDLER: u8 = 1;
+#[event]
+fn not_an_event() {}
+#[event = "x"]
+struct Odd;
+#[event_consumer(A, from = "Q")]
+fn fine() {}
+"#,
+        );
+        let problems: Vec<String> = findings
+            .problems
+            .iter()
+            .map(|problem| format!("{} {}", problem.location, problem.message))
+            .collect();
+        assert_eq!(problems.len(), 5, "{problems:#?}");
+        assert!(
+            problems[0].starts_with("src/lib.rs:2:18 malformed #[event_producer]: missing `to`"),
+            "{}",
+            problems[0]
+        );
+        assert!(
+            problems[1].starts_with("src/lib.rs:4:43 malformed #[event_consumer]: `to` is for"),
+            "{}",
+            problems[1]
+        );
+        assert!(
+            problems[2].starts_with("src/lib.rs:6:1 #[event_producer] goes on a handler"),
+            "{}",
+            problems[2]
+        );
+        assert!(
+            problems[3].starts_with("src/lib.rs:8:1 #[event] goes on the struct or enum"),
+            "{}",
+            problems[3]
+        );
+        assert!(problems[4].starts_with("src/lib.rs:10:9 malformed #[event]"), "{}", problems[4]);
+        assert_eq!(handler_names(&findings), ["fine@src/lib.rs:13:4"]);
+    }
+}

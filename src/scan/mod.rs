@@ -1,0 +1,490 @@
+//! The source scanner: from a project's files to [`ScanFacts`], without compiling anything.
+//!
+//! 1. Crates are found from their `Cargo.toml`, with their library and binary targets.
+//! 2. Every `.rs` file of a crate is read and pre-filtered: only files that mention an attribute
+//!    name or the annotations crate go on.
+//! 3. Those are lexed, checked against the nesting limit, parsed with syn on threads with a
+//!    large stack, and read for annotations; spans become `file:line:col` at once.
+//! 4. In crates that hold annotations, `mod` declarations are followed from each target root to
+//!    learn each file's module path and targets.
+//!
+//! A file that cannot be read, is not UTF-8, does not parse or nests too deep is a problem with
+//! its location; the scan goes on with the other files.
+
+mod extract;
+mod facts;
+mod lex;
+mod manifest;
+mod modules;
+mod names;
+mod prefilter;
+
+pub use facts::*;
+
+use crate::files::{Listing, ProjectFiles, ReadError};
+use crate::location::{Location, saturating_u32};
+use extract::FileFindings;
+use modules::ModDecl;
+use prefilter::Prefilter;
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Limits and choices of a scan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// Only crates in these folders (relative, `/`-separated) are scanned; all when empty.
+    pub crate_roots: Vec<String>,
+    /// Source files larger than this are not parsed (they are still searched for annotations,
+    /// and reported if they have some).
+    pub max_file_bytes: u64,
+    /// Files whose nesting could make the parser recurse deeper than this are not parsed.
+    pub max_nesting: usize,
+    /// Parser threads; 0 means one per core.
+    pub threads: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> ScanOptions {
+        ScanOptions { crate_roots: Vec::new(), max_file_bytes: 16 << 20, max_nesting: 256, threads: 0 }
+    }
+}
+
+/// Manifests are small; anything larger is not a real one.
+const MAX_MANIFEST_BYTES: u64 = 1 << 20;
+
+/// Scans the Rust crates among `listing`, the files of `files`.
+pub fn scan(files: &dyn ProjectFiles, listing: &Listing, options: &ScanOptions) -> ScanFacts {
+    let mut problems = Vec::new();
+    let crates = find_crates(files, listing, options, &mut problems);
+    let sources = assign_sources(listing, &crates);
+    let results = parallel_map(&sources, options, |&(path, crate_index)| {
+        read_source(files, path, &crates[crate_index], options)
+    });
+
+    let mut found: BTreeMap<&str, (usize, FileFindings)> = BTreeMap::new();
+    let mut decls: BTreeMap<String, Vec<ModDecl>> = BTreeMap::new();
+    for (&(path, crate_index), result) in sources.iter().zip(results) {
+        match result {
+            Ok(Source::Skipped) => {}
+            Ok(Source::Parsed { findings, mods }) => {
+                decls.insert(path.to_owned(), mods);
+                found.insert(path, (crate_index, findings));
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+
+    let placements = place_crates(files, listing, &crates, &found, decls, options);
+    let mut facts = ScanFacts::default();
+    for (path, (crate_index, findings)) in found {
+        let krate = &crates[crate_index];
+        let placement = placements.get(path);
+        let file_module = placement.map_or_else(|| module_from_path(&krate.dir, path), |p| p.module.clone());
+        let targets: Vec<String> = placement.map(|p| p.targets.iter().cloned().collect()).unwrap_or_default();
+        let module_of = |inline: &str| {
+            if inline.is_empty() { file_module.clone() } else { format!("{file_module}::{inline}") }
+        };
+        for handler in findings.handlers {
+            facts.handlers.push(HandlerFacts {
+                module: module_of(&handler.inline_module),
+                name: handler.name,
+                doc: handler.doc,
+                location: handler.location,
+                crate_name: krate.facts.name.clone(),
+                targets: targets.clone(),
+                annotations: handler.annotations,
+            });
+        }
+        for found in findings.event_types {
+            let mut event_type = found.facts;
+            event_type.crate_name = krate.facts.name.clone();
+            event_type.module = module_of(&found.inline_module);
+            facts.event_types.push(event_type);
+        }
+        problems.extend(findings.problems);
+    }
+    facts.crates = crates.into_iter().map(|krate| krate.facts).collect();
+    facts.crates.sort_by(|a, b| a.dir.cmp(&b.dir));
+    facts.handlers.sort_by(|a, b| a.location.cmp(&b.location));
+    facts.event_types.sort_by(|a, b| a.location.cmp(&b.location));
+    problems.sort();
+    problems.dedup();
+    facts.problems = problems;
+    facts
+}
+
+/// A crate as the scan uses it.
+#[derive(Debug)]
+struct Crate {
+    facts: CrateFacts,
+    dir: String,
+    /// Target key (`lib`, `bin:<name>`) and root file, for module placement.
+    roots: Vec<(String, String)>,
+    /// Files and folders of tests, benches and examples, which hold no handlers.
+    excluded: Vec<String>,
+    /// The name `flowdoc-annotations` is imported as.
+    annotations_crate: String,
+    prefilter: Prefilter,
+}
+
+fn find_crates(
+    files: &dyn ProjectFiles,
+    listing: &Listing,
+    options: &ScanOptions,
+    problems: &mut Vec<SourceProblem>,
+) -> Vec<Crate> {
+    let all: BTreeSet<&str> = listing.files.iter().map(String::as_str).collect();
+    let mut crates = Vec::new();
+    for manifest_path in listing.files.iter().filter(|path| path.rsplit('/').next() == Some("Cargo.toml")) {
+        let dir = parent_dir(manifest_path);
+        if !options.crate_roots.is_empty() && !options.crate_roots.iter().any(|root| is_within(dir, root)) {
+            continue;
+        }
+        let text = match files.read(manifest_path, MAX_MANIFEST_BYTES) {
+            Ok(bytes) => match lex::decode(manifest_path, bytes) {
+                Ok(text) => text,
+                Err(problem) => {
+                    problems.push(problem);
+                    continue;
+                }
+            },
+            Err(error) => {
+                problems.push(unreadable(manifest_path, &error));
+                continue;
+            }
+        };
+        let in_dir = |relative: &str| join_dir(dir, relative);
+        let manifest =
+            match manifest::parse(manifest_path, &text, all.contains(in_dir("src/lib.rs").as_str())) {
+                Ok(manifest) => manifest,
+                Err(manifest::ManifestError::NotAPackage) => continue,
+                Err(manifest::ManifestError::Invalid(location, message)) => {
+                    problems.push(SourceProblem {
+                        location,
+                        kind: ProblemKind::Manifest,
+                        message: format!("cannot read Cargo.toml: {message}"),
+                    });
+                    continue;
+                }
+            };
+        let mut targets = Vec::new();
+        if let Some((name, root)) = &manifest.lib {
+            targets.push(TargetFacts { kind: TargetKind::Lib, name: name.clone(), root: in_dir(root) });
+        }
+        let mut bins: BTreeMap<String, String> = BTreeMap::new();
+        if manifest.autobins {
+            discover_bins(dir, &manifest.name, &all, &mut bins);
+        }
+        for (name, path) in &manifest.declared_bins {
+            let root = match path {
+                Some(path) => Some(in_dir(path)),
+                None => [format!("src/bin/{name}.rs"), format!("src/bin/{name}/main.rs")]
+                    .into_iter()
+                    .chain((*name == manifest.name).then(|| "src/main.rs".to_owned()))
+                    .map(|candidate| in_dir(&candidate))
+                    .find(|candidate| all.contains(candidate.as_str())),
+            };
+            if let Some(root) = root {
+                bins.retain(|_, existing| *existing != root);
+                bins.insert(name.clone(), root);
+            }
+        }
+        targets.extend(bins.into_iter().map(|(name, root)| TargetFacts {
+            kind: TargetKind::Bin,
+            name,
+            root,
+        }));
+        let roots = targets
+            .iter()
+            .map(|target| {
+                let key = match target.kind {
+                    TargetKind::Lib => "lib".to_owned(),
+                    TargetKind::Bin => format!("bin:{}", target.name),
+                };
+                (key, target.root.clone())
+            })
+            .collect();
+        let mut excluded: Vec<String> = ["tests", "benches", "examples"].iter().map(|d| in_dir(d)).collect();
+        excluded.extend(manifest.other_target_roots.iter().map(|root| in_dir(root)));
+        let annotations_crate =
+            manifest.annotations_crate.clone().unwrap_or_else(|| "flowdoc_annotations".to_owned());
+        crates.push(Crate {
+            facts: CrateFacts { name: manifest.name, dir: dir.to_owned(), targets },
+            dir: dir.to_owned(),
+            roots,
+            excluded,
+            prefilter: Prefilter::new(&annotations_crate),
+            annotations_crate,
+        });
+    }
+    crates
+}
+
+/// Binaries cargo finds by itself: `src/main.rs`, `src/bin/<name>.rs`, `src/bin/<name>/main.rs`.
+fn discover_bins(dir: &str, package: &str, all: &BTreeSet<&str>, bins: &mut BTreeMap<String, String>) {
+    let main = join_dir(dir, "src/main.rs");
+    if all.contains(main.as_str()) {
+        bins.insert(package.to_owned(), main);
+    }
+    let bin_dir = join_dir(dir, "src/bin/");
+    for path in all.range(bin_dir.as_str()..).take_while(|path| path.starts_with(&bin_dir)) {
+        let rest = &path[bin_dir.len()..];
+        let name = match rest.split('/').collect::<Vec<_>>().as_slice() {
+            [file] => file.strip_suffix(".rs"),
+            [folder, "main.rs"] => Some(*folder),
+            _ => None,
+        };
+        if let Some(name) = name {
+            bins.insert(name.to_owned(), (*path).to_owned());
+        }
+    }
+}
+
+/// Pairs each `.rs` file with the crate it belongs to: the nearest crate folder above it. Files
+/// of tests, benches and examples, and files in no crate, are left out.
+fn assign_sources<'a>(listing: &'a Listing, crates: &[Crate]) -> Vec<(&'a str, usize)> {
+    let by_dir: BTreeMap<&str, usize> =
+        crates.iter().enumerate().map(|(index, krate)| (krate.dir.as_str(), index)).collect();
+    let mut sources = Vec::new();
+    for path in listing.files.iter().filter(|path| path.ends_with(".rs")) {
+        let mut dir = parent_dir(path);
+        let owner = loop {
+            if let Some(&index) = by_dir.get(dir) {
+                break Some(index);
+            }
+            if dir.is_empty() {
+                break None;
+            }
+            dir = parent_dir(dir);
+        };
+        if let Some(index) = owner
+            && !crates[index].excluded.iter().any(|excluded| is_within(path, excluded))
+        {
+            sources.push((path.as_str(), index));
+        }
+    }
+    sources
+}
+
+/// What reading one source file gave.
+enum Source {
+    /// It does not mention the annotations.
+    Skipped,
+    /// It was parsed: its findings and its `mod` declarations.
+    Parsed { findings: FileFindings, mods: Vec<ModDecl> },
+}
+
+fn read_source(
+    files: &dyn ProjectFiles,
+    path: &str,
+    krate: &Crate,
+    options: &ScanOptions,
+) -> Result<Source, SourceProblem> {
+    let bytes = match files.read(path, options.max_file_bytes) {
+        Ok(bytes) => bytes,
+        Err(error @ ReadError::TooLarge { .. }) => {
+            let mentions = files.open(path).and_then(|reader| krate.prefilter.matches_stream(reader));
+            return match mentions {
+                Ok(false) => Ok(Source::Skipped),
+                Ok(true) => Err(unreadable(path, &error)),
+                Err(io) => Err(unreadable(path, &ReadError::Io(io))),
+            };
+        }
+        Err(error) => return Err(unreadable(path, &error)),
+    };
+    if !krate.prefilter.matches(&bytes) {
+        return Ok(Source::Skipped);
+    }
+    let text = lex::decode(path, bytes)?;
+    let text = lex::strip_preamble(&text);
+    let result = parse_source(path, &text, krate, options);
+    // The span map of this thread holds every lexed file; release it before the next one.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    result
+}
+
+fn parse_source(
+    path: &str,
+    text: &str,
+    krate: &Crate,
+    options: &ScanOptions,
+) -> Result<Source, SourceProblem> {
+    let tokens = lex::lex(path, text)?;
+    lex::check_nesting(path, &tokens, options.max_nesting)?;
+    let mods = modules::mod_decls(&tokens);
+    let file: syn::File = syn::parse2(tokens).map_err(|error| {
+        let start = error.span().start();
+        SourceProblem {
+            location: Location::new(path, saturating_u32(start.line), saturating_u32(start.column + 1)),
+            kind: ProblemKind::Syntax,
+            message: format!("cannot parse Rust source: {error}; the file is skipped"),
+        }
+    })?;
+    let findings = extract::extract(path, &file, &krate.annotations_crate);
+    Ok(Source::Parsed { findings, mods })
+}
+
+/// Module paths and targets of the files in crates that hold annotations.
+fn place_crates(
+    files: &dyn ProjectFiles,
+    listing: &Listing,
+    crates: &[Crate],
+    found: &BTreeMap<&str, (usize, FileFindings)>,
+    mut decls: BTreeMap<String, Vec<ModDecl>>,
+    options: &ScanOptions,
+) -> BTreeMap<String, modules::Placement> {
+    let all: BTreeSet<&str> = listing.files.iter().map(String::as_str).collect();
+    let with_findings: BTreeSet<usize> = found
+        .values()
+        .filter(|(_, findings)| !findings.handlers.is_empty() || !findings.event_types.is_empty())
+        .map(|(index, _)| *index)
+        .collect();
+    let mut placements = BTreeMap::new();
+    for index in with_findings {
+        let mut decls_of = |file: &str| -> Option<Vec<ModDecl>> {
+            if let Some(known) = decls.get(file) {
+                return Some(known.clone());
+            }
+            let found = read_mod_decls(files, file, options);
+            decls.insert(file.to_owned(), found.clone().unwrap_or_default());
+            found
+        };
+        placements
+            .extend(modules::place_files(&crates[index].roots, &mut decls_of, &|file| all.contains(file)));
+    }
+    placements
+}
+
+/// The `mod` declarations of a file that carries no annotations; None if it cannot be read.
+fn read_mod_decls(files: &dyn ProjectFiles, path: &str, options: &ScanOptions) -> Option<Vec<ModDecl>> {
+    let bytes = files.read(path, options.max_file_bytes).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let text = lex::strip_preamble(&text);
+    let decls = lex::lex(path, &text)
+        .ok()
+        .filter(|tokens| lex::check_nesting(path, tokens, options.max_nesting).is_ok())
+        .map(|tokens| modules::mod_decls(&tokens));
+    proc_macro2::extra::invalidate_current_thread_spans();
+    decls
+}
+
+/// Runs `work` on every item on parser threads with a stack large enough for the nesting
+/// limit, returning results in item order. A panic while reading a file becomes a problem for
+/// that file rather than the end of the run.
+fn parallel_map<'a>(
+    items: &'a [(&'a str, usize)],
+    options: &ScanOptions,
+    work: impl Fn(&'a (&'a str, usize)) -> Result<Source, SourceProblem> + Sync,
+) -> Vec<Result<Source, SourceProblem>> {
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from).min(8),
+        n => n,
+    }
+    .clamp(1, items.len().max(1));
+    let stack = lex::parse_stack_bytes(options.max_nesting);
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Source, SourceProblem>>>> =
+        Mutex::new((0..items.len()).map(|_| None).collect());
+    let run = || loop {
+        let index = next.fetch_add(1, Ordering::Relaxed);
+        let Some(item) = items.get(index) else { break };
+        let result = catch_unwind(AssertUnwindSafe(|| work(item))).unwrap_or_else(|_| {
+            proc_macro2::extra::invalidate_current_thread_spans();
+            Err(SourceProblem {
+                location: Location::new(item.0, 0, 0),
+                kind: ProblemKind::Syntax,
+                message: "internal error while reading this file; it is skipped (please report it)".into(),
+            })
+        });
+        results.lock().unwrap_or_else(std::sync::PoisonError::into_inner)[index] = Some(result);
+    };
+    std::thread::scope(|scope| {
+        let started = (0..threads)
+            .filter(|_| {
+                std::thread::Builder::new()
+                    .name("flowdoc-scan".into())
+                    .stack_size(stack)
+                    .spawn_scoped(scope, run)
+                    .is_ok()
+            })
+            .count();
+        if started == 0 {
+            // Without a thread whose stack fits the nesting limit, no file can be parsed safely.
+            let mut results = results.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (slot, item) in results.iter_mut().zip(items) {
+                *slot = Some(Err(SourceProblem {
+                    location: Location::new(item.0, 0, 0),
+                    kind: ProblemKind::Unreadable,
+                    message: "cannot start a parser thread; the file was not read".into(),
+                }));
+            }
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .into_iter()
+        .map(|result| result.unwrap_or(Ok(Source::Skipped)))
+        .collect()
+}
+
+fn unreadable(path: &str, error: &ReadError) -> SourceProblem {
+    SourceProblem {
+        location: Location::new(path, 0, 0),
+        kind: ProblemKind::Unreadable,
+        message: error.to_string(),
+    }
+}
+
+/// The module path a file's location suggests, for files no target's module tree reaches.
+fn module_from_path(crate_dir: &str, path: &str) -> String {
+    let relative = if crate_dir.is_empty() {
+        path
+    } else {
+        path.strip_prefix(crate_dir).unwrap_or(path).trim_start_matches('/')
+    };
+    let relative = relative.strip_prefix("src/").unwrap_or(relative);
+    let relative = relative.strip_suffix(".rs").unwrap_or(relative);
+    let mut module = vec!["crate"];
+    module.extend(relative.split('/').filter(|part| !matches!(*part, "mod" | "lib" | "main")));
+    if module.get(1) == Some(&"bin") {
+        module.truncate(1);
+    }
+    module.join("::")
+}
+
+fn parent_dir(path: &str) -> &str {
+    path.rfind('/').map_or("", |slash| &path[..slash])
+}
+
+fn join_dir(dir: &str, relative: &str) -> String {
+    if dir.is_empty() { relative.to_owned() } else { format!("{dir}/{relative}") }
+}
+
+/// Whether `path` is `dir` or inside it.
+fn is_within(path: &str, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    dir.is_empty() || path == dir || path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_paths_from_file_locations() {
+        assert_eq!(module_from_path("api", "api/src/lib.rs"), "crate");
+        assert_eq!(module_from_path("api", "api/src/orders/mod.rs"), "crate::orders");
+        assert_eq!(module_from_path("api", "api/src/orders/create.rs"), "crate::orders::create");
+        assert_eq!(module_from_path("", "src/bin/admin.rs"), "crate");
+    }
+
+    #[test]
+    fn paths_within_folders() {
+        assert!(is_within("api/tests/a.rs", "api/tests"));
+        assert!(!is_within("api/testsuite/a.rs", "api/tests"));
+        assert!(is_within("anything", ""));
+    }
+}
