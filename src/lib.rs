@@ -11,3 +11,8 @@
 pub mod files;
 pub mod location;
 pub mod scan;
+
+/// The README's Rust examples, compiled and run as doctests so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExamples;

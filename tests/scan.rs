@@ -168,3 +168,54 @@ fn symlink_loops_and_links_out_of_the_root_are_not_followed() {
     let names: Vec<&str> = facts.handlers.iter().map(|handler| handler.name.as_str()).collect();
     assert_eq!(names, ["inside", "inside"]);
 }
+
+/// The bundled pipeline, scanned from the repository root as a user would.
+fn pipeline_facts() -> ScanFacts {
+    let files = DiskFiles::new(env!("CARGO_MANIFEST_DIR"));
+    scan_all(&files, &ScanOptions { crate_roots: vec!["pipeline".into()], ..ScanOptions::default() })
+}
+
+#[test]
+fn pipeline_facts_snapshot() {
+    insta::assert_json_snapshot!("pipeline", pipeline_facts());
+}
+
+/// Every attribute line in the pipeline's sources, found by plain text search, is an annotation
+/// the scanner reports at that line and column, and nothing else is.
+#[test]
+fn pipeline_annotations_are_all_found_at_their_places() {
+    let facts = pipeline_facts();
+    assert!(facts.problems.is_empty(), "{:?}", problems(&facts));
+    let mut expected = Vec::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut stack = vec![root.join("pipeline")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "rs") {
+                let relative = path.strip_prefix(root).unwrap().to_str().unwrap().replace('\\', "/");
+                for (index, line) in std::fs::read_to_string(&path).unwrap().lines().enumerate() {
+                    let trimmed = line.trim_start();
+                    if trimmed.starts_with("#[event_producer(") || trimmed.starts_with("#[event_consumer(") {
+                        let column = line.len() - trimmed.len() + 1;
+                        expected.push(format!("{relative}:{}:{column}", index + 1));
+                    }
+                }
+            }
+        }
+    }
+    expected.sort();
+    let mut found: Vec<String> = facts
+        .handlers
+        .iter()
+        .flat_map(|handler| &handler.annotations)
+        .map(|annotation| annotation.location.to_string())
+        .collect();
+    found.sort();
+    assert_eq!(found, expected);
+    assert_eq!(found.len(), 14, "the pipeline's producers and consumers");
+    let events: Vec<&str> = facts.event_types.iter().map(|event| event.name.as_str()).collect();
+    assert_eq!(events, ["OrderPlaced", "OrderUpdated", "OrderCancelled"]);
+}
