@@ -6,11 +6,13 @@
 //!
 //! The pipeline, one module per stage:
 //! - [`files`]: the project's files, listed and read through one door;
-//! - [`scan`]: Rust sources to facts about handlers and event types.
+//! - [`scan`]: Rust sources to facts about handlers and event types;
+//! - [`template`]: SAM and CloudFormation templates to resources and relations.
 
 pub mod files;
 pub mod location;
 pub mod scan;
+pub mod template;
 
 /// The README's Rust examples, compiled and run as doctests so they cannot go stale.
 #[cfg(doctest)]

@@ -1,0 +1,161 @@
+//! The collector the per-resource readers write into: relations and warnings, with the names of
+//! the template for resolving references and small helpers for reading property values.
+
+use super::intrinsics::Names;
+use super::model::{Endpoint, Reference, Relation, RelationKind, Severity, TemplateProblem};
+use super::yaml::Node;
+use crate::location::Location;
+
+/// Relations and warnings of one template as they are found.
+#[derive(Debug)]
+pub(crate) struct Emit<'n, 'a> {
+    pub(crate) names: &'n Names<'a>,
+    pub(crate) relations: Vec<Relation>,
+    pub(crate) problems: Vec<TemplateProblem>,
+}
+
+impl<'n, 'a> Emit<'n, 'a> {
+    pub(crate) fn new(names: &'n Names<'a>) -> Emit<'n, 'a> {
+        Emit { names, relations: Vec::new(), problems: Vec::new() }
+    }
+
+    /// The location of `node` in this template.
+    pub(crate) fn at(&self, node: &Node) -> Location {
+        Location::new(self.names.path.clone(), node.line, node.column)
+    }
+
+    /// A warning at `node`.
+    pub(crate) fn warn(&mut self, node: &Node, message: impl Into<String>) {
+        let location = self.at(node);
+        self.problems.push(TemplateProblem {
+            location,
+            severity: Severity::Warning,
+            message: message.into(),
+            related: None,
+        });
+    }
+
+    /// What the property value `node` names (a name or ARN is expected there).
+    pub(crate) fn targets(&self, node: &Node) -> Vec<Reference> {
+        self.names.targets(node)
+    }
+
+    /// A relation from `from` to each thing `to` names, written at `at`.
+    pub(crate) fn relate_to_targets(
+        &mut self,
+        from: &Endpoint,
+        to: &Node,
+        kind: &RelationKind,
+        at: &Node,
+        conditional: bool,
+    ) {
+        for reference in self.targets(to) {
+            self.relate(
+                from.clone(),
+                reference.target,
+                kind.clone(),
+                at,
+                conditional || reference.conditional,
+            );
+        }
+    }
+
+    /// A relation from each thing `from` names to `to`, written at `at`.
+    pub(crate) fn relate_from_targets(
+        &mut self,
+        from: &Node,
+        to: &Endpoint,
+        kind: &RelationKind,
+        at: &Node,
+        conditional: bool,
+    ) {
+        for reference in self.targets(from) {
+            self.relate(reference.target, to.clone(), kind.clone(), at, conditional || reference.conditional);
+        }
+    }
+
+    /// One relation.
+    pub(crate) fn relate(
+        &mut self,
+        from: Endpoint,
+        to: Endpoint,
+        kind: RelationKind,
+        at: &Node,
+        conditional: bool,
+    ) {
+        let location = self.at(at);
+        self.relations.push(Relation { from, to, kind, location, conditional });
+    }
+
+    /// A whole number, literal or through a parameter default.
+    pub(crate) fn int(&self, node: Option<&Node>) -> Option<i64> {
+        self.names.text(node?)?.trim().parse().ok()
+    }
+
+    /// A boolean, literal or through a parameter default.
+    pub(crate) fn bool(&self, node: Option<&Node>) -> Option<bool> {
+        match self.names.text(node?)?.trim() {
+            "true" | "True" | "TRUE" => Some(true),
+            "false" | "False" | "FALSE" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Text, literal or through a parameter default.
+    pub(crate) fn text(&self, node: Option<&Node>) -> Option<String> {
+        self.names.text(node?)
+    }
+
+    /// A list of strings (a single string counts as a list of one).
+    pub(crate) fn strings(&self, node: Option<&Node>) -> Vec<String> {
+        match node {
+            Some(node) => match node.as_seq() {
+                Some(items) => items.iter().filter_map(|item| self.names.text(item)).collect(),
+                None => self.names.text(node).into_iter().collect(),
+            },
+            None => Vec::new(),
+        }
+    }
+
+    /// A policy-like value: an object, or a JSON string (also built with `Fn::Sub`) parsed into
+    /// one. A string that is not JSON gives a warning and `None`.
+    pub(crate) fn json_object(&mut self, node: Option<&Node>) -> Option<Node> {
+        let node = node?;
+        if node.as_map().is_some() && node.intrinsic().is_none() {
+            return Some(node.clone());
+        }
+        let text = self.names.text(node)?;
+        match super::yaml::parse(&text, super::yaml::YamlLimits::default()) {
+            Ok(parsed) if parsed.root.as_map().is_some() => {
+                // Positions inside the string are meaningless in the file: use the string's.
+                Some(relocate(parsed.root, node.line, node.column))
+            }
+            _ => {
+                self.warn(node, "expected a JSON object in this string; it is ignored");
+                None
+            }
+        }
+    }
+}
+
+/// `node` with every position set to `line`, `column`.
+fn relocate(mut node: Node, line: u32, column: u32) -> Node {
+    let mut stack = vec![&mut node];
+    while let Some(current) = stack.pop() {
+        current.line = line;
+        current.column = column;
+        match &mut current.value {
+            super::yaml::Value::Seq(items) => stack.extend(items.iter_mut()),
+            super::yaml::Value::Map(entries) => {
+                for (key, value) in entries.iter_mut() {
+                    key.line = line;
+                    key.column = column;
+                    stack.push(value);
+                }
+            }
+            super::yaml::Value::Tagged(_, inner) => stack.push(inner),
+            super::yaml::Value::Scalar { .. } => {}
+        }
+    }
+    node
+}

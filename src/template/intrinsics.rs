@@ -1,0 +1,602 @@
+//! What a value names: intrinsic functions followed to the resources they reference.
+//!
+//! `Ref`, `Fn::GetAtt` (both forms), `Fn::Sub` (with `${X}`, `${X.Attr}`, `${!Literal}` and
+//! the variable map), `Fn::Join`, `Fn::Select`, `Fn::Split`, `Fn::If` (both branches, each
+//! conditional), `Fn::FindInMap` (through `Mappings`), `Fn::ImportValue` (an outside export),
+//! parameter defaults, and literal names and ARNs, matched to the resources whose physical name
+//! they are or else kept as outside things. `${AWS::...}` pseudo parameters are left alone.
+
+use super::model::{Endpoint, External, Reference};
+use super::yaml::{Node, Value};
+use crate::location::Location;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The names one template defines, for resolving references in it.
+#[derive(Debug, Default)]
+pub(crate) struct Names<'a> {
+    /// Resource types by logical ID.
+    pub(crate) resources: BTreeMap<String, String>,
+    /// Resource properties by logical ID (implicit resources have none).
+    pub(crate) properties: BTreeMap<String, &'a Node>,
+    /// Parameters and their defaults.
+    pub(crate) parameters: BTreeMap<String, Option<&'a Node>>,
+    /// `Mappings`.
+    pub(crate) mappings: Option<&'a Node>,
+    /// Physical names (`QueueName`, `TableName`, ...) as text, to the resource that has them.
+    pub(crate) physical: BTreeMap<String, String>,
+    /// The template's path, for locations.
+    pub(crate) path: String,
+}
+
+/// The property that gives each resource type its physical name.
+const NAME_PROPERTIES: &[(&str, &str)] = &[
+    ("AWS::DynamoDB::GlobalTable", "TableName"),
+    ("AWS::DynamoDB::Table", "TableName"),
+    ("AWS::Events::EventBus", "Name"),
+    ("AWS::Events::Rule", "Name"),
+    ("AWS::Kinesis::Stream", "Name"),
+    ("AWS::KinesisFirehose::DeliveryStream", "DeliveryStreamName"),
+    ("AWS::Lambda::Function", "FunctionName"),
+    ("AWS::S3::Bucket", "BucketName"),
+    ("AWS::SNS::Topic", "TopicName"),
+    ("AWS::SQS::Queue", "QueueName"),
+    ("AWS::Serverless::Function", "FunctionName"),
+    ("AWS::Serverless::SimpleTable", "TableName"),
+    ("AWS::Serverless::StateMachine", "Name"),
+    ("AWS::StepFunctions::StateMachine", "StateMachineName"),
+];
+
+impl<'a> Names<'a> {
+    /// Indexes the physical names of `resources` (logical ID, type, properties).
+    pub(crate) fn index_physical_names(&mut self, resources: &[(&str, &str, Option<&Node>)]) {
+        for (id, type_name, properties) in resources {
+            let Some(property) = NAME_PROPERTIES.iter().find(|(t, _)| t == type_name).map(|(_, p)| *p) else {
+                continue;
+            };
+            if let Some(name) =
+                properties.and_then(|props| props.get(property)).and_then(|node| self.text(node))
+            {
+                self.physical.insert(name, (*id).to_owned());
+            }
+        }
+    }
+
+    /// The function an endpoint stands for: a function itself, or the function of a Lambda
+    /// alias or version.
+    pub(crate) fn function_of(&self, endpoint: &Endpoint) -> Option<String> {
+        let id = endpoint.resource()?;
+        match self.resources.get(id)?.as_str() {
+            "AWS::Serverless::Function" | "AWS::Lambda::Function" => Some(id.to_owned()),
+            "AWS::Lambda::Alias" | "AWS::Lambda::Version" => {
+                let name = self.properties.get(id)?.get("FunctionName")?;
+                let target = self.targets(name).into_iter().next()?.target;
+                match target.resource().and_then(|function| self.resources.get(function)) {
+                    Some(type_name) if type_name.ends_with("::Function") => {
+                        target.resource().map(str::to_owned)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The type of a resource of the template.
+    pub(crate) fn type_of(&self, endpoint: &Endpoint) -> Option<&str> {
+        self.resources.get(endpoint.resource()?).map(String::as_str)
+    }
+
+    fn location(&self, node: &Node) -> Location {
+        Location::new(self.path.clone(), node.line, node.column)
+    }
+
+    /// Every resource or outside thing `node` references, through intrinsic functions. A literal
+    /// string is read as a name or ARN only where `expects_name` says the property holds one.
+    pub(crate) fn references(&self, node: &Node, expects_name: bool) -> Vec<Reference> {
+        let mut found = Vec::new();
+        self.collect(node, expects_name, false, &mut found);
+        let mut seen = BTreeSet::new();
+        found.retain(|reference: &Reference| {
+            seen.insert((reference.target.clone(), reference.attribute.clone()))
+        });
+        found
+    }
+
+    /// The single resource or outside thing a property names, with any alternatives behind
+    /// `Fn::If`; the same as [`Names::references`] with names expected.
+    pub(crate) fn targets(&self, node: &Node) -> Vec<Reference> {
+        self.references(node, true)
+    }
+
+    fn collect(&self, node: &Node, expects_name: bool, conditional: bool, out: &mut Vec<Reference>) {
+        if let Some((function, args)) = node.intrinsic() {
+            self.intrinsic(node, function, args, expects_name, conditional, out);
+            return;
+        }
+        match &node.value {
+            Value::Scalar { text, .. } => {
+                if expects_name && let Some(target) = self.literal(text) {
+                    out.push(Reference {
+                        target,
+                        attribute: None,
+                        conditional,
+                        location: self.location(node),
+                    });
+                }
+            }
+            Value::Seq(items) => {
+                for item in items {
+                    self.collect(item, expects_name, conditional, out);
+                }
+            }
+            Value::Map(entries) => {
+                for (_, value) in entries {
+                    self.collect(value, false, conditional, out);
+                }
+            }
+            Value::Tagged(_, inner) => self.collect(inner, expects_name, conditional, out),
+        }
+    }
+
+    fn intrinsic(
+        &self,
+        node: &Node,
+        function: &str,
+        args: &Node,
+        expects_name: bool,
+        conditional: bool,
+        out: &mut Vec<Reference>,
+    ) {
+        let at = self.location(node);
+        match function {
+            "Ref" => {
+                if let Some(name) = args.as_str() {
+                    self.reference_name(name, None, at, conditional, out);
+                }
+            }
+            "Fn::GetAtt" => {
+                if let Some((resource, attribute)) = get_att(args) {
+                    let target = if self.resources.contains_key(&resource) {
+                        Endpoint::Resource(resource)
+                    } else {
+                        Endpoint::Missing(resource)
+                    };
+                    out.push(Reference { target, attribute: Some(attribute), conditional, location: at });
+                }
+            }
+            "Fn::Sub" => {
+                let (template, variables) = match &args.value {
+                    Value::Seq(items) => (items.first(), items.get(1)),
+                    _ => (Some(args), None),
+                };
+                let Some(template) = template.and_then(Node::as_str) else { return };
+                for variable in sub_variables(template) {
+                    if let Some(value) = variables.and_then(|map| map.get(&variable)) {
+                        self.collect(value, expects_name, conditional, out);
+                        continue;
+                    }
+                    let (name, attribute) = match variable.split_once('.') {
+                        Some((name, attribute)) => (name.to_owned(), Some(attribute.to_owned())),
+                        None => (variable.clone(), None),
+                    };
+                    self.reference_name(&name, attribute, at.clone(), conditional, out);
+                }
+                if expects_name && let Some(text) = self.text(node) {
+                    self.push_literal(&text, at, conditional, out);
+                }
+            }
+            "Fn::Join" => {
+                if let Some(parts) = args.as_seq().and_then(|items| items.get(1)) {
+                    self.collect(parts, false, conditional, out);
+                }
+                if expects_name && let Some(text) = self.text(node) {
+                    self.push_literal(&text, at, conditional, out);
+                }
+            }
+            "Fn::Select" => {
+                let items = args.as_seq().unwrap_or_default();
+                let index = items
+                    .first()
+                    .and_then(|index| self.text(index))
+                    .and_then(|text| text.parse::<usize>().ok());
+                match (index, items.get(1).and_then(Node::as_seq)) {
+                    (Some(index), Some(list)) => {
+                        if let Some(item) = list.get(index) {
+                            self.collect(item, expects_name, conditional, out);
+                        }
+                    }
+                    _ => {
+                        if let Some(list) = items.get(1) {
+                            self.collect(list, expects_name, conditional, out);
+                        }
+                    }
+                }
+            }
+            "Fn::Split" => {
+                if let Some(source) = args.as_seq().and_then(|items| items.get(1)) {
+                    self.collect(source, expects_name, conditional, out);
+                }
+            }
+            "Fn::If" => {
+                for branch in args.as_seq().unwrap_or_default().iter().skip(1) {
+                    self.collect(branch, expects_name, true, out);
+                }
+            }
+            "Fn::FindInMap" => {
+                let (values, certain) = self.find_in_map(args);
+                for value in values {
+                    self.collect(value, expects_name, conditional || !certain, out);
+                }
+            }
+            "Fn::ImportValue" => {
+                let name = self.text(args).unwrap_or_else(|| "?".to_owned());
+                let target = Endpoint::External(External::Import(name));
+                out.push(Reference { target, attribute: None, conditional, location: at });
+            }
+            // Conditions and encodings hold no resource names of their own; look inside.
+            _ => self.collect(args, false, conditional, out),
+        }
+    }
+
+    /// `Ref NAME` or `${NAME}`: a resource, a parameter (followed to its default), or a pseudo
+    /// parameter.
+    fn reference_name(
+        &self,
+        name: &str,
+        attribute: Option<String>,
+        at: Location,
+        conditional: bool,
+        out: &mut Vec<Reference>,
+    ) {
+        if name.starts_with("AWS::") {
+            return;
+        }
+        if self.resources.contains_key(name) {
+            out.push(Reference {
+                target: Endpoint::Resource(name.to_owned()),
+                attribute,
+                conditional,
+                location: at,
+            });
+            return;
+        }
+        if let Some(default) = self.parameters.get(name) {
+            let target = default
+                .and_then(|node| self.text(node))
+                .and_then(|text| self.literal(&text))
+                .unwrap_or_else(|| Endpoint::External(External::Parameter(name.to_owned())));
+            out.push(Reference { target, attribute: None, conditional, location: at });
+            return;
+        }
+        out.push(Reference {
+            target: Endpoint::Missing(name.to_owned()),
+            attribute,
+            conditional,
+            location: at,
+        });
+    }
+
+    fn push_literal(&self, text: &str, at: Location, conditional: bool, out: &mut Vec<Reference>) {
+        if let Some(target) = self.literal(text)
+            && !out.iter().any(|reference| reference.target == target)
+        {
+            out.push(Reference { target, attribute: None, conditional, location: at });
+        }
+    }
+
+    /// A literal where a name or ARN is expected: the resource with that physical name (or
+    /// whose physical name the ARN ends in), or an outside ARN. Other text names nothing.
+    fn literal(&self, text: &str) -> Option<Endpoint> {
+        if let Some(id) = self.physical.get(text) {
+            return Some(Endpoint::Resource(id.clone()));
+        }
+        if text.starts_with("arn:") {
+            if let Some(id) = arn_resource_name(text).and_then(|name| self.physical.get(name)) {
+                return Some(Endpoint::Resource(id.clone()));
+            }
+            return Some(Endpoint::External(External::Arn(text.to_owned())));
+        }
+        None
+    }
+
+    /// The values `Fn::FindInMap` can give, and whether the keys were all known.
+    fn find_in_map(&self, args: &Node) -> (Vec<&'a Node>, bool) {
+        let items = args.as_seq().unwrap_or_default();
+        let Some(mappings) = self.mappings else { return (Vec::new(), false) };
+        let mut level: Vec<&'a Node> = match items.first().and_then(|name| self.text(name)) {
+            Some(name) => mappings.get(&name).into_iter().collect(),
+            None => mappings.as_map().unwrap_or_default().iter().map(|(_, map)| map).collect(),
+        };
+        let mut certain = true;
+        for key in items.iter().skip(1).take(2) {
+            level = match self.text(key).filter(|key| !key.contains("${")) {
+                Some(key) => level.iter().filter_map(|map| map.get(&key)).collect(),
+                None => {
+                    certain = false;
+                    level
+                        .iter()
+                        .flat_map(|map| map.as_map().unwrap_or_default().iter().map(|(_, v)| v))
+                        .collect()
+                }
+            };
+        }
+        (level, certain)
+    }
+
+    /// The value as text, where it is one: literals, `Ref` to parameters with defaults, and
+    /// `Fn::Sub` / `Fn::Join` / `Fn::Select` / `Fn::FindInMap` of such. Pseudo parameters and
+    /// resource names stay as `${AWS::Region}` and `${Resource}` placeholders, so two values
+    /// built the same way compare equal.
+    pub(crate) fn text(&self, node: &Node) -> Option<String> {
+        if let Some((function, args)) = node.intrinsic() {
+            return match function {
+                "Ref" => self.name_text(args.as_str()?),
+                "Fn::Sub" => {
+                    let (template, variables) = match &args.value {
+                        Value::Seq(items) => (items.first()?.as_str()?, items.get(1)),
+                        _ => (args.as_str()?, None),
+                    };
+                    substitute(template, |variable| match variables.and_then(|map| map.get(variable)) {
+                        Some(value) => self.text(value),
+                        None if variable.contains('.') => Some(format!("${{{variable}}}")),
+                        None => self.name_text(variable),
+                    })
+                }
+                "Fn::Join" => {
+                    let items = args.as_seq()?;
+                    let delimiter = items.first()?.as_str()?;
+                    let parts: Option<Vec<String>> =
+                        items.get(1)?.as_seq()?.iter().map(|part| self.text(part)).collect();
+                    Some(parts?.join(delimiter))
+                }
+                "Fn::Select" => {
+                    let items = args.as_seq()?;
+                    let index: usize = self.text(items.first()?)?.parse().ok()?;
+                    self.text(items.get(1)?.as_seq()?.get(index)?)
+                }
+                "Fn::FindInMap" => match self.find_in_map(args) {
+                    (values, true) => self.text(values.first()?),
+                    _ => None,
+                },
+                _ => None,
+            };
+        }
+        match &node.value {
+            Value::Scalar { text, .. } => Some(text.clone()),
+            _ => None,
+        }
+    }
+
+    fn name_text(&self, name: &str) -> Option<String> {
+        if name.starts_with("AWS::") || self.resources.contains_key(name) {
+            return Some(format!("${{{name}}}"));
+        }
+        match self.parameters.get(name) {
+            Some(Some(default)) => self.text(default),
+            _ => Some(format!("${{{name}}}")),
+        }
+    }
+}
+
+/// `X.Attr` or `[X, Attr]` as resource and attribute; attributes may have dots
+/// (`Outputs.QueueArn`).
+fn get_att(args: &Node) -> Option<(String, String)> {
+    match &args.value {
+        Value::Scalar { text, .. } => {
+            let (resource, attribute) = text.split_once('.')?;
+            Some((resource.to_owned(), attribute.to_owned()))
+        }
+        Value::Seq(items) => {
+            let resource = items.first()?.as_str()?.to_owned();
+            let attribute = items.get(1).and_then(Node::as_str).unwrap_or("").to_owned();
+            Some((resource, attribute))
+        }
+        _ => None,
+    }
+}
+
+/// The `${...}` variables of a `Fn::Sub` template, without `${!Literal}` escapes.
+pub(crate) fn sub_variables(template: &str) -> Vec<String> {
+    let mut variables = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { break };
+        let variable = after[..end].trim();
+        if !variable.starts_with('!') && !variable.is_empty() {
+            variables.push(variable.to_owned());
+        }
+        rest = &after[end + 1..];
+    }
+    variables
+}
+
+/// `template` with each `${variable}` replaced by `value(variable)`; `${!x}` becomes `${x}`.
+fn substitute(template: &str, mut value: impl FnMut(&str) -> Option<String>) -> Option<String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return Some(out);
+        };
+        let variable = &after[..end];
+        match variable.strip_prefix('!') {
+            Some(literal) => {
+                out.push_str("${");
+                out.push_str(literal);
+                out.push('}');
+            }
+            None => out.push_str(&value(variable.trim())?),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The physical name an ARN ends in, by service: `arn:aws:sqs:r:a:NAME`,
+/// `arn:aws:dynamodb:r:a:table/NAME[/stream/...]`, `arn:aws:lambda:r:a:function:NAME[:alias]`,
+/// `arn:aws:s3:::NAME[/key]`, and the like.
+fn arn_resource_name(arn: &str) -> Option<&str> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [_, _, service, _, _, resource] = parts.as_slice() else { return None };
+    let name = match *service {
+        "sqs" | "sns" => resource,
+        "lambda" => resource.strip_prefix("function:")?.split(':').next()?,
+        "dynamodb" | "kinesis" | "firehose" | "events" => resource.split('/').nth(1)?,
+        "s3" => resource.split('/').next()?,
+        "states" => resource.strip_prefix("stateMachine:")?,
+        _ => return None,
+    };
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::yaml::{YamlLimits, parse};
+
+    fn names(doc: &Node) -> Names<'_> {
+        let mut names = Names { path: "t.yaml".into(), mappings: doc.get("Mappings"), ..Names::default() };
+        let resources = doc.get("Resources").and_then(Node::as_map).unwrap_or_default();
+        let mut entries = Vec::new();
+        for (id, resource) in resources {
+            let id = id.as_str().unwrap();
+            let type_name = resource.get("Type").and_then(Node::as_str).unwrap();
+            names.resources.insert(id.to_owned(), type_name.to_owned());
+            entries.push((id, type_name, resource.get("Properties")));
+        }
+        for (name, parameter) in doc.get("Parameters").and_then(Node::as_map).unwrap_or_default() {
+            names.parameters.insert(name.as_str().unwrap().to_owned(), parameter.get("Default"));
+        }
+        names.index_physical_names(&entries);
+        names
+    }
+
+    const TEMPLATE: &str = r#"
+Parameters:
+  Stage: {Type: String, Default: prod}
+  ExistingQueueArn: {Type: String}
+  SharedTopicArn: {Type: String, Default: "arn:aws:sns:eu-west-1:123456789012:shared"}
+Mappings:
+  Queues:
+    prod: {Name: orders-prod}
+    dev: {Name: orders-dev}
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Resources:
+  Orders:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: !Sub "orders-${Stage}"
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: !Join ["-", [!Ref "AWS::StackName", orders]]
+  Fn:
+    Type: AWS::Serverless::Function
+Values:
+  ref: !Ref Orders
+  getatt_dotted: !GetAtt Orders.Arn
+  getatt_list: !GetAtt [Table, StreamArn]
+  sub: !Sub "${Orders.Arn}/${Fn}/${AWS::Region}/${!Literal}"
+  sub_map: !Sub ["${Q}", {Q: !GetAtt Orders.QueueName}]
+  join: !Join [",", [!Ref Orders, !Ref Table]]
+  select: !Select [1, [!Ref Orders, !Ref Table]]
+  split: !Split [",", !Ref Fn]
+  if: !If [IsProd, !Ref Orders, !Ref AWS::NoValue]
+  map_known: !FindInMap [Queues, prod, Name]
+  map_unknown: !FindInMap [Queues, !Ref AWS::Region, Name]
+  import: !ImportValue {"Fn::Sub": "${AWS::StackName}-Bus"}
+  arn: "arn:aws:sqs:us-east-1:123456789012:orders-prod"
+  lambda_arn: !Sub "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:other:live"
+  external_arn: "arn:aws:sqs:us-east-1:123456789012:elsewhere"
+  param_without_default: !Ref ExistingQueueArn
+  param_with_arn_default: !Ref SharedTopicArn
+  missing: !Ref Nope
+  missing_getatt: !GetAtt Nope.Arn
+  name_by_sub: !Sub "${AWS::StackName}-orders"
+  plain_text: "just words"
+"#;
+
+    fn resolve(key: &str) -> Vec<String> {
+        let doc = parse(TEMPLATE, YamlLimits::default()).unwrap().root;
+        let names = names(&doc);
+        names
+            .targets(doc.path(&["Values", key]).unwrap())
+            .iter()
+            .map(|reference| {
+                let target = match &reference.target {
+                    Endpoint::Resource(id) => id.clone(),
+                    Endpoint::External(external) => format!("external {}", external.label()),
+                    Endpoint::Missing(id) => format!("missing {id}"),
+                };
+                let attribute = reference.attribute.as_deref().map(|a| format!(".{a}")).unwrap_or_default();
+                let conditional = if reference.conditional { " (conditional)" } else { "" };
+                format!("{target}{attribute}{conditional}")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn intrinsics_name_what_they_reference() {
+        let cases: &[(&str, &[&str])] = &[
+            ("ref", &["Orders"]),
+            ("getatt_dotted", &["Orders.Arn"]),
+            ("getatt_list", &["Table.StreamArn"]),
+            ("sub", &["Orders.Arn", "Fn"]),
+            ("sub_map", &["Orders.QueueName"]),
+            ("join", &["Orders", "Table"]),
+            ("select", &["Table"]),
+            ("split", &["Fn"]),
+            ("if", &["Orders (conditional)"]),
+            ("map_known", &["Orders"]),
+            ("map_unknown", &["Orders (conditional)"]),
+            ("import", &["external import:${AWS::StackName}-Bus"]),
+            ("arn", &["Orders"]),
+            ("lambda_arn", &["external arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:other:live"]),
+            ("external_arn", &["external arn:aws:sqs:us-east-1:123456789012:elsewhere"]),
+            ("param_without_default", &["external ExistingQueueArn"]),
+            ("param_with_arn_default", &["external arn:aws:sns:eu-west-1:123456789012:shared"]),
+            ("missing", &["missing Nope"]),
+            ("missing_getatt", &["missing Nope.Arn"]),
+            ("name_by_sub", &["Table"]),
+            ("plain_text", &[]),
+        ];
+        for (key, expected) in cases {
+            assert_eq!(resolve(key), *expected, "{key}");
+        }
+    }
+
+    #[test]
+    fn text_keeps_placeholders() {
+        let doc = parse(TEMPLATE, YamlLimits::default()).unwrap().root;
+        let names = names(&doc);
+        let text = |key: &str| names.text(doc.path(&["Values", key]).unwrap());
+        assert_eq!(text("sub").as_deref(), Some("${Orders.Arn}/${Fn}/${AWS::Region}/${Literal}"));
+        assert_eq!(text("join").as_deref(), Some("${Orders},${Table}"));
+        assert_eq!(text("map_known").as_deref(), Some("orders-prod"));
+        assert_eq!(text("map_unknown"), None);
+        assert_eq!(names.physical.get("orders-prod").map(String::as_str), Some("Orders"));
+    }
+
+    #[test]
+    fn arn_names() {
+        let cases = [
+            ("arn:aws:sqs:r:a:orders", Some("orders")),
+            ("arn:aws:dynamodb:r:a:table/Orders/stream/2024", Some("Orders")),
+            ("arn:aws:lambda:r:a:function:fn:live", Some("fn")),
+            ("arn:aws:s3:::bucket/key/*", Some("bucket")),
+            ("arn:aws:events:r:a:event-bus/bus", Some("bus")),
+            ("arn:aws:states:r:a:stateMachine:flow", Some("flow")),
+            ("arn:aws:iam::a:role/x", None),
+            ("not-an-arn", None),
+        ];
+        for (arn, expected) in cases {
+            assert_eq!(arn_resource_name(arn), expected, "{arn}");
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! The template loader: SAM and CloudFormation templates (YAML or JSON) to a typed model of
+//! resources and relations, each with its line.
+//!
+//! 1. [`discover`] finds the templates of a project (or the caller names them).
+//! 2. [`load`] reads each ([`yaml`]: events to positioned nodes, bounded), then reads its
+//!    sections, merges `Globals`, adds the resources SAM creates implicitly, resolves what every
+//!    value names ([`intrinsics`]) and reads each resource's relations (`resources`, `sam`,
+//!    `grants`). Local nested templates are loaded too.
+//!
+//! A template that cannot be read or is not a template is an error with its place; the others
+//! still load. What is read but not understood is a warning, never fatal.
+
+mod emit;
+mod grants;
+mod intrinsics;
+mod load;
+mod model;
+mod policy_templates;
+mod resources;
+mod sam;
+pub mod yaml;
+
+pub use model::*;
+pub use yaml::{Node, Value, YamlLimits};
+
+use crate::files::{Listing, ProjectFiles, ReadError};
+use crate::location::Location;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// Limits of template loading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Nesting and node budgets of each document.
+    pub yaml: YamlLimits,
+    /// Larger template files are refused.
+    pub max_file_bytes: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> LoadOptions {
+        LoadOptions { yaml: YamlLimits::default(), max_file_bytes: 32 << 20 }
+    }
+}
+
+/// File names that hold templates.
+fn is_template_name(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [".yaml", ".yml", ".json", ".template"].iter().any(|extension| lower.ends_with(extension))
+}
+
+/// Folders of generated templates (the CDK's synthesized output) that are not the project's own.
+fn is_generated(path: &str) -> bool {
+    path.split('/').any(|folder| folder == "cdk.out")
+}
+
+/// The templates among `listing`: YAML and JSON files that declare a template format version or
+/// have resources of AWS types. Other YAML and JSON (workflows, configs) is left alone.
+pub fn discover(files: &dyn ProjectFiles, listing: &Listing, options: &LoadOptions) -> Vec<String> {
+    let format_version = memchr::memmem::Finder::new("AWSTemplateFormatVersion");
+    let resources = memchr::memmem::Finder::new("Resources");
+    let aws_type = memchr::memmem::Finder::new("AWS::");
+    listing
+        .files
+        .iter()
+        .filter(|path| is_template_name(path) && !is_generated(path))
+        .filter(|path| {
+            // A file that cannot be read here is reported when it is loaded, if it is named.
+            files.read(path, options.max_file_bytes).is_ok_and(|bytes| {
+                format_version.find(&bytes).is_some()
+                    || (resources.find(&bytes).is_some() && aws_type.find(&bytes).is_some())
+            })
+        })
+        .cloned()
+        .collect()
+}
+
+/// Loads the templates at `paths` (relative, `/`-separated) and the local templates they nest.
+pub fn load(files: &dyn ProjectFiles, paths: &[String], options: &LoadOptions) -> Templates {
+    let mut templates = Vec::new();
+    let mut errors = Vec::new();
+    // Each path to load, with the template that nests it and where.
+    let mut queue: VecDeque<(String, Option<(String, Location)>)> =
+        paths.iter().map(|path| (path.clone(), None)).collect();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    while let Some((path, nested_from)) = queue.pop_front() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        match load_one(files, &path, options) {
+            Ok(loaded) => {
+                let mut template = loaded.template;
+                for (child, at) in loaded.nested {
+                    match join(parent(&path), &child) {
+                        Some(child) => queue.push_back((child, Some((path.clone(), at)))),
+                        None => template.problems.push(TemplateProblem {
+                            location: at,
+                            severity: Severity::Warning,
+                            message: format!("nested template `{child}` is outside the project; not loaded"),
+                            related: None,
+                        }),
+                    }
+                }
+                templates.push(template);
+            }
+            // A nested template that is not in the project is the parent's problem, not a
+            // template that failed.
+            Err(problem) if problem.message.starts_with(MISSING) => {
+                if let Some((parent_path, at)) = nested_from
+                    && let Some(parent) = templates.iter_mut().find(|template| template.path == parent_path)
+                {
+                    parent.problems.push(TemplateProblem {
+                        location: at,
+                        severity: Severity::Warning,
+                        message: format!("nested template `{path}` is not in the project; not loaded"),
+                        related: None,
+                    });
+                    parent.problems.sort();
+                } else {
+                    errors.push(problem);
+                }
+            }
+            Err(mut problem) => {
+                if let Some((_, at)) = nested_from {
+                    problem.related = Some(at);
+                }
+                errors.push(problem);
+            }
+        }
+    }
+    templates.sort_by(|a, b| a.path.cmp(&b.path));
+    errors.sort();
+    Templates { templates, errors }
+}
+
+/// The start of the message for a template file that does not exist.
+const MISSING: &str = "no such template file";
+
+fn load_one(
+    files: &dyn ProjectFiles,
+    path: &str,
+    options: &LoadOptions,
+) -> Result<load::Loaded, TemplateProblem> {
+    let at_start = |message: String| TemplateProblem {
+        location: Location::new(path, 1, 1),
+        severity: Severity::Error,
+        message,
+        related: None,
+    };
+    let bytes = files.read(path, options.max_file_bytes).map_err(|error| match error {
+        ReadError::TooLarge { .. } => at_start(format!("template not loaded: {error}")),
+        ReadError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => at_start(MISSING.to_owned()),
+        ReadError::Io(io) => at_start(format!("cannot read the template: {io}")),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|error| {
+        let offset = error.utf8_error().valid_up_to();
+        TemplateProblem {
+            location: Location::at_offset(path, error.as_bytes(), offset),
+            severity: Severity::Error,
+            message: "the template is not valid UTF-8".into(),
+            related: None,
+        }
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let doc = yaml::parse(text, options.yaml).map_err(|error| TemplateProblem {
+        location: Location::new(path, error.line, error.column),
+        severity: Severity::Error,
+        message: error.message,
+        related: error.related.map(|(line, column)| Location::new(path, line, column)),
+    })?;
+    load::load(path, &doc)
+}
+
+impl Templates {
+    /// The graph id of the resource `id` of template `index`: its logical ID, or
+    /// `<template path>#<LogicalId>` where more than one template defines that logical ID.
+    pub fn node_id(&self, index: usize, id: &str) -> String {
+        let defined = self.templates.iter().filter(|template| template.resources.contains_key(id)).count();
+        match self.templates.get(index) {
+            Some(template) if defined > 1 => format!("{}#{id}", template.path),
+            _ => id.to_owned(),
+        }
+    }
+
+    /// Every logical ID defined by more than one template.
+    pub fn clashing_ids(&self) -> BTreeSet<String> {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for template in &self.templates {
+            for id in template.resources.keys() {
+                *counts.entry(id).or_default() += 1;
+            }
+        }
+        counts.into_iter().filter(|(_, count)| *count > 1).map(|(id, _)| id.to_owned()).collect()
+    }
+}
+
+fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |slash| &path[..slash])
+}
+
+/// `dir` joined with `relative`, `.` and `..` resolved; None if it leaves the project.
+fn join(dir: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|part| !part.is_empty()).collect();
+    for part in relative.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
