@@ -19,6 +19,8 @@ pub(crate) fn read(emit: &mut Emit<'_, '_>, id: &str, type_name: &str, props: &N
             role(emit, &this, props);
         }
         "AWS::Lambda::Function" | "AWS::StepFunctions::StateMachine" => role(emit, &this, props),
+        "AWS::SQS::QueuePolicy" => resource_policy(emit, props, "Queues", &format!("QueuePolicy {id}")),
+        "AWS::SNS::TopicPolicy" => resource_policy(emit, props, "Topics", &format!("TopicPolicy {id}")),
         "AWS::Serverless::Connector" => {
             if let (Some(source), Some(key)) =
                 (props.get("Source"), props.entry("Source").map(|(key, _)| key))
@@ -145,6 +147,61 @@ fn role(emit: &mut Emit<'_, '_>, grantee: &Endpoint, props: &Node) {
             });
             if attached && let Some(document) = policy_props.get("PolicyDocument") {
                 statements(emit, grantee, document, &format!("Policy {policy_id}"));
+            }
+        }
+    }
+}
+
+/// A queue or topic policy: which services (and, through an `aws:SourceArn` condition, which of
+/// their resources) may write to the queues or topics it is attached to. A subscription of a
+/// queue to a topic delivers nothing without one.
+fn resource_policy(emit: &mut Emit<'_, '_>, props: &Node, list_key: &str, via: &str) {
+    let targets: Vec<Endpoint> = props
+        .get(list_key)
+        .map(|list| emit.targets(list).into_iter().map(|reference| reference.target).collect())
+        .unwrap_or_default();
+    let Some(document) = emit.json_object(props.get("PolicyDocument")) else { return };
+    let Some(statement) = document.get("Statement") else { return };
+    let list = match statement.as_seq() {
+        Some(items) => items.to_vec(),
+        None => vec![statement.clone()],
+    };
+    for statement in &list {
+        if emit.text(statement.get("Effect")).is_some_and(|effect| effect != "Allow") {
+            continue;
+        }
+        let writes = emit
+            .strings(statement.get("Action"))
+            .iter()
+            .filter_map(|action| policy_templates::action_access(action))
+            .any(|(_, granted)| granted == policy_templates::Access::Write);
+        if !writes {
+            continue;
+        }
+        let principal = statement.get("Principal");
+        let services = match principal.and_then(|p| p.get("Service")) {
+            Some(service) => emit.strings(Some(service)),
+            None => principal.and_then(|p| emit.text(Some(p))).into_iter().collect(),
+        };
+        // The condition that narrows the grant to one source: `aws:SourceArn` under any operator.
+        let sources: Vec<Endpoint> = statement
+            .get("Condition")
+            .and_then(Node::as_map)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|(_, test)| test.get("aws:SourceArn").or_else(|| test.get("AWS:SourceArn")))
+            .flat_map(|arn| emit.targets(arn))
+            .map(|reference| reference.target)
+            .collect();
+        let grantees: Vec<Endpoint> = if sources.is_empty() {
+            services.into_iter().map(|service| Endpoint::External(External::Service(service))).collect()
+        } else {
+            sources
+        };
+        for grantee in &grantees {
+            for target in &targets {
+                let kind = RelationKind::Grant(Grant { via: via.to_owned(), access: Access::Write });
+                emit.relate(grantee.clone(), target.clone(), kind, statement, false);
             }
         }
     }

@@ -192,6 +192,7 @@ pub(crate) fn load(path: &str, document: &Document) -> Result<Loaded, TemplatePr
             &mut emit,
             &resource.id,
             &resource.type_name,
+            resource.key,
             &resource.properties,
             resource.metadata,
         );

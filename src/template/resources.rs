@@ -44,11 +44,12 @@ pub(crate) fn kind_of(type_name: &str, properties: Option<&Node>) -> ResourceKin
 }
 
 /// Reads the resource `id` of type `type_name`: its settings, and its relations into `emit`.
-/// `metadata` is the resource's `Metadata`.
+/// `key` is where its logical ID is written; `metadata` is its `Metadata`.
 pub(crate) fn read(
     emit: &mut Emit<'_, '_>,
     id: &str,
     type_name: &str,
+    key: &Node,
     props: &Node,
     metadata: Option<&Node>,
 ) -> Details {
@@ -85,16 +86,16 @@ pub(crate) fn read(
             return Details::Table(TableDetails { stream_view_type });
         }
         "AWS::SNS::Topic" => inline_subscriptions(emit, id, props),
-        "AWS::SNS::Subscription" => subscription(emit, id, props),
+        "AWS::SNS::Subscription" => subscription(emit, id, key, props),
         "AWS::Events::Rule" => rule(emit, &this, id, props),
         "AWS::Scheduler::Schedule" => {
             if let Some((key, target)) = props.entry("Target") {
                 rule_target(emit, &this, target, key, TriggerSource::Schedule);
             }
         }
-        "AWS::Lambda::EventSourceMapping" => event_source_mapping(emit, id, props),
+        "AWS::Lambda::EventSourceMapping" => event_source_mapping(emit, id, key, props),
         "AWS::Lambda::EventInvokeConfig" => invoke_config(emit, props),
-        "AWS::Lambda::Permission" => permission(emit, props),
+        "AWS::Lambda::Permission" => permission(emit, key, props),
         "AWS::S3::Bucket" => bucket_notifications(emit, &this, props),
         "AWS::Pipes::Pipe" => pipe(emit, &this, props),
         "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => {
@@ -259,8 +260,7 @@ fn subscribe(
     }
 }
 
-fn subscription(emit: &mut Emit<'_, '_>, id: &str, props: &Node) {
-    let at = props;
+fn subscription(emit: &mut Emit<'_, '_>, id: &str, at: &Node, props: &Node) {
     let protocol = emit.text(props.get("Protocol")).unwrap_or_default().to_lowercase();
     let redrive = match props.get("RedrivePolicy") {
         Some(value) => emit.json_object(Some(value)),
@@ -370,7 +370,7 @@ fn rule_target(emit: &mut Emit<'_, '_>, this: &Endpoint, target: &Node, at: &Nod
     }
 }
 
-fn event_source_mapping(emit: &mut Emit<'_, '_>, id: &str, props: &Node) {
+fn event_source_mapping(emit: &mut Emit<'_, '_>, id: &str, at: &Node, props: &Node) {
     let functions: Vec<_> = props
         .get("FunctionName")
         .map(|name| emit.targets(name))
@@ -399,13 +399,7 @@ fn event_source_mapping(emit: &mut Emit<'_, '_>, id: &str, props: &Node) {
             None => TriggerSource::Other,
         };
         for function in &functions {
-            emit.relate(
-                source.clone(),
-                function.clone(),
-                RelationKind::Trigger(trigger.clone()),
-                props,
-                false,
-            );
+            emit.relate(source.clone(), function.clone(), RelationKind::Trigger(trigger.clone()), at, false);
             if let Some((key, destination)) =
                 props.path(&["DestinationConfig", "OnFailure"]).and_then(|c| c.entry("Destination"))
             {
@@ -462,7 +456,7 @@ fn invoke_config(emit: &mut Emit<'_, '_>, props: &Node) {
     }
 }
 
-fn permission(emit: &mut Emit<'_, '_>, props: &Node) {
+fn permission(emit: &mut Emit<'_, '_>, at: &Node, props: &Node) {
     let principal = emit.text(props.get("Principal")).unwrap_or_default();
     let kind = RelationKind::Permission(Permission { principal: principal.clone() });
     let functions: Vec<_> = props
@@ -482,7 +476,7 @@ fn permission(emit: &mut Emit<'_, '_>, props: &Node) {
         if sources.is_empty() { vec![Endpoint::External(External::Service(principal))] } else { sources };
     for function in &functions {
         for source in &sources {
-            emit.relate(source.clone(), function.clone(), kind.clone(), props, false);
+            emit.relate(source.clone(), function.clone(), kind.clone(), at, false);
         }
     }
 }
