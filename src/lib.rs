@@ -7,10 +7,14 @@
 //! The pipeline, one module per stage:
 //! - [`files`]: the project's files, listed and read through one door;
 //! - [`scan`]: Rust sources to facts about handlers and event types;
-//! - [`template`]: SAM and CloudFormation templates to resources and relations.
+//! - [`template`]: SAM and CloudFormation templates to resources and relations;
+//! - [`model`]: both joined into the flow graph, events propagated;
+//! - [`rules`]: the checks over the flow.
 
 pub mod files;
 pub mod location;
+pub mod model;
+pub mod rules;
 pub mod scan;
 pub mod template;
 

@@ -1,0 +1,387 @@
+//! The flow model's types: a petgraph `StableGraph` of resources and the ways data moves between
+//! them, behind a small API keyed by node id, with the event catalogue, the bound handlers and
+//! the side tables the rules read (grants, permissions, environment).
+
+use crate::location::Location;
+use crate::scan::{AnnotationFacts, FieldFacts, HandlerFacts, SourceProblem, VariantFacts};
+use crate::template::{Access, Details, RelationKind, ResourceKind, TemplateProblem};
+use petgraph::Direction;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
+use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The graph under the model.
+pub type FlowGraph = StableGraph<Node, Edge>;
+
+/// The event flow of a project: resources, edges carrying events, events, handlers.
+#[derive(Debug, Default)]
+pub struct Flow {
+    pub(crate) graph: FlowGraph,
+    pub(crate) index: BTreeMap<String, NodeIndex>,
+    /// Event types by name.
+    pub events: BTreeMap<String, Event>,
+    /// Every annotated handler with the functions it is bound to, in source order.
+    pub handlers: Vec<Handler>,
+    /// The templates the flow was built from, by path.
+    pub templates: Vec<String>,
+    /// Access grants by grantee node id.
+    pub grants: BTreeMap<String, Vec<GrantInfo>>,
+    /// Invoke permissions by function node id: who may invoke it.
+    pub permissions: BTreeMap<String, Vec<PermissionInfo>>,
+    /// What scanning the sources could not read.
+    pub source_problems: Vec<SourceProblem>,
+    /// Templates refused, and mistakes in loaded templates.
+    pub template_problems: Vec<TemplateProblem>,
+    /// Events each function receives, and from which resource.
+    pub deliveries: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
+}
+
+/// A resource, or something outside the templates that they reference.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The graph id: the logical ID, `<template>#<LogicalId>` where IDs clash, or an outside
+    /// thing's label.
+    pub id: String,
+    /// What it is.
+    pub kind: NodeKind,
+    /// The CloudFormation type; empty for outside things.
+    pub type_name: String,
+    /// The template that defines it.
+    pub template: Option<String>,
+    /// Its logical ID in that template (the label of an outside thing).
+    pub logical_id: String,
+    /// Where it is defined.
+    pub location: Option<Location>,
+    /// Created by the SAM transform.
+    pub implicit: bool,
+    /// Exists only under a condition.
+    pub conditional: bool,
+    /// A dead-letter or on-failure target.
+    pub dlq: bool,
+    /// The settings the template gives it.
+    pub details: Details,
+}
+
+/// The kind of a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NodeKind {
+    /// A template resource.
+    Resource(ResourceKind),
+    /// Something outside the templates: an import, a literal ARN, a parameter, a service.
+    External,
+}
+
+impl NodeKind {
+    /// The kind's name in the JSON graph.
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeKind::Resource(kind) => kind.name(),
+            NodeKind::External => "external",
+        }
+    }
+
+    /// Whether this is a Lambda function.
+    pub fn is_function(self) -> bool {
+        self == NodeKind::Resource(ResourceKind::Function)
+    }
+}
+
+/// A way data moves from one node to another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edge {
+    /// What kind of hop.
+    pub kind: EdgeKind,
+    /// The event types that travel on it.
+    pub events: BTreeSet<String>,
+    /// For publish edges: the template grants the function access to the target.
+    pub confirmed: bool,
+    /// Exists only under a condition.
+    pub conditional: bool,
+    /// Where it is declared: the template line, or the annotation for publish edges.
+    pub location: Location,
+    /// Short descriptions of the hop (API routes, rule target ids), sorted.
+    pub labels: Vec<String>,
+    /// The template's relation, with its settings (batch size, filter policy, ...).
+    pub relation: Option<RelationKind>,
+}
+
+/// The kinds of edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EdgeKind {
+    /// A source invokes a function.
+    Trigger,
+    /// A topic delivers to a subscriber.
+    Subscription,
+    /// A handler writes or publishes to a resource (from an annotation).
+    Publish,
+    /// Events move on: bus to rule, rule to target, notifications, pipes.
+    Route,
+    /// Where data lands when processing fails.
+    Failure,
+}
+
+impl EdgeKind {
+    /// The kind's name in the JSON graph.
+    pub fn name(self) -> &'static str {
+        match self {
+            EdgeKind::Trigger => "trigger",
+            EdgeKind::Subscription => "subscription",
+            EdgeKind::Publish => "publish",
+            EdgeKind::Route => "route",
+            EdgeKind::Failure => "failure",
+        }
+    }
+}
+
+/// An event type of the system.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Event {
+    /// Its name.
+    pub name: String,
+    /// Its schema version.
+    pub version: u32,
+    /// The Rust type that defines it, if it has one marked `#[event]`.
+    pub rust_name: Option<String>,
+    /// The type's doc comment.
+    pub doc: String,
+    /// The type's fields (struct events).
+    pub fields: Vec<FieldFacts>,
+    /// The type's variants (enum events).
+    pub variants: Vec<VariantFacts>,
+    /// Where the type is defined.
+    pub location: Option<Location>,
+    /// Functions whose handlers produce it, by node id.
+    pub producers: BTreeSet<String>,
+    /// Functions whose handlers consume it, by node id.
+    pub consumers: BTreeSet<String>,
+}
+
+/// An annotated handler and what it is bound to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Handler {
+    /// What the scanner found.
+    pub facts: HandlerFacts,
+    /// The functions (node ids) that run it; empty when none could be found.
+    pub functions: Vec<String>,
+    /// How the functions were found.
+    pub binding: Binding,
+    /// Its annotations, resolved.
+    pub annotations: Vec<BoundAnnotation>,
+}
+
+/// How a handler was tied to its functions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Binding {
+    /// `function = "..."` on its annotations.
+    Explicit,
+    /// The function's `CodeUri` is the crate's folder or a folder in it.
+    CodeUri,
+    /// The function's cargo-lambda binary is one of the crate's binaries.
+    Binary,
+    /// No function runs it; the reason, for messages.
+    Unbound(String),
+}
+
+/// An annotation with its event name and resource resolved for each function of the handler.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BoundAnnotation {
+    /// What the scanner found.
+    pub facts: AnnotationFacts,
+    /// The event's name.
+    pub event: String,
+    /// The resource it names, per function it runs in (one entry with no function when the
+    /// handler is unbound).
+    pub targets: Vec<AnnotationTarget>,
+}
+
+/// Where an annotation's resource resolved for one function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnnotationTarget {
+    /// The function, by node id.
+    pub function: Option<String>,
+    /// The resource's node id, or why it could not be found.
+    pub resource: Result<String, String>,
+}
+
+/// An access grant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantInfo {
+    /// The resource's node id, or `service:*` for all of a service.
+    pub target: String,
+    /// Read or write.
+    pub access: Access,
+    /// Where it comes from (policy template name, statement, connector).
+    pub via: String,
+    /// Where it is written.
+    pub location: Location,
+}
+
+/// An invoke permission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PermissionInfo {
+    /// Who may invoke: a node id or a service label.
+    pub source: String,
+    /// The principal, such as `sns.amazonaws.com`.
+    pub principal: String,
+    /// Where it is written.
+    pub location: Location,
+}
+
+impl Flow {
+    /// The node with this id.
+    pub fn node(&self, id: &str) -> Option<&Node> {
+        self.index.get(id).and_then(|index| self.graph.node_weight(*index))
+    }
+
+    /// Every node, sorted by id.
+    pub fn nodes(&self) -> impl Iterator<Item = &Node> {
+        self.index.values().filter_map(|index| self.graph.node_weight(*index))
+    }
+
+    /// Every edge with its ends, sorted by (from, to, kind).
+    pub fn edges(&self) -> Vec<(&Node, &Node, &Edge)> {
+        let mut edges: Vec<(&Node, &Node, &Edge)> = self
+            .graph
+            .edge_references()
+            .map(|edge| (&self.graph[edge.source()], &self.graph[edge.target()], edge.weight()))
+            .collect();
+        edges.sort_by(|a, b| (&a.0.id, &a.1.id, a.2.kind).cmp(&(&b.0.id, &b.1.id, b.2.kind)));
+        edges
+    }
+
+    /// Edges leaving `id`, sorted by target and kind.
+    pub fn outgoing(&self, id: &str) -> Vec<(&Node, &Edge)> {
+        self.neighbours(id, Direction::Outgoing)
+    }
+
+    /// Edges arriving at `id`, sorted by source and kind.
+    pub fn incoming(&self, id: &str) -> Vec<(&Node, &Edge)> {
+        self.neighbours(id, Direction::Incoming)
+    }
+
+    fn neighbours(&self, id: &str, direction: Direction) -> Vec<(&Node, &Edge)> {
+        let Some(index) = self.index.get(id) else { return Vec::new() };
+        let mut found: Vec<(&Node, &Edge)> = self
+            .graph
+            .edges_directed(*index, direction)
+            .map(|edge| {
+                let other = if direction == Direction::Outgoing { edge.target() } else { edge.source() };
+                (&self.graph[other], edge.weight())
+            })
+            .collect();
+        found.sort_by(|a, b| (&a.0.id, a.1.kind).cmp(&(&b.0.id, b.1.kind)));
+        found
+    }
+
+    /// The functions, sorted by id.
+    pub fn functions(&self) -> impl Iterator<Item = &Node> {
+        self.nodes().filter(|node| node.kind.is_function())
+    }
+
+    /// The handlers bound to the function `id`.
+    pub fn handlers_of(&self, id: &str) -> impl Iterator<Item = &Handler> {
+        self.handlers.iter().filter(move |handler| handler.functions.iter().any(|function| function == id))
+    }
+
+    /// The events a function's handlers declare they consume from any resource.
+    pub fn consumed_by(&self, function: &str) -> BTreeSet<&str> {
+        self.handlers_of(function)
+            .flat_map(|handler| &handler.annotations)
+            .filter(|annotation| annotation.facts.role == crate::scan::Role::Consumer)
+            .map(|annotation| annotation.event.as_str())
+            .collect()
+    }
+
+    /// Adds a node, or returns the existing one with that id.
+    pub(crate) fn add_node(&mut self, node: Node) -> NodeIndex {
+        if let Some(index) = self.index.get(&node.id) {
+            return *index;
+        }
+        let id = node.id.clone();
+        let index = self.graph.add_node(node);
+        self.index.insert(id, index);
+        index
+    }
+
+    /// Adds an edge, or merges it into the edge of the same kind between the same nodes.
+    pub(crate) fn add_edge(&mut self, from: NodeIndex, to: NodeIndex, edge: Edge) -> EdgeIndex {
+        let existing =
+            self.graph.edges_connecting(from, to).find(|e| e.weight().kind == edge.kind).map(|e| e.id());
+        match existing {
+            Some(index) => {
+                let merged = &mut self.graph[index];
+                merged.events.extend(edge.events);
+                merged.confirmed |= edge.confirmed;
+                merged.conditional &= edge.conditional;
+                for label in edge.labels {
+                    if !merged.labels.contains(&label) {
+                        merged.labels.push(label);
+                    }
+                }
+                merged.labels.sort();
+                if edge.location < merged.location {
+                    merged.location = edge.location;
+                }
+                index
+            }
+            None => self.graph.add_edge(from, to, edge),
+        }
+    }
+
+    /// The index of the node `id`.
+    pub(crate) fn index_of(&self, id: &str) -> Option<NodeIndex> {
+        self.index.get(id).copied()
+    }
+
+    /// The graph, for algorithms.
+    pub fn graph(&self) -> &FlowGraph {
+        &self.graph
+    }
+
+    /// Whether data written to `from` can reach the function `to` over triggers, subscriptions
+    /// and routes, without passing through another function.
+    pub fn feeds(&self, from: &str, to: &str) -> bool {
+        let (Some(start), Some(goal)) = (self.index_of(from), self.index_of(to)) else { return false };
+        let mut seen = BTreeSet::from([start]);
+        let mut stack = vec![start];
+        while let Some(node) = stack.pop() {
+            for edge in self.graph.edges_directed(node, Direction::Outgoing) {
+                if !matches!(edge.weight().kind, EdgeKind::Trigger | EdgeKind::Subscription | EdgeKind::Route)
+                {
+                    continue;
+                }
+                let next = edge.target();
+                if next == goal {
+                    return true;
+                }
+                if !self.graph[next].kind.is_function() && seen.insert(next) {
+                    stack.push(next);
+                }
+            }
+        }
+        false
+    }
+
+    /// The functions `event` reaches from the resource `from`, following the edges that carry
+    /// it (failure paths included) and stopping at functions.
+    pub fn functions_reached(&self, from: &str, event: &str) -> BTreeSet<String> {
+        let mut reached = BTreeSet::new();
+        let Some(start) = self.index_of(from) else { return reached };
+        let mut seen = BTreeSet::from([start]);
+        let mut stack = vec![start];
+        while let Some(node) = stack.pop() {
+            for edge in self.graph.edges_directed(node, Direction::Outgoing) {
+                if edge.weight().kind == EdgeKind::Publish || !edge.weight().events.contains(event) {
+                    continue;
+                }
+                let next = edge.target();
+                if self.graph[next].kind.is_function() {
+                    reached.insert(self.graph[next].id.clone());
+                } else if seen.insert(next) {
+                    stack.push(next);
+                }
+            }
+        }
+        reached
+    }
+}

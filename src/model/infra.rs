@@ -1,0 +1,148 @@
+//! The template side of the flow: resources become nodes, relations become edges (triggers,
+//! subscriptions, routes, failure paths) or side tables (grants, invoke permissions).
+
+use super::graph::{Edge, EdgeKind, Flow, GrantInfo, Node, NodeKind, PermissionInfo};
+use crate::template::{Endpoint, External, RelationKind, Templates, TriggerSource};
+use petgraph::stable_graph::NodeIndex;
+use std::collections::BTreeSet;
+
+/// Adds every template's resources and relations to `flow`.
+pub(crate) fn add_templates(flow: &mut Flow, templates: &Templates) {
+    for (index, template) in templates.templates.iter().enumerate() {
+        flow.templates.push(template.path.clone());
+        for resource in template.resources.values() {
+            flow.add_node(Node {
+                id: templates.node_id(index, &resource.id),
+                kind: NodeKind::Resource(resource.kind),
+                type_name: resource.type_name.clone(),
+                template: Some(template.path.clone()),
+                logical_id: resource.id.clone(),
+                location: Some(resource.location.clone()),
+                implicit: resource.implicit,
+                conditional: resource.condition.is_some(),
+                dlq: false,
+                details: resource.details.clone(),
+            });
+        }
+        for relation in &template.relations {
+            match &relation.kind {
+                RelationKind::Grant(grant) => {
+                    let (Some(grantee), Some(target)) = (
+                        endpoint_id(templates, index, &relation.from),
+                        endpoint_id(templates, index, &relation.to),
+                    ) else {
+                        continue;
+                    };
+                    flow.grants.entry(grantee).or_default().push(GrantInfo {
+                        target,
+                        access: grant.access,
+                        via: grant.via.clone(),
+                        location: relation.location.clone(),
+                    });
+                }
+                RelationKind::Permission(permission) => {
+                    let (Some(source), Some(function)) = (
+                        endpoint_id(templates, index, &relation.from),
+                        endpoint_id(templates, index, &relation.to),
+                    ) else {
+                        continue;
+                    };
+                    flow.permissions.entry(function).or_default().push(PermissionInfo {
+                        source,
+                        principal: permission.principal.clone(),
+                        location: relation.location.clone(),
+                    });
+                }
+                RelationKind::Env(_) => {}
+                kind => {
+                    let (Some(from), Some(to)) = (
+                        endpoint_node(flow, templates, index, &relation.from, &relation.location),
+                        endpoint_node(flow, templates, index, &relation.to, &relation.location),
+                    ) else {
+                        continue;
+                    };
+                    let (edge_kind, label) = match kind {
+                        RelationKind::Trigger(trigger) => (EdgeKind::Trigger, trigger_label(trigger)),
+                        RelationKind::Subscription(subscription) => {
+                            (EdgeKind::Subscription, Some(subscription.protocol.clone()))
+                        }
+                        RelationKind::Route(route) => (EdgeKind::Route, route.label.clone()),
+                        RelationKind::Failure(_) => {
+                            flow.graph[to].dlq = true;
+                            (EdgeKind::Failure, None)
+                        }
+                        RelationKind::Grant(_) | RelationKind::Env(_) | RelationKind::Permission(_) => {
+                            continue;
+                        }
+                    };
+                    flow.add_edge(
+                        from,
+                        to,
+                        Edge {
+                            kind: edge_kind,
+                            events: BTreeSet::new(),
+                            confirmed: false,
+                            conditional: relation.conditional,
+                            location: relation.location.clone(),
+                            labels: label.into_iter().filter(|label| !label.is_empty()).collect(),
+                            relation: Some(kind.clone()),
+                        },
+                    );
+                }
+            }
+        }
+        flow.template_problems.extend(template.problems.iter().cloned());
+    }
+    flow.template_problems.extend(templates.errors.iter().cloned());
+    flow.template_problems.sort();
+}
+
+/// What a trigger edge is labelled with: the API route, or the event or mapping name.
+fn trigger_label(trigger: &crate::template::Trigger) -> Option<String> {
+    match trigger.source {
+        TriggerSource::Api | TriggerSource::HttpApi | TriggerSource::S3 => trigger.route.clone(),
+        _ => None,
+    }
+}
+
+/// The node id of an endpoint: a resource's (qualified) id or an outside thing's label. Missing
+/// names have none.
+pub(crate) fn endpoint_id(templates: &Templates, template: usize, endpoint: &Endpoint) -> Option<String> {
+    match endpoint {
+        Endpoint::Resource(id) => Some(templates.node_id(template, id)),
+        Endpoint::External(external) => Some(external.label()),
+        Endpoint::Missing(_) => None,
+    }
+}
+
+/// The node of an endpoint, adding outside things as `external` nodes when first seen.
+fn endpoint_node(
+    flow: &mut Flow,
+    templates: &Templates,
+    template: usize,
+    endpoint: &Endpoint,
+    at: &crate::location::Location,
+) -> Option<NodeIndex> {
+    match endpoint {
+        Endpoint::Resource(id) => flow.index_of(&templates.node_id(template, id)),
+        Endpoint::External(External::Wildcard(_)) | Endpoint::Missing(_) => None,
+        Endpoint::External(external) => Some(flow.add_node(external_node(external, at))),
+    }
+}
+
+/// A node for something outside the templates.
+pub(crate) fn external_node(external: &External, at: &crate::location::Location) -> Node {
+    let label = external.label();
+    Node {
+        id: label.clone(),
+        kind: NodeKind::External,
+        type_name: String::new(),
+        template: None,
+        logical_id: label,
+        location: Some(at.clone()),
+        implicit: false,
+        conditional: false,
+        dlq: false,
+        details: crate::template::Details::None,
+    }
+}

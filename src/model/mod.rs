@@ -1,0 +1,34 @@
+//! The flow model: scan facts and loaded templates joined into one graph of resources and the
+//! ways events move between them.
+//!
+//! 1. `infra`: every template resource becomes a node, every relation an edge (or a grant or
+//!    permission in a side table).
+//! 2. `bind`: each handler is tied to the functions that run it, its annotations resolved to
+//!    resources and events; producer annotations become publish edges.
+//! 3. `propagate`: each produced event travels along the wiring to the functions that receive
+//!    it and the dead-letter queues it can land in.
+//!
+//! Rules and renderers only read the [`Flow`].
+
+mod bind;
+mod graph;
+mod infra;
+mod propagate;
+
+pub use graph::*;
+
+use crate::scan::ScanFacts;
+use crate::template::Templates;
+
+/// Builds the flow of a project from what the scanner and the template loader found.
+pub fn build(scan: &ScanFacts, templates: &Templates) -> Flow {
+    let mut flow = Flow::default();
+    infra::add_templates(&mut flow, templates);
+    bind::bind(&mut flow, scan, templates);
+    propagate::propagate(&mut flow);
+    flow.source_problems = scan.problems.clone();
+    flow
+}
+
+pub(crate) use bind::has_write_grant;
+pub(crate) use propagate::is_asynchronous;

@@ -1,0 +1,188 @@
+//! The rules: checks over the flow model, one small unit per rule, each with a stable name, a
+//! default severity, a message that names what it is about, a place, and an explanation for
+//! `flowdoc explain`.
+
+mod async_failure;
+mod correlation;
+mod event_loop;
+mod events;
+mod queues;
+mod sources;
+mod streams;
+mod subscriptions;
+mod targets;
+mod template_problems;
+mod tracing;
+mod undocumented;
+mod unknown_resource;
+mod unwired;
+
+use crate::location::Location;
+use crate::model::Flow;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// Likely to lose or delay events.
+    Warning,
+    /// Broken: events are lost or the deployment fails.
+    Error,
+}
+
+impl Severity {
+    /// The name used in output and configuration.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// The severity called `name`.
+    pub fn from_name(name: &str) -> Option<Severity> {
+        match name {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One thing a rule found.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Finding {
+    /// The rule's name.
+    pub rule: &'static str,
+    /// Its severity after configuration.
+    pub severity: Severity,
+    /// What it is about: resource and event ids joined by `/`, stable when lines move.
+    pub subject: String,
+    /// What is wrong, naming the resources and events involved.
+    pub message: String,
+    /// Where: the template line for infrastructure, the source line for annotations.
+    pub location: Option<Location>,
+}
+
+/// A rule.
+pub trait Rule: Sync {
+    /// The stable kebab-case name.
+    fn name(&self) -> &'static str;
+    /// The severity unless configuration says otherwise.
+    fn default_severity(&self) -> Severity;
+    /// One line: what the rule catches.
+    fn summary(&self) -> &'static str;
+    /// What the rule checks, why it matters, how to fix it, with an example.
+    fn explain(&self) -> &'static str;
+    /// The findings over `flow`, at the rule's default severity (a rule may raise a finding to
+    /// `Error` where it is worse than usual).
+    fn check(&self, flow: &Flow, settings: &RuleSettings) -> Vec<Finding>;
+}
+
+/// Per-rule configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleSettings {
+    /// Severity per rule name; `None` turns the rule off.
+    pub severities: BTreeMap<String, Option<Severity>>,
+    /// Field names that count as a correlation id.
+    pub correlation_fields: Vec<String>,
+}
+
+impl Default for RuleSettings {
+    fn default() -> RuleSettings {
+        RuleSettings {
+            severities: BTreeMap::new(),
+            correlation_fields: ["correlation_id", "correlationId", "trace_id"]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+        }
+    }
+}
+
+/// Every rule, in the order of SPEC.md's table.
+pub fn all() -> &'static [&'static dyn Rule] {
+    &[
+        &unknown_resource::UnknownResource,
+        &unwired::UnwiredConsumer,
+        &unwired::UnwiredProducer,
+        &events::UnproducedEvent,
+        &events::UnconsumedEvent,
+        &events::UnhandledEvent,
+        &event_loop::EventLoop,
+        &queues::QueueWithoutDlq,
+        &streams::StreamWithoutFailureDestination,
+        &async_failure::AsyncWithoutFailureDestination,
+        &subscriptions::SubscriptionWithoutDlq,
+        &targets::RuleTargetWithoutDlq,
+        &queues::VisibilityTimeoutTooShort,
+        &streams::PartialBatchNotReported,
+        &correlation::MissingCorrelationId,
+        &tracing::TracingDisabled,
+        &undocumented::UndocumentedFunction,
+        &sources::UnreadableSource,
+        &template_problems::TemplateProblem,
+    ]
+}
+
+/// The rule called `name`.
+pub fn find(name: &str) -> Option<&'static dyn Rule> {
+    all().iter().copied().find(|rule| rule.name() == name)
+}
+
+/// Runs every rule that is on, applies the configured severities, and sorts the findings by
+/// place, rule and subject.
+pub fn check(flow: &Flow, settings: &RuleSettings) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in all() {
+        let configured = settings.severities.get(rule.name()).copied();
+        if configured == Some(None) {
+            continue;
+        }
+        for mut finding in rule.check(flow, settings) {
+            if let Some(Some(severity)) = configured {
+                finding.severity = severity;
+            }
+            findings.push(finding);
+        }
+    }
+    findings.sort_by(|a, b| {
+        (&a.location, a.rule, &a.subject, &a.message).cmp(&(&b.location, b.rule, &b.subject, &b.message))
+    });
+    findings.dedup();
+    findings
+}
+
+/// A finding of `rule` at its default severity.
+pub(crate) fn finding(
+    rule: &dyn Rule,
+    subject: impl Into<String>,
+    message: impl Into<String>,
+    location: Option<Location>,
+) -> Finding {
+    Finding {
+        rule: rule.name(),
+        severity: rule.default_severity(),
+        subject: subject.into(),
+        message: message.into(),
+        location,
+    }
+}
+
+/// `a/b/c` from the parts of a subject.
+pub(crate) fn subject(parts: &[&str]) -> String {
+    parts.join("/")
+}

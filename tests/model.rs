@@ -1,0 +1,101 @@
+//! The flow model of the bundled pipeline: its edges and events, no findings, and agreement with
+//! what the end-to-end run of the pipeline observed.
+
+use flowdoc::files::{DiskFiles, ProjectFiles};
+use flowdoc::model::{self, Binding, EdgeKind, Flow};
+use flowdoc::rules::{self, RuleSettings};
+use flowdoc::scan::{self, ScanOptions};
+use flowdoc::template::{self, LoadOptions};
+use std::collections::BTreeSet;
+
+fn pipeline() -> Flow {
+    let files = DiskFiles::new(env!("CARGO_MANIFEST_DIR"));
+    let listing = files.list();
+    let options = ScanOptions { crate_roots: vec!["pipeline".into()], ..ScanOptions::default() };
+    let facts = scan::scan(&files, &listing, &options);
+    let templates = template::load(&files, &["pipeline/template.yaml".to_owned()], &LoadOptions::default());
+    model::build(&facts, &templates)
+}
+
+#[test]
+fn pipeline_edges_carry_the_events() {
+    let flow = pipeline();
+    let edges: Vec<String> = flow
+        .edges()
+        .iter()
+        .map(|(from, to, edge)| {
+            let events: Vec<&str> = edge.events.iter().map(String::as_str).collect();
+            let confirmed = if edge.kind == EdgeKind::Publish {
+                format!(" confirmed={}", edge.confirmed)
+            } else {
+                String::new()
+            };
+            format!("{} -{}-> {} [{}]{confirmed}", from.id, edge.kind.name(), to.id, events.join(", "))
+        })
+        .collect();
+    insta::assert_snapshot!("pipeline_edges", edges.join("\n"));
+    for handler in &flow.handlers {
+        assert_eq!(handler.binding, Binding::CodeUri, "{}", handler.facts.name);
+        assert_eq!(handler.functions.len(), 1, "{}", handler.facts.name);
+    }
+    let dlqs: Vec<&str> = flow.nodes().filter(|node| node.dlq).map(|node| node.id.as_str()).collect();
+    assert_eq!(
+        dlqs,
+        [
+            "FulfilmentDeadLetterQueue",
+            "NotificationsDeadLetterQueue",
+            "StreamFailureQueue",
+            "SubscriptionDeadLetterQueue"
+        ]
+    );
+}
+
+/// The bundled pipeline comes out clean under every rule.
+#[test]
+fn pipeline_has_no_findings() {
+    let findings = rules::check(&pipeline(), &RuleSettings::default());
+    assert!(findings.is_empty(), "{findings:#?}");
+}
+
+/// A hop the end-to-end run of the pipeline observed (`pipeline/e2e/observed-hops.json`).
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
+struct Hop {
+    from: String,
+    to: String,
+    event: String,
+}
+
+fn observed_hops() -> BTreeSet<Hop> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/pipeline/e2e/observed-hops.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("observed hops are committed"))
+        .expect("valid JSON")
+}
+
+/// The docs must not lie: every hop the run observed is an edge of the static graph carrying
+/// that event.
+#[test]
+fn every_observed_hop_is_an_edge_carrying_its_event() {
+    let flow = pipeline();
+    for hop in observed_hops() {
+        let carried = flow
+            .outgoing(&hop.from)
+            .iter()
+            .any(|(to, edge)| to.id == hop.to && edge.events.contains(&hop.event));
+        assert!(carried, "the run saw {hop:?}, but the graph has no edge carrying it");
+    }
+}
+
+/// ... and every delivery the graph predicts to a consumer happened in the run.
+#[test]
+fn every_predicted_delivery_was_observed() {
+    let flow = pipeline();
+    let observed = observed_hops();
+    for (function, sources) in &flow.deliveries {
+        for (source, events) in sources {
+            for event in events {
+                let hop = Hop { from: source.clone(), to: function.clone(), event: event.clone() };
+                assert!(observed.contains(&hop), "the graph says {hop:?} happens, but the run never saw it");
+            }
+        }
+    }
+}
