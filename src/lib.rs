@@ -9,11 +9,14 @@
 //! - [`scan`]: Rust sources to facts about handlers and event types;
 //! - [`template`]: SAM and CloudFormation templates to resources and relations;
 //! - [`model`]: both joined into the flow graph, events propagated;
-//! - [`rules`]: the checks over the flow.
+//! - [`rules`]: the checks over the flow;
+//! - [`render`]: the flow as JSON (and, later, diagrams and documents).
 
+pub mod config;
 pub mod files;
 pub mod location;
 pub mod model;
+pub mod render;
 pub mod rules;
 pub mod scan;
 pub mod template;

@@ -1,0 +1,121 @@
+//! One run's analysis of a project: configuration found and read, templates named or
+//! discovered and loaded, crates scanned, the flow built and checked.
+
+use super::diagnostics::Level;
+use flowdoc::config::{self, Config};
+use flowdoc::files::{DiskFiles, ProjectFiles};
+use flowdoc::location::Location;
+use flowdoc::model::{self, Flow};
+use flowdoc::rules::{self, Finding};
+use flowdoc::{scan, template};
+use std::path::{Path, PathBuf};
+
+/// What a run found.
+pub(crate) struct Project {
+    pub(crate) flow: Flow,
+    pub(crate) findings: Vec<Finding>,
+    /// Some source file could not be read: the run exits 2 at the end.
+    pub(crate) unreadable_sources: bool,
+}
+
+/// Why a run cannot go on: each problem with its place.
+pub(crate) struct Failure {
+    pub(crate) problems: Vec<Problem>,
+}
+
+pub(crate) struct Problem {
+    pub(crate) message: String,
+    pub(crate) location: Option<Location>,
+    pub(crate) notes: Vec<(Level, String)>,
+}
+
+impl Failure {
+    fn one(message: impl Into<String>, location: Option<Location>) -> Failure {
+        Failure { problems: vec![Problem { message: message.into(), location, notes: Vec::new() }] }
+    }
+}
+
+/// Configuration files are small.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// Analyses the project under `root`; `templates` are paths given on the command line.
+pub(crate) fn analyse(files: &DiskFiles, root: &Path, templates: &[PathBuf]) -> Result<Project, Failure> {
+    let config = read_config(files)?;
+    let listing = files.list();
+    let template_paths = if !templates.is_empty() {
+        templates.iter().map(|path| relative_to_root(root, path)).collect::<Result<Vec<_>, _>>()?
+    } else if !config.templates.is_empty() {
+        config.templates.clone()
+    } else {
+        template::discover(files, &listing, &config.load)
+    };
+    if template_paths.is_empty() {
+        return Err(Failure::one(
+            format!(
+                "no SAM or CloudFormation template found under `{}`; name one with --template or in flowdoc.toml",
+                root.display()
+            ),
+            None,
+        ));
+    }
+    let loaded = template::load(files, &template_paths, &config.load);
+    if !loaded.errors.is_empty() {
+        let problems = loaded
+            .errors
+            .iter()
+            .map(|error| Problem {
+                message: format!("cannot load the template: {}", error.message),
+                location: Some(error.location.clone()),
+                notes: error.related.iter().map(|related| (Level::Note, format!("see {related}"))).collect(),
+            })
+            .collect();
+        return Err(Failure { problems });
+    }
+    let facts = scan::scan(files, &listing, &config.scan);
+    let unreadable_sources = !facts.problems.is_empty();
+    let flow = model::build(&facts, &loaded);
+    let findings = rules::check(&flow, &config.rules);
+    Ok(Project { flow, findings, unreadable_sources })
+}
+
+/// `flowdoc.toml`, or the flowdoc metadata of the root `Cargo.toml`, or the defaults.
+fn read_config(files: &DiskFiles) -> Result<Config, Failure> {
+    let read = |path: &str| -> Result<Option<String>, Failure> {
+        if !files.root().join(path).is_file() {
+            return Ok(None);
+        }
+        let bytes = files.read(path, MAX_CONFIG_BYTES).map_err(|error| {
+            Failure::one(format!("cannot read {path}: {error}"), Some(Location::new(path, 0, 0)))
+        })?;
+        String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| Failure::one(format!("{path} is not valid UTF-8"), Some(Location::new(path, 0, 0))))
+    };
+    let invalid = |error: config::ConfigError| {
+        Failure::one(format!("invalid configuration: {}", error.message), Some(error.location))
+    };
+    if let Some(text) = read("flowdoc.toml")? {
+        return config::parse_flowdoc_toml("flowdoc.toml", &text).map_err(invalid);
+    }
+    if let Some(text) = read("Cargo.toml")? {
+        return Ok(config::parse_cargo_metadata("Cargo.toml", &text).map_err(invalid)?.unwrap_or_default());
+    }
+    Ok(Config::default())
+}
+
+/// A path given on the command line (relative to the current directory), relative to the root.
+fn relative_to_root(root: &Path, path: &Path) -> Result<String, Failure> {
+    let shown = path.display().to_string();
+    let absolute = path
+        .canonicalize()
+        .map_err(|error| Failure::one(format!("cannot read the template `{shown}`: {error}"), None))?;
+    let root =
+        root.canonicalize().map_err(|error| Failure::one(format!("cannot read the root: {error}"), None))?;
+    let relative = absolute.strip_prefix(&root).map_err(|_| {
+        Failure::one(format!("the template `{shown}` is outside the root `{}`", root.display()), None)
+    })?;
+    let parts: Option<Vec<&str>> = relative.components().map(|part| part.as_os_str().to_str()).collect();
+    parts
+        .map(|parts| parts.join("/"))
+        .ok_or_else(|| Failure::one(format!("the template path `{shown}` is not valid UTF-8"), None))
+}

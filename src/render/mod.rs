@@ -1,0 +1,4 @@
+//! Renderers: the flow and its findings as text for people and tools. Pure functions from the
+//! model to strings; only the command layer writes files.
+
+pub mod json;
