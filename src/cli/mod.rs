@@ -53,6 +53,8 @@ enum Command {
 enum GraphFormat {
     /// The JSON graph: nodes, edges, events, handlers and findings (see docs/flow.schema.json).
     Json,
+    /// The system overview as an SVG picture.
+    Svg,
 }
 
 /// Exit codes.
@@ -100,9 +102,14 @@ pub(crate) fn main() -> ExitCode {
         let _ = stderr.write_all(text.as_bytes());
     }
     match cli.command {
-        Command::Graph { format: GraphFormat::Json } => {
-            let json = flowdoc::render::json::render(&project.flow, &project.findings);
-            if let Err(error) = std::io::stdout().lock().write_all(json.as_bytes())
+        Command::Graph { format } => {
+            let text = match format {
+                GraphFormat::Json => flowdoc::render::json::render(&project.flow, &project.findings),
+                GraphFormat::Svg => {
+                    flowdoc::render::svg::render(&flowdoc::render::diagram::overview(&project.flow))
+                }
+            };
+            if let Err(error) = std::io::stdout().lock().write_all(text.as_bytes())
                 && error.kind() != std::io::ErrorKind::BrokenPipe
             {
                 let message = format!("cannot write the graph: {error}");

@@ -1,4 +1,7 @@
 //! Renderers: the flow and its findings as text for people and tools. Pure functions from the
 //! model to strings; only the command layer writes files.
 
+pub mod diagram;
+pub mod escape;
 pub mod json;
+pub mod svg;

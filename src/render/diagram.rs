@@ -1,0 +1,271 @@
+//! What a picture shows, before it is laid out: nodes with their labels and looks, edges with
+//! their labels and looks. Built from the flow for the system overview, for one event's path,
+//! and for one function's neighbourhood; drawn by `svg`, `mermaid` and `dot`.
+
+use crate::model::{EdgeKind, Flow, Node, NodeKind};
+use crate::template::ResourceKind;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A picture to draw.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Diagram {
+    /// Nodes, sorted by id.
+    pub nodes: Vec<DiagramNode>,
+    /// Edges, sorted by (from, to, look).
+    pub edges: Vec<DiagramEdge>,
+}
+
+/// A box in a picture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiagramNode {
+    /// The flow node's id.
+    pub id: String,
+    /// The name, shown large.
+    pub name: String,
+    /// A second line: what it is.
+    pub caption: String,
+    /// Shape and colour.
+    pub look: NodeLook,
+}
+
+/// How a node looks, by kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NodeLook {
+    /// An API or function URL.
+    Api,
+    /// A Lambda function.
+    Function,
+    /// A DynamoDB table.
+    Table,
+    /// A Kinesis stream.
+    Stream,
+    /// An SQS queue.
+    Queue,
+    /// A dead-letter or on-failure target.
+    DeadLetter,
+    /// An SNS topic.
+    Topic,
+    /// An EventBridge bus.
+    Bus,
+    /// An EventBridge rule.
+    Rule,
+    /// A schedule.
+    Schedule,
+    /// An S3 bucket.
+    Bucket,
+    /// A state machine or pipe.
+    Workflow,
+    /// Something outside the templates.
+    External,
+    /// Any other resource.
+    Other,
+}
+
+impl NodeLook {
+    /// Every look, for legends.
+    pub const ALL: [NodeLook; 14] = [
+        NodeLook::Api,
+        NodeLook::Function,
+        NodeLook::Table,
+        NodeLook::Stream,
+        NodeLook::Queue,
+        NodeLook::DeadLetter,
+        NodeLook::Topic,
+        NodeLook::Bus,
+        NodeLook::Rule,
+        NodeLook::Schedule,
+        NodeLook::Bucket,
+        NodeLook::Workflow,
+        NodeLook::External,
+        NodeLook::Other,
+    ];
+
+    /// A short name, used as CSS class and in legends.
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeLook::Api => "api",
+            NodeLook::Function => "function",
+            NodeLook::Table => "table",
+            NodeLook::Stream => "stream",
+            NodeLook::Queue => "queue",
+            NodeLook::DeadLetter => "dlq",
+            NodeLook::Topic => "topic",
+            NodeLook::Bus => "bus",
+            NodeLook::Rule => "rule",
+            NodeLook::Schedule => "schedule",
+            NodeLook::Bucket => "bucket",
+            NodeLook::Workflow => "workflow",
+            NodeLook::External => "external",
+            NodeLook::Other => "other",
+        }
+    }
+
+    /// What the look stands for, in legends.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            NodeLook::Api => "API",
+            NodeLook::Function => "Lambda function",
+            NodeLook::Table => "DynamoDB table",
+            NodeLook::Stream => "Kinesis stream",
+            NodeLook::Queue => "SQS queue",
+            NodeLook::DeadLetter => "dead-letter queue",
+            NodeLook::Topic => "SNS topic",
+            NodeLook::Bus => "EventBridge bus",
+            NodeLook::Rule => "EventBridge rule",
+            NodeLook::Schedule => "schedule",
+            NodeLook::Bucket => "S3 bucket",
+            NodeLook::Workflow => "state machine or pipe",
+            NodeLook::External => "outside the templates",
+            NodeLook::Other => "other resource",
+        }
+    }
+}
+
+/// An arrow in a picture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiagramEdge {
+    /// From node id.
+    pub from: String,
+    /// To node id.
+    pub to: String,
+    /// Label lines: the events it carries, or the API routes.
+    pub label: Vec<String>,
+    /// How it looks.
+    pub look: EdgeLook,
+}
+
+/// How an edge looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EdgeLook {
+    /// A handler writes or publishes (from an annotation).
+    Publish,
+    /// Events move on: triggers, subscriptions, routes.
+    Flow,
+    /// Where data lands when processing fails: dashed red.
+    Failure,
+}
+
+impl EdgeLook {
+    /// A short name, used as CSS class and in legends.
+    pub fn name(self) -> &'static str {
+        match self {
+            EdgeLook::Publish => "publish",
+            EdgeLook::Flow => "flow",
+            EdgeLook::Failure => "failure",
+        }
+    }
+
+    /// What the look stands for, in legends.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            EdgeLook::Publish => "writes or publishes (code)",
+            EdgeLook::Flow => "triggers, delivers, routes (template)",
+            EdgeLook::Failure => "on failure",
+        }
+    }
+}
+
+/// The look of a flow node.
+pub fn node_look(node: &Node) -> NodeLook {
+    if node.dlq {
+        return NodeLook::DeadLetter;
+    }
+    match node.kind {
+        NodeKind::External => NodeLook::External,
+        NodeKind::Resource(kind) => match kind {
+            ResourceKind::Function => NodeLook::Function,
+            ResourceKind::Api => NodeLook::Api,
+            ResourceKind::DynamoDbTable => NodeLook::Table,
+            ResourceKind::KinesisStream => NodeLook::Stream,
+            ResourceKind::SqsQueue => NodeLook::Queue,
+            ResourceKind::SnsTopic => NodeLook::Topic,
+            ResourceKind::EventBus => NodeLook::Bus,
+            ResourceKind::EventRule => NodeLook::Rule,
+            ResourceKind::Schedule => NodeLook::Schedule,
+            ResourceKind::S3Bucket => NodeLook::Bucket,
+            ResourceKind::StateMachine | ResourceKind::Pipe => NodeLook::Workflow,
+            ResourceKind::Other => NodeLook::Other,
+        },
+    }
+}
+
+fn caption(node: &Node) -> String {
+    match node.kind {
+        NodeKind::External => "outside the templates".to_owned(),
+        NodeKind::Resource(ResourceKind::Other) => node.type_name.clone(),
+        NodeKind::Resource(kind) if node.dlq => format!("{} (DLQ)", kind.name()),
+        NodeKind::Resource(kind) => kind.name().to_owned(),
+    }
+}
+
+fn diagram_node(node: &Node) -> DiagramNode {
+    DiagramNode {
+        id: node.id.clone(),
+        name: node.logical_id.clone(),
+        caption: caption(node),
+        look: node_look(node),
+    }
+}
+
+fn edge_look(kind: EdgeKind) -> EdgeLook {
+    match kind {
+        EdgeKind::Publish => EdgeLook::Publish,
+        EdgeKind::Failure => EdgeLook::Failure,
+        EdgeKind::Trigger | EdgeKind::Subscription | EdgeKind::Route => EdgeLook::Flow,
+    }
+}
+
+/// Builds a diagram from chosen edges: each edge with the events to show on it.
+fn from_edges<'f>(edges: impl IntoIterator<Item = (&'f Node, &'f Node, EdgeKind, Vec<String>)>) -> Diagram {
+    let mut nodes: BTreeMap<&str, DiagramNode> = BTreeMap::new();
+    let mut merged: BTreeMap<(String, String, EdgeLook), BTreeSet<String>> = BTreeMap::new();
+    for (from, to, kind, label) in edges {
+        nodes.entry(&from.id).or_insert_with(|| diagram_node(from));
+        nodes.entry(&to.id).or_insert_with(|| diagram_node(to));
+        merged.entry((from.id.clone(), to.id.clone(), edge_look(kind))).or_default().extend(label);
+    }
+    Diagram {
+        nodes: nodes.into_values().collect(),
+        edges: merged
+            .into_iter()
+            .map(|((from, to, look), label)| DiagramEdge {
+                from,
+                to,
+                label: label.into_iter().collect(),
+                look,
+            })
+            .collect(),
+    }
+}
+
+/// The label of an edge: its events, or for edges that carry none, its labels (API routes).
+fn label_of(edge: &crate::model::Edge) -> Vec<String> {
+    if edge.events.is_empty() { edge.labels.clone() } else { edge.events.iter().cloned().collect() }
+}
+
+/// The whole system: every node that takes part in an edge, every edge. Grants and
+/// permissions are not drawn; dead-letter queues are drawn small and red beside what feeds
+/// them.
+pub fn overview(flow: &Flow) -> Diagram {
+    from_edges(flow.edges().into_iter().map(|(from, to, edge)| (from, to, edge.kind, label_of(edge))))
+}
+
+/// The path of one event: the edges that carry it, and what publishes it.
+pub fn event_path(flow: &Flow, event: &str) -> Diagram {
+    from_edges(
+        flow.edges()
+            .into_iter()
+            .filter(|(_, _, edge)| edge.events.contains(event))
+            .map(|(from, to, edge)| (from, to, edge.kind, vec![event.to_owned()])),
+    )
+}
+
+/// One function's neighbourhood: what triggers it, what it writes to, where its failures go.
+pub fn function_neighbourhood(flow: &Flow, function: &str) -> Diagram {
+    from_edges(
+        flow.edges()
+            .into_iter()
+            .filter(|(from, to, _)| from.id == function || to.id == function)
+            .map(|(from, to, edge)| (from, to, edge.kind, label_of(edge))),
+    )
+}
