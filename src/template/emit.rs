@@ -87,6 +87,14 @@ impl<'n, 'a> Emit<'n, 'a> {
         self.relations.push(Relation { from, to, kind, location, conditional });
     }
 
+    /// Marks the relations found since there were `first` conditional: what a resource with a
+    /// `Condition` declares exists only where the resource does.
+    pub(crate) fn make_conditional_since(&mut self, first: usize) {
+        for relation in self.relations.iter_mut().skip(first) {
+            relation.conditional = true;
+        }
+    }
+
     /// A whole number, literal or through a parameter default.
     pub(crate) fn int(&self, node: Option<&Node>) -> Option<i64> {
         self.names.text(node?)?.trim().parse().ok()
@@ -128,7 +136,10 @@ impl<'n, 'a> Emit<'n, 'a> {
         match super::yaml::parse(&text, super::yaml::YamlLimits::default()) {
             Ok(parsed) if parsed.root.as_map().is_some() => {
                 // Positions inside the string are meaningless in the file: use the string's.
-                Some(relocate(parsed.root, node.line, node.column))
+                let parsed = relocate(parsed.root, node.line, node.column);
+                // Built by `Fn::Sub`, the string still holds `${X.Arn}` placeholders where
+                // CloudFormation puts values: inside, they are `Fn::Sub` again, so they name `X`.
+                Some(if node.intrinsic().is_some() { resubstitute(parsed) } else { parsed })
             }
             _ => {
                 self.warn(node, "expected a JSON object in this string; it is ignored");
@@ -136,6 +147,26 @@ impl<'n, 'a> Emit<'n, 'a> {
             }
         }
     }
+}
+
+/// `node` with each string that holds a `${...}` placeholder turned back into a `Fn::Sub` of it.
+fn resubstitute(mut node: Node) -> Node {
+    let mut stack = vec![&mut node];
+    while let Some(current) = stack.pop() {
+        if current.as_str().is_some_and(|text| text.contains("${")) {
+            let (line, column) = (current.line, current.column);
+            let template = std::mem::replace(current, Node::scalar("", line, column));
+            current.value = super::yaml::Value::Map(vec![(Node::scalar("Fn::Sub", line, column), template)]);
+            continue;
+        }
+        match &mut current.value {
+            super::yaml::Value::Seq(items) => stack.extend(items.iter_mut()),
+            super::yaml::Value::Map(entries) => stack.extend(entries.iter_mut().map(|(_, value)| value)),
+            super::yaml::Value::Tagged(_, inner) => stack.push(inner),
+            super::yaml::Value::Scalar { .. } => {}
+        }
+    }
+    node
 }
 
 /// `node` with every position set to `line`, `column`.

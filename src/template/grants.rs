@@ -13,8 +13,18 @@ pub(crate) fn read(emit: &mut Emit<'_, '_>, id: &str, type_name: &str, props: &N
     let this = Endpoint::Resource(id.to_owned());
     match type_name {
         "AWS::Serverless::Function" | "AWS::Serverless::StateMachine" => {
-            if let Some(policies) = props.get("Policies") {
-                sam_policies(emit, &this, policies);
+            // SAM turns `Policies` into the role it creates, and creates none when `Role` is set:
+            // a function's policies are then dropped, a state machine is refused.
+            match (props.entry("Policies"), props.get("Role")) {
+                (Some((key, _)), Some(_)) if type_name == "AWS::Serverless::StateMachine" => {
+                    emit.warn(key, "SAM refuses a state machine with both `Role` and `Policies`; `Policies` are not read");
+                }
+                (Some((key, _)), Some(_)) => emit.warn(
+                    key,
+                    "`Policies` are ignored where `Role` is set: SAM applies them only to the role it creates",
+                ),
+                (Some((_, policies)), None) => sam_policies(emit, &this, policies),
+                (None, _) => {}
             }
             role(emit, &this, props);
         }
@@ -71,7 +81,20 @@ fn sam_policies(emit: &mut Emit<'_, '_>, grantee: &Endpoint, policies: &Node) {
         for parameter in template.resources {
             let Some(value) = args.get(parameter.parameter) else { continue };
             let kind = RelationKind::Grant(Grant { via: name.to_owned(), access: access(parameter.access) });
-            emit.relate_to_targets(grantee, value, &kind, name_node, false);
+            if parameter.resource == ResourceType::EventBus {
+                // `EventBusName: default` is the account's default bus.
+                for reference in emit.names.bus_targets(value) {
+                    emit.relate(
+                        grantee.clone(),
+                        reference.target,
+                        kind.clone(),
+                        name_node,
+                        reference.conditional,
+                    );
+                }
+            } else {
+                emit.relate_to_targets(grantee, value, &kind, name_node, false);
+            }
         }
     }
 }
@@ -128,6 +151,7 @@ fn role(emit: &mut Emit<'_, '_>, grantee: &Endpoint, props: &Node) {
     let names = emit.names;
     for role_id in roles {
         let Some(role_props) = names.properties.get(&role_id).copied() else { continue };
+        let first = emit.relations.len();
         for policy in role_props.get("Policies").and_then(Node::as_seq).unwrap_or_default() {
             if let Some(document) = policy.get("PolicyDocument") {
                 statements(emit, grantee, document, &format!("Role {role_id}"));
@@ -146,8 +170,15 @@ fn role(emit: &mut Emit<'_, '_>, grantee: &Endpoint, props: &Node) {
                 emit.targets(roles).iter().any(|r| r.target.resource() == Some(role_id.as_str()))
             });
             if attached && let Some(document) = policy_props.get("PolicyDocument") {
+                let from = emit.relations.len();
                 statements(emit, grantee, document, &format!("Policy {policy_id}"));
+                if names.conditional.contains(policy_id) {
+                    emit.make_conditional_since(from);
+                }
             }
+        }
+        if names.conditional.contains(&role_id) {
+            emit.make_conditional_since(first);
         }
     }
 }

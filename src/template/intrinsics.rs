@@ -24,6 +24,8 @@ pub(crate) struct Names<'a> {
     pub(crate) mappings: Option<&'a Node>,
     /// Physical names (`QueueName`, `TableName`, ...) as text, to the resource that has them.
     pub(crate) physical: BTreeMap<String, String>,
+    /// The logical IDs of resources with a `Condition`: they may not exist.
+    pub(crate) conditional: BTreeSet<String>,
     /// The template's path, for locations.
     pub(crate) path: String,
 }
@@ -170,28 +172,45 @@ impl<'a> Names<'a> {
                     _ => (Some(args), None),
                 };
                 let Some(template) = template.and_then(Node::as_str) else { return };
-                for variable in sub_variables(template) {
+                // `${Param}` alone is the parameter's value; inside longer text a parameter is
+                // only part of a name, which the whole text, read as a literal, resolves.
+                let used = sub_variables(template);
+                let whole = matches!(used.as_slice(), [only] if template.trim()
+                    .strip_prefix("${")
+                    .and_then(|rest| rest.strip_suffix('}'))
+                    .is_some_and(|inner| inner.trim() == only));
+                let first = out.len();
+                for variable in used {
                     if let Some(value) = variables.and_then(|map| map.get(&variable)) {
-                        self.collect(value, expects_name, conditional, out);
+                        if whole || !self.is_parameter_ref(value) {
+                            self.collect(value, expects_name && whole, conditional, out);
+                        }
                         continue;
                     }
                     let (name, attribute) = match variable.split_once('.') {
                         Some((name, attribute)) => (name.to_owned(), Some(attribute.to_owned())),
                         None => (variable.clone(), None),
                     };
-                    self.reference_name(&name, attribute, at.clone(), conditional, out);
+                    if whole || !self.parameters.contains_key(&name) || self.resources.contains_key(&name) {
+                        self.reference_name(&name, attribute, at.clone(), conditional, out);
+                    }
                 }
-                if expects_name && let Some(text) = self.text(node) {
-                    self.push_literal(&text, at, conditional, out);
-                }
+                self.push_whole_text(node, expects_name, first, at, conditional, out);
             }
             "Fn::Join" => {
+                let first = out.len();
                 if let Some(parts) = args.as_seq().and_then(|items| items.get(1)) {
-                    self.collect(parts, false, conditional, out);
+                    match parts.as_seq() {
+                        // As in `Fn::Sub`, a parameter among other parts is only part of a name.
+                        Some(items) if items.len() > 1 => {
+                            for part in items.iter().filter(|part| !self.is_parameter_ref(part)) {
+                                self.collect(part, false, conditional, out);
+                            }
+                        }
+                        _ => self.collect(parts, false, conditional, out),
+                    }
                 }
-                if expects_name && let Some(text) = self.text(node) {
-                    self.push_literal(&text, at, conditional, out);
-                }
+                self.push_whole_text(node, expects_name, first, at, conditional, out);
             }
             "Fn::Select" => {
                 let items = args.as_seq().unwrap_or_default();
@@ -260,6 +279,18 @@ impl<'a> Names<'a> {
             });
             return;
         }
+        // SAM lets `!Ref MyFunction.Alias` (and `.Version`) name the function's published alias.
+        if let Some((function, "Alias" | "Version")) = name.split_once('.')
+            && self.resources.get(function).is_some_and(|type_name| type_name == "AWS::Serverless::Function")
+        {
+            out.push(Reference {
+                target: Endpoint::Resource(function.to_owned()),
+                attribute: None,
+                conditional,
+                location: at,
+            });
+            return;
+        }
         if let Some(default) = self.parameters.get(name) {
             let target = default
                 .and_then(|node| self.text(node))
@@ -276,27 +307,74 @@ impl<'a> Names<'a> {
         });
     }
 
-    fn push_literal(&self, text: &str, at: Location, conditional: bool, out: &mut Vec<Reference>) {
-        if let Some(target) = self.literal(text)
+    /// The text `node` (a `Fn::Sub` or `Fn::Join`) builds, read as a literal name or ARN, where a
+    /// name is expected and the references found from `first` on name no resource: an ARN built
+    /// around `${Queue.Arn}` is that queue, not an outside ARN.
+    fn push_whole_text(
+        &self,
+        node: &Node,
+        expects_name: bool,
+        first: usize,
+        at: Location,
+        conditional: bool,
+        out: &mut Vec<Reference>,
+    ) {
+        let names_resource = out[first..].iter().any(|reference| reference.target.resource().is_some());
+        if expects_name
+            && !names_resource
+            && let Some(text) = self.text(node)
+            && let Some(target) = self.literal(&text)
             && !out.iter().any(|reference| reference.target == target)
         {
             out.push(Reference { target, attribute: None, conditional, location: at });
         }
     }
 
+    /// Whether `node` is `Ref` to a template parameter.
+    fn is_parameter_ref(&self, node: &Node) -> bool {
+        matches!(node.intrinsic(), Some(("Ref", name)) if name.as_str().is_some_and(|name| {
+            self.parameters.contains_key(name) && !self.resources.contains_key(name)
+        }))
+    }
+
     /// A literal where a name or ARN is expected: the resource with that physical name (or
-    /// whose physical name the ARN ends in), or an outside ARN. Other text names nothing.
+    /// whose physical name the ARN or SQS queue URL ends in), or an outside ARN. Other text
+    /// names nothing.
     fn literal(&self, text: &str) -> Option<Endpoint> {
         if let Some(id) = self.physical.get(text) {
             return Some(Endpoint::Resource(id.clone()));
         }
+        // `${AWS::Region}` and the like hold colons; out of the way, the ARN's fields parse.
+        let plain = text.replace("${AWS::", "${AWS_");
+        let named = |name: &str| {
+            let id = self.physical.get(&name.replace("${AWS_", "${AWS::"))?;
+            Some(Endpoint::Resource(id.clone()))
+        };
         if text.starts_with("arn:") {
-            if let Some(id) = arn_resource_name(text).and_then(|name| self.physical.get(name)) {
-                return Some(Endpoint::Resource(id.clone()));
+            if is_default_bus_arn(&plain) {
+                return Some(Endpoint::External(External::DefaultEventBus));
             }
-            return Some(Endpoint::External(External::Arn(text.to_owned())));
+            return arn_resource_name(&plain)
+                .and_then(named)
+                .or_else(|| Some(Endpoint::External(External::Arn(text.to_owned()))));
         }
-        None
+        queue_url_name(&plain).and_then(named)
+    }
+
+    /// What an EventBridge bus name or ARN names: `default` is the account's default bus (no
+    /// custom bus may have that name); anything else as [`Names::targets`].
+    pub(crate) fn bus_targets(&self, node: &Node) -> Vec<Reference> {
+        if node.intrinsic().is_none_or(|(function, _)| function == "Ref")
+            && self.text(node).is_some_and(|text| text == "default")
+        {
+            return vec![Reference {
+                target: Endpoint::External(External::DefaultEventBus),
+                attribute: None,
+                conditional: false,
+                location: self.location(node),
+            }];
+        }
+        self.targets(node)
     }
 
     /// The values `Fn::FindInMap` can give, and whether the keys were all known.
@@ -331,6 +409,11 @@ impl<'a> Names<'a> {
         if let Some((function, args)) = node.intrinsic() {
             return match function {
                 "Ref" => self.name_text(args.as_str()?),
+                // A placeholder, as `${X.Attr}` is inside `Fn::Sub`, so a value built from it
+                // (a JSON policy string with a variable map) still names `X`.
+                "Fn::GetAtt" => {
+                    get_att(args).map(|(resource, attribute)| format!("${{{resource}.{attribute}}}"))
+                }
                 "Fn::Sub" => {
                     let (template, variables) = match &args.value {
                         Value::Seq(items) => (items.first()?.as_str()?, items.get(1)),
@@ -437,6 +520,24 @@ fn substitute(template: &str, mut value: impl FnMut(&str) -> Option<String>) -> 
     Some(out)
 }
 
+/// Whether an ARN is the account's default EventBridge bus: `arn:aws:events:r:a:event-bus/default`.
+fn is_default_bus_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    matches!(parts.as_slice(), [_, _, "events", _, _, "event-bus/default"])
+}
+
+/// The queue name an SQS queue URL ends in: `https://sqs.<region>.amazonaws.com/<account>/<name>`
+/// (what `Ref` of a queue gives) or the legacy `https://queue.amazonaws.com/<account>/<name>`.
+fn queue_url_name(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("https://")?;
+    let (host, path) = rest.split_once('/')?;
+    if !(host.starts_with("sqs.") || host == "queue.amazonaws.com") {
+        return None;
+    }
+    let name = path.rsplit('/').next()?;
+    (!name.is_empty()).then_some(name)
+}
+
 /// The physical name an ARN ends in, by service: `arn:aws:sqs:r:a:NAME`,
 /// `arn:aws:dynamodb:r:a:table/NAME[/stream/...]`, `arn:aws:lambda:r:a:function:NAME[:alias]`,
 /// `arn:aws:s3:::NAME[/key]`, and the like.
@@ -520,6 +621,12 @@ Values:
   missing_getatt: !GetAtt Nope.Arn
   name_by_sub: !Sub "${AWS::StackName}-orders"
   plain_text: "just words"
+  arn_with_pseudo: !Sub "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders-prod"
+  queue_url: !Sub "https://sqs.${AWS::Region}.amazonaws.com/${AWS::AccountId}/orders-${Stage}"
+  fragment: !Sub "orders-${Stage}"
+  arn_around_resource: !Sub "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${Fn}"
+  default_bus: "arn:aws:events:us-east-1:123456789012:event-bus/default"
+  alias: !Ref Fn.Alias
 "#;
 
     fn resolve(key: &str) -> Vec<String> {
@@ -565,6 +672,12 @@ Values:
             ("missing_getatt", &["missing Nope.Arn"]),
             ("name_by_sub", &["Table"]),
             ("plain_text", &[]),
+            ("arn_with_pseudo", &["Orders"]),
+            ("queue_url", &["Orders"]),
+            ("fragment", &["Orders"]),
+            ("arn_around_resource", &["Fn"]),
+            ("default_bus", &["external default"]),
+            ("alias", &["Fn"]),
         ];
         for (key, expected) in cases {
             assert_eq!(resolve(key), *expected, "{key}");

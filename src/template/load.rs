@@ -161,6 +161,9 @@ pub(crate) fn load(path: &str, document: &Document) -> Result<Loaded, TemplatePr
     for resource in &written {
         names.resources.insert(resource.id.clone(), resource.type_name.clone());
         names.properties.insert(resource.id.clone(), &resource.properties);
+        if resource.condition.is_some() {
+            names.conditional.insert(resource.id.clone());
+        }
     }
     for (created, _) in &implicit {
         names.resources.insert(created.id.clone(), created.type_name.to_owned());
@@ -188,6 +191,7 @@ pub(crate) fn load(path: &str, document: &Document) -> Result<Loaded, TemplatePr
     let mut resources_out = BTreeMap::new();
     let mut nested = Vec::new();
     for resource in &written {
+        let first = emit.relations.len();
         let details = resources::read(
             &mut emit,
             &resource.id,
@@ -197,6 +201,11 @@ pub(crate) fn load(path: &str, document: &Document) -> Result<Loaded, TemplatePr
             resource.metadata,
         );
         grants::read(&mut emit, &resource.id, &resource.type_name, &resource.properties, resource.body);
+        // What a conditional resource declares (a mapping, a subscription, a permission) exists
+        // only where the resource does, whatever its two ends.
+        if resource.condition.is_some() {
+            emit.make_conditional_since(first);
+        }
         if let Some(child) = resources::nested_template(&emit, &resource.type_name, &resource.properties) {
             nested.push((child, emit.at(resource.key)));
         }

@@ -60,6 +60,17 @@ pub(crate) fn read(
             if type_name == "AWS::Serverless::Function" {
                 sam::events(emit, id, props);
                 sam::function_destinations(emit, id, props);
+                // SAM creates the function URL `<Function>Url` for a `FunctionUrlConfig`.
+                if let Some((key, _)) = props.entry("FunctionUrlConfig") {
+                    let url = Endpoint::Resource(format!("{id}Url"));
+                    emit.relate(
+                        url,
+                        this.clone(),
+                        RelationKind::Trigger(url_trigger("FunctionUrlConfig")),
+                        key,
+                        false,
+                    );
+                }
             } else if let Some((key, config)) = props.entry("DeadLetterConfig")
                 && let Some(target) = config.get("TargetArn")
             {
@@ -96,6 +107,14 @@ pub(crate) fn read(
         "AWS::Lambda::EventSourceMapping" => event_source_mapping(emit, id, key, props),
         "AWS::Lambda::EventInvokeConfig" => invoke_config(emit, props),
         "AWS::Lambda::Permission" => permission(emit, key, props),
+        "AWS::Lambda::Url" => {
+            for reference in props.get("TargetFunctionArn").map(|arn| emit.targets(arn)).unwrap_or_default() {
+                let function =
+                    emit.names.function_of(&reference.target).map_or(reference.target, Endpoint::Resource);
+                let trigger = RelationKind::Trigger(url_trigger(id));
+                emit.relate(this.clone(), function, trigger, key, reference.conditional);
+            }
+        }
         "AWS::S3::Bucket" => bucket_notifications(emit, &this, props),
         "AWS::Pipes::Pipe" => pipe(emit, &this, props),
         "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => {
@@ -107,6 +126,11 @@ pub(crate) fn read(
         _ => {}
     }
     Details::None
+}
+
+/// How a function URL invokes its function: synchronously, in either invoke mode.
+fn url_trigger(name: &str) -> Trigger {
+    Trigger { source: TriggerSource::FunctionUrl, name: name.to_owned(), enabled: true, ..Trigger::default() }
 }
 
 fn failure(via: FailureVia, function: Option<String>, max_receive_count: Option<i64>) -> RelationKind {
@@ -304,7 +328,11 @@ fn rule(emit: &mut Emit<'_, '_>, this: &Endpoint, id: &str, props: &Node) {
         let pattern = emit.json_object(Some(pattern));
         let route = RelationKind::Route(Route { via: RouteVia::BusToRule, pattern, ..Route::default() });
         match props.get("EventBusName") {
-            Some(bus) => emit.relate_from_targets(bus, this, &route, key, false),
+            Some(bus) => {
+                for reference in emit.names.bus_targets(bus) {
+                    emit.relate(reference.target, this.clone(), route.clone(), key, reference.conditional);
+                }
+            }
             None => {
                 emit.relate(Endpoint::External(External::DefaultEventBus), this.clone(), route, key, false);
             }
@@ -380,13 +408,17 @@ fn event_source_mapping(emit: &mut Emit<'_, '_>, id: &str, at: &Node, props: &No
             emit.names.function_of(&reference.target).map_or(reference.target, Endpoint::Resource)
         })
         .collect();
-    let sources: Vec<_> = props
+    let mut sources: Vec<_> = props
         .get("EventSourceArn")
         .map(|source| emit.targets(source))
         .unwrap_or_default()
         .into_iter()
         .map(|reference| stream_of_consumer(emit, reference.target))
         .collect();
+    // A self-managed Kafka cluster has no ARN, only bootstrap servers.
+    if sources.is_empty() && props.get("SelfManagedEventSource").is_some() {
+        sources.push(Endpoint::External(External::Service("SelfManagedKafka".into())));
+    }
     let mut trigger = Trigger { name: id.to_owned(), ..Trigger::default() };
     sam::read_mapping_settings(emit, props, &mut trigger);
     for source in &sources {
@@ -396,6 +428,9 @@ fn event_source_mapping(emit: &mut Emit<'_, '_>, id: &str, at: &Node, props: &No
             Some("AWS::Kinesis::Stream") => TriggerSource::Kinesis,
             Some("AWS::SQS::Queue") => TriggerSource::Sqs,
             Some(other) => TriggerSource::Generic(other.to_owned()),
+            None if props.get("SelfManagedEventSource").is_some() => {
+                TriggerSource::Generic("SelfManagedKafka".into())
+            }
             None => TriggerSource::Other,
         };
         for function in &functions {
@@ -412,7 +447,7 @@ fn event_source_mapping(emit: &mut Emit<'_, '_>, id: &str, at: &Node, props: &No
 }
 
 /// A Kinesis stream consumer stands for its stream.
-fn stream_of_consumer(emit: &Emit<'_, '_>, endpoint: Endpoint) -> Endpoint {
+pub(crate) fn stream_of_consumer(emit: &Emit<'_, '_>, endpoint: Endpoint) -> Endpoint {
     if emit.names.type_of(&endpoint) == Some("AWS::Kinesis::StreamConsumer")
         && let Some(stream) = endpoint
             .resource()
@@ -493,8 +528,10 @@ fn bucket_notifications(emit: &mut Emit<'_, '_>, this: &Endpoint, props: &Node) 
             enabled: true,
             ..Trigger::default()
         };
+        // A function of another stack (an ARN) is reached the way queues and topics are.
+        let route = Route { via: RouteVia::Notification, label: events(emit, item), ..Route::default() };
         if let Some(function) = item.get("Function") {
-            deliver(emit, this, function, item, &trigger, &Route::default());
+            deliver(emit, this, function, item, &trigger, &route);
         }
     }
     for (list, key) in [("QueueConfigurations", "Queue"), ("TopicConfigurations", "Topic")] {

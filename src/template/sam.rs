@@ -7,6 +7,7 @@ use super::model::RelationKind;
 use super::model::{
     Endpoint, External, Failure, FailureVia, Route, RouteVia, Subscription, Trigger, TriggerSource,
 };
+use super::resources;
 use super::yaml::{Node, Value};
 
 /// The `Globals` section that applies to a SAM resource type.
@@ -62,8 +63,9 @@ pub(crate) struct Implicit {
 }
 
 /// The resources SAM creates for the SAM resource `id` that flowdoc shows: the default APIs,
-/// the rules and schedules behind events, the queue of an SNS event with `SqsSubscription`, a
-/// function URL, and the queues and topics of destinations given only a `Type`.
+/// the rules and schedules behind events, the IoT topic rule of an `IoTRule` event, the queue of
+/// an SNS event with `SqsSubscription: true`, a function URL, and the queues and topics of
+/// destinations given only a `Type`.
 pub(crate) fn implicit_resources(id: &str, type_name: &str, properties: &Node) -> Vec<Implicit> {
     let mut created = Vec::new();
     if !matches!(type_name, "AWS::Serverless::Function" | "AWS::Serverless::StateMachine") {
@@ -95,16 +97,11 @@ pub(crate) fn implicit_resources(id: &str, type_name: &str, properties: &Node) -
                     add(queue, "AWS::SQS::Queue");
                 }
             }
-            "SNS" => {
-                let subscription = props.and_then(|p| p.get("SqsSubscription"));
-                let wants_queue = subscription.is_some_and(|value| {
-                    value.as_bool() == Some(true)
-                        || (value.as_map().is_some() && value.get("QueueArn").is_none())
-                });
-                if wants_queue {
-                    add(format!("{rule_id}Queue"), "AWS::SQS::Queue");
-                }
+            // `SqsSubscription: true` creates a queue; a mapping names an existing one.
+            "SNS" if props.and_then(|p| p.get("SqsSubscription")).and_then(Node::as_bool) == Some(true) => {
+                add(format!("{rule_id}Queue"), "AWS::SQS::Queue");
             }
+            "IoTRule" => add(rule_id, "AWS::IoT::TopicRule"),
             _ => {}
         }
     }
@@ -175,9 +172,17 @@ pub(crate) fn events(emit: &mut Emit<'_, '_>, id: &str, properties: &Node) {
                     (TriggerSource::HttpApi, "ApiId", "ServerlessHttpApi")
                 };
                 trigger.source = source;
-                let method = emit.text(props.get("Method")).unwrap_or_else(|| "ANY".into()).to_uppercase();
-                let path = emit.text(props.get("Path")).unwrap_or_else(|| "/".into());
-                trigger.route = Some(format!("{method} {path}"));
+                let method = emit.text(props.get("Method"));
+                let path = emit.text(props.get("Path"));
+                trigger.route = Some(match (method, path) {
+                    // SAM gives an HTTP API event with neither the catch-all `$default` route.
+                    (None, None) if event_type == "HttpApi" => "$default".to_owned(),
+                    (method, path) => format!(
+                        "{} {}",
+                        method.unwrap_or_else(|| "ANY".into()).to_uppercase(),
+                        path.unwrap_or_else(|| "/".into())
+                    ),
+                });
                 let kind = RelationKind::Trigger(trigger);
                 match props.get(api_key) {
                     Some(api) => emit.relate_from_targets(api, &target, &kind, name, false),
@@ -227,7 +232,9 @@ pub(crate) fn events(emit: &mut Emit<'_, '_>, id: &str, properties: &Node) {
             "EventBridgeRule" | "CloudWatchEvent" => {
                 let rule = Endpoint::Resource(rule_id.clone());
                 let bus = match props.get("EventBusName") {
-                    Some(bus) => emit.targets(bus).into_iter().map(|r| (r.target, r.conditional)).collect(),
+                    Some(bus) => {
+                        emit.names.bus_targets(bus).into_iter().map(|r| (r.target, r.conditional)).collect()
+                    }
                     None => vec![(Endpoint::External(External::DefaultEventBus), false)],
                 };
                 let pattern = emit.json_object(props.get("Pattern"));
@@ -238,7 +245,8 @@ pub(crate) fn events(emit: &mut Emit<'_, '_>, id: &str, properties: &Node) {
                 }
                 trigger.source = TriggerSource::EventBridge;
                 trigger.asynchronous = true;
-                trigger.enabled = emit.text(props.get("State")).is_none_or(|state| state != "DISABLED");
+                trigger.enabled = emit.bool(props.get("Enabled")).unwrap_or(true)
+                    && emit.text(props.get("State")).is_none_or(|state| state != "DISABLED");
                 emit.relate(rule.clone(), target.clone(), RelationKind::Trigger(trigger), name, false);
                 rule_dead_letter(emit, &rule, &rule_id, props, name);
             }
@@ -250,6 +258,13 @@ pub(crate) fn events(emit: &mut Emit<'_, '_>, id: &str, properties: &Node) {
                     && emit.text(props.get("State")).is_none_or(|state| state != "DISABLED");
                 emit.relate(rule.clone(), target.clone(), RelationKind::Trigger(trigger), name, false);
                 rule_dead_letter(emit, &rule, &rule_id, props, name);
+            }
+            "IoTRule" => {
+                // SAM creates an `AWS::IoT::TopicRule` named `<Function><Event>` for the event.
+                trigger.source = TriggerSource::Generic(event_type.clone());
+                trigger.asynchronous = true;
+                let rule = Endpoint::Resource(rule_id.clone());
+                emit.relate(rule, target.clone(), RelationKind::Trigger(trigger), name, false);
             }
             "S3" => {
                 trigger.source = TriggerSource::S3;
@@ -300,7 +315,10 @@ fn source_endpoints(emit: &Emit<'_, '_>, source: Option<&Node>, event_type: &str
     if event_type == "SelfManagedKafka" {
         return vec![(Endpoint::External(External::Service("SelfManagedKafka".into())), false)];
     }
-    emit.targets(source).into_iter().map(|reference| (reference.target, reference.conditional)).collect()
+    emit.targets(source)
+        .into_iter()
+        .map(|reference| (resources::stream_of_consumer(emit, reference.target), reference.conditional))
+        .collect()
 }
 
 /// Batch and retry settings of an event source mapping, SAM event or CloudFormation resource.
@@ -326,7 +344,8 @@ fn sns_event(emit: &mut Emit<'_, '_>, id: &str, rule_id: &str, name: &Node, prop
     let filter_policy = emit.json_object(props.get("FilterPolicy"));
     let filter_scope =
         emit.text(props.get("FilterPolicyScope")).unwrap_or_else(|| "MessageAttributes".into());
-    let redrive = props.path(&["RedrivePolicy", "deadLetterTargetArn"]);
+    let redrive = emit.json_object(props.get("RedrivePolicy"));
+    let redrive = redrive.as_ref().and_then(|policy| policy.get("deadLetterTargetArn"));
     let sqs = props.get("SqsSubscription").filter(|value| value.as_bool() != Some(false) && !value.is_null());
     let (endpoint, protocol) = match sqs {
         Some(options) => {
@@ -336,12 +355,20 @@ fn sns_event(emit: &mut Emit<'_, '_>, id: &str, rule_id: &str, name: &Node, prop
                     .into_iter()
                     .next()
                     .map_or(Endpoint::Missing(rule_id.to_owned()), |r| r.target),
-                None => Endpoint::Resource(format!("{rule_id}Queue")),
+                None if options.as_bool() == Some(true) => Endpoint::Resource(format!("{rule_id}Queue")),
+                None => {
+                    emit.warn(
+                        name,
+                        "SqsSubscription names no QueueArn (SAM needs QueueArn and QueueUrl); it is ignored",
+                    );
+                    return;
+                }
             };
+            // SAM always enables the mapping it creates; `Enabled` here is not read.
             let mut trigger = Trigger {
                 source: TriggerSource::Sqs,
                 name: name.as_str().unwrap_or_default().to_owned(),
-                enabled: emit.bool(options.get("Enabled")).unwrap_or(true),
+                enabled: true,
                 ..Trigger::default()
             };
             trigger.batch_size = emit.int(options.get("BatchSize"));
@@ -354,7 +381,8 @@ fn sns_event(emit: &mut Emit<'_, '_>, id: &str, rule_id: &str, name: &Node, prop
         protocol: protocol.to_owned(),
         filter_policy,
         filter_scope,
-        raw: sqs.is_some(),
+        // SAM's subscription sets no `RawMessageDelivery`: the queue gets the SNS envelope.
+        raw: false,
         declared_by: rule_id.to_owned(),
         has_redrive: redrive.is_some(),
     });
