@@ -4,7 +4,7 @@
 
 use crate::location::Location;
 use crate::scan::{AnnotationFacts, FieldFacts, HandlerFacts, SourceProblem, VariantFacts};
-use crate::template::{Access, Details, RelationKind, ResourceKind, TemplateProblem};
+use crate::template::{Access, Details, FailureVia, RelationKind, ResourceKind, TemplateProblem};
 use petgraph::Direction;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
@@ -34,6 +34,26 @@ pub struct Flow {
     pub template_problems: Vec<TemplateProblem>,
     /// Events each function receives, and from which resource.
     pub deliveries: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
+    /// Every failure path as the templates declare it. Edges between the same two nodes are
+    /// merged into one, which keeps only the first declaration's settings; the rules need each
+    /// (which mapping an on-failure destination belongs to, which rule target has a DLQ).
+    pub(crate) failure_paths: Vec<FailurePath>,
+}
+
+/// A failure path as a template declares it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FailurePath {
+    /// Where failed data comes from (queue, stream, topic, rule, function), by node id.
+    pub(crate) from: String,
+    /// Where it lands, by node id.
+    pub(crate) to: String,
+    /// What kind of failure path.
+    pub(crate) via: FailureVia,
+    /// For an event source mapping's on-failure destination: the function it belongs to, by
+    /// node id.
+    pub(crate) function: Option<String>,
+    /// Where it is declared.
+    pub(crate) location: Location,
 }
 
 /// A resource, or something outside the templates that they reference.

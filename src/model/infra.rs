@@ -1,7 +1,8 @@
 //! The template side of the flow: resources become nodes, relations become edges (triggers,
-//! subscriptions, routes, failure paths) or side tables (grants, invoke permissions).
+//! subscriptions, routes, failure paths) or side tables (grants, invoke permissions, failure paths
+//! as declared, before edges are merged).
 
-use super::graph::{Edge, EdgeKind, Flow, GrantInfo, Node, NodeKind, PermissionInfo};
+use super::graph::{Edge, EdgeKind, FailurePath, Flow, GrantInfo, Node, NodeKind, PermissionInfo};
 use crate::template::{Endpoint, External, RelationKind, Templates, TriggerSource};
 use petgraph::stable_graph::NodeIndex;
 use std::collections::BTreeSet;
@@ -67,8 +68,15 @@ pub(crate) fn add_templates(flow: &mut Flow, templates: &Templates) {
                             (EdgeKind::Subscription, Some(subscription.protocol.clone()))
                         }
                         RelationKind::Route(route) => (EdgeKind::Route, route.label.clone()),
-                        RelationKind::Failure(_) => {
+                        RelationKind::Failure(failure) => {
                             flow.graph[to].dlq = true;
+                            flow.failure_paths.push(FailurePath {
+                                from: flow.graph[from].id.clone(),
+                                to: flow.graph[to].id.clone(),
+                                via: failure.via,
+                                function: failure.function.as_ref().map(|id| templates.node_id(index, id)),
+                                location: relation.location.clone(),
+                            });
                             (EdgeKind::Failure, None)
                         }
                         RelationKind::Grant(_) | RelationKind::Env(_) | RelationKind::Permission(_) => {

@@ -1,7 +1,7 @@
 //! `event-loop`: a function's output flows back to its own trigger.
 
 use super::{Finding, Rule, RuleSettings, Severity, finding};
-use crate::model::{EdgeKind, Flow};
+use crate::model::{EdgeKind, Flow, Node};
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -46,18 +46,7 @@ Example:
     }
 
     fn check(&self, flow: &Flow, _settings: &RuleSettings) -> Vec<Finding> {
-        // The flow as a plain graph of the edges that carry events, node ids sorted for a stable
-        // traversal.
-        let mut graph: DiGraph<String, ()> = DiGraph::new();
-        let mut indices: BTreeMap<&str, NodeIndex> = BTreeMap::new();
-        for node in flow.nodes() {
-            indices.insert(&node.id, graph.add_node(node.id.clone()));
-        }
-        for (from, to, edge) in flow.edges() {
-            if !edge.events.is_empty() {
-                graph.add_edge(indices[from.id.as_str()], indices[to.id.as_str()], ());
-            }
-        }
+        let (graph, indices) = event_states(flow);
         let mut findings = Vec::new();
         for component in tarjan_scc(&graph) {
             let members: BTreeSet<NodeIndex> = component.iter().copied().collect();
@@ -65,43 +54,40 @@ Example:
             if component.len() < 2 && !self_loop {
                 continue;
             }
-            let mut functions: Vec<&String> = component
+            let mut functions: Vec<&str> = component
                 .iter()
-                .map(|index| &graph[*index])
-                .filter(|id| flow.node(id).is_some_and(|n| n.kind.is_function()))
+                .filter(|index| graph[**index].1.is_none())
+                .map(|index| graph[*index].0.as_str())
                 .collect();
-            functions.sort();
-            let Some(start) = functions.first() else { continue };
-            let cycle = shortest_cycle(&graph, indices[start.as_str()], &members);
-            let path: Vec<&str> = cycle.iter().map(|index| graph[*index].as_str()).collect();
-            let events: BTreeSet<&String> = cycle
-                .windows(2)
-                .filter_map(|pair| {
-                    flow.outgoing(&graph[pair[0]])
-                        .into_iter()
-                        .find(|(node, edge)| node.id == graph[pair[1]] && !edge.events.is_empty())
-                })
-                .flat_map(|(_, edge)| &edge.events)
-                .collect();
+            functions.sort_unstable();
+            let Some((start, &start_index)) =
+                functions.first().and_then(|start| Some((*start, indices.get(&(*start, None))?)))
+            else {
+                continue;
+            };
+            let cycle = shortest_cycle(&graph, start_index, &members);
+            let path: Vec<&str> = cycle.iter().map(|index| graph[*index].0.as_str()).collect();
+            // The events that go round: those the resources of the loop hold.
+            let events: BTreeSet<&str> =
+                component.iter().filter_map(|index| graph[*index].1.as_deref()).collect();
             // The publish that closes the loop is where the code can break it.
-            let location = cycle
+            let location = path
                 .windows(2)
                 .find_map(|pair| {
-                    flow.outgoing(&graph[pair[0]])
+                    flow.outgoing(pair[0])
                         .into_iter()
-                        .find(|(node, edge)| node.id == graph[pair[1]] && edge.kind == EdgeKind::Publish)
+                        .find(|(node, edge)| node.id == pair[1] && edge.kind == EdgeKind::Publish)
                         .map(|(_, edge)| edge.location.clone())
                 })
                 .or_else(|| flow.node(start).and_then(|node| node.location.clone()));
-            let mut ids: Vec<&str> = component.iter().map(|index| graph[*index].as_str()).collect();
-            ids.sort_unstable();
+            let ids: BTreeSet<&str> = component.iter().map(|index| graph[*index].0.as_str()).collect();
             findings.push(finding(
                 self,
-                ids.join("/"),
+                ids.into_iter().collect::<Vec<_>>().join("/"),
                 format!(
                     "events loop back to `{start}`: {} (carrying {})",
                     path.join(" → "),
-                    events.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ")
+                    events.into_iter().collect::<Vec<_>>().join(", ")
                 ),
                 location,
             ));
@@ -110,13 +96,50 @@ Example:
     }
 }
 
+/// A state of the event flow: a function (which may turn any event it receives into any it
+/// produces), or a resource holding one event.
+type State = (String, Option<String>);
+
+/// The graph of states.
+type StateGraph = DiGraph<State, ()>;
+
+/// Each state's index, by node id and event (none for a function).
+type StateIndices<'f> = BTreeMap<(&'f str, Option<&'f str>), NodeIndex>;
+
+/// The flow as a graph of states: an edge carrying `E` leads from a function or from the
+/// resource holding `E` to a function or to the next resource holding `E`. A cycle among
+/// resources that carry different events is then no cycle: what a function publishes must
+/// itself come back to it. States are added in the order of the sorted edges and events, for
+/// a stable traversal.
+fn event_states(flow: &Flow) -> (StateGraph, StateIndices<'_>) {
+    let mut graph = StateGraph::new();
+    let mut indices = StateIndices::new();
+    for (from, to, edge) in flow.edges() {
+        for event in &edge.events {
+            let from = state(&mut graph, &mut indices, from, event);
+            let to = state(&mut graph, &mut indices, to, event);
+            graph.update_edge(from, to, ());
+        }
+    }
+    (graph, indices)
+}
+
+/// The state of `node` holding `event` (any event, for a function), added when first seen.
+fn state<'f>(
+    graph: &mut StateGraph,
+    indices: &mut StateIndices<'f>,
+    node: &'f Node,
+    event: &'f str,
+) -> NodeIndex {
+    let event = (!node.kind.is_function()).then_some(event);
+    *indices
+        .entry((node.id.as_str(), event))
+        .or_insert_with(|| graph.add_node((node.id.clone(), event.map(str::to_owned))))
+}
+
 /// The shortest cycle from `start` back to itself inside `members`, as a path that begins and
 /// ends with `start`.
-fn shortest_cycle(
-    graph: &DiGraph<String, ()>,
-    start: NodeIndex,
-    members: &BTreeSet<NodeIndex>,
-) -> Vec<NodeIndex> {
+fn shortest_cycle(graph: &StateGraph, start: NodeIndex, members: &BTreeSet<NodeIndex>) -> Vec<NodeIndex> {
     let mut previous: BTreeMap<NodeIndex, NodeIndex> = BTreeMap::new();
     let mut queue = VecDeque::from([start]);
     let mut seen = BTreeSet::new();

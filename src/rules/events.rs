@@ -136,13 +136,11 @@ Example:
                     if !consumers.is_empty() {
                         continue;
                     }
-                    let detail = if reached.is_empty() {
-                        String::from("it reaches no function")
-                    } else {
-                        format!(
-                            "it reaches {}, which do not declare they consume it",
-                            reached.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
-                        )
+                    let names = reached.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ");
+                    let detail = match reached.len() {
+                        0 => String::from("it reaches no function"),
+                        1 => format!("it reaches {names}, which does not declare it consumes it"),
+                        _ => format!("it reaches {names}, which do not declare they consume it"),
                     };
                     findings.push(finding(
                         self,

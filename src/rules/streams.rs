@@ -76,10 +76,12 @@ Example:
             if !matches!(trigger.source, TriggerSource::DynamoDb | TriggerSource::Kinesis) {
                 continue;
             }
-            let has_destination = flow.outgoing(&source.id).iter().any(|(_, edge)| {
-                matches!(&edge.relation, Some(RelationKind::Failure(failure))
-                    if failure.via == FailureVia::OnFailureDestination
-                        && failure.function.as_deref().is_none_or(|f| f == function.logical_id))
+            // From the declared paths, not the edges: the mappings of two functions may share a
+            // destination, and their merged edge names only one of them.
+            let has_destination = flow.failure_paths.iter().any(|path| {
+                path.via == FailureVia::OnFailureDestination
+                    && path.from == source.id
+                    && path.function.as_ref().is_none_or(|f| *f == function.id)
             });
             let unbounded = |value: Option<i64>| value.is_none_or(|v| v < 0);
             let retries_forever =

@@ -49,16 +49,20 @@ Example:
             if !matches!(rule.kind, NodeKind::Resource(ResourceKind::EventRule | ResourceKind::Schedule)) {
                 continue;
             }
-            let outgoing = flow.outgoing(&rule.id);
-            let rule_has_dead_letter = outgoing.iter().any(|(_, edge)| {
-                matches!(&edge.relation, Some(RelationKind::Failure(f)) if f.via == FailureVia::TargetDeadLetter)
-            });
-            for (target, edge) in &outgoing {
+            for (target, edge) in &flow.outgoing(&rule.id) {
                 let covered = match &edge.relation {
                     Some(RelationKind::Route(route)) if route.via == RouteVia::RuleTarget => {
                         route.has_dead_letter
                     }
-                    Some(RelationKind::Trigger(_)) if edge.kind == EdgeKind::Trigger => rule_has_dead_letter,
+                    // A function target's dead-letter config is declared on the target itself,
+                    // where its trigger is: another target's does not cover it.
+                    Some(RelationKind::Trigger(_)) if edge.kind == EdgeKind::Trigger => {
+                        flow.failure_paths.iter().any(|path| {
+                            path.via == FailureVia::TargetDeadLetter
+                                && path.from == rule.id
+                                && path.location == edge.location
+                        })
+                    }
                     _ => continue,
                 };
                 if covered {
