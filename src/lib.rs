@@ -16,6 +16,7 @@ pub mod config;
 pub mod files;
 pub mod location;
 pub mod model;
+pub mod output;
 pub mod render;
 pub mod rules;
 pub mod scan;

@@ -166,3 +166,78 @@ fn help_and_version() {
     let wrong = flowdoc(&["grpah"], repository());
     assert_eq!(wrong.status.code(), Some(2), "clap's usage errors exit 2 too");
 }
+
+/// `check --format sarif` is valid SARIF 2.1.0 (against the schema kept in tests/schemas) with
+/// a result per finding at its place.
+#[test]
+fn sarif_output_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("template.yaml"),
+        "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n      Tracing: Active\n      Events:\n        Jobs:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt Queue.Arn\n",
+    )
+    .unwrap();
+    let output = flowdoc(&["check", "--format", "sarif"], dir.path());
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "warnings do not fail without --deny: {}",
+        text(&output.stderr)
+    );
+    let log: serde_json::Value = serde_json::from_slice(&output.stdout).expect("SARIF is JSON");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repository().join("tests/schemas/sarif-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let errors: Vec<String> =
+        validator.iter_errors(&log).map(|error| format!("{error} at {}", error.instance_path())).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let rules: Vec<&str> = results.iter().map(|result| result["ruleId"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["queue-without-dlq", "undocumented-function", "partial-batch-not-reported"]);
+    let location = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "template.yaml");
+    assert_eq!(location["region"]["startLine"], 2);
+    assert_eq!(
+        log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap().len(),
+        flowdoc::rules::all().len()
+    );
+
+    let denied = flowdoc(&["check", "--deny", "warnings", "--format", "github"], dir.path());
+    assert_eq!(denied.status.code(), Some(1));
+    assert_eq!(
+        text(&denied.stdout).lines().next().unwrap(),
+        "::warning file=template.yaml,line=2,col=3,title=flowdoc queue-without-dlq::queue `Queue` triggers `Worker` but has no redrive policy: a message that keeps failing is retried until it expires"
+    );
+    let json = flowdoc(&["check", "--format", "json"], dir.path());
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 3);
+    assert!(
+        text(&json.stderr).contains("note: no docs at ./docs/flow; only the rules were checked"),
+        "{}",
+        text(&json.stderr)
+    );
+}
+
+#[test]
+fn explain_rules() {
+    let output = flowdoc(&["explain", "queue-without-dlq"], repository());
+    assert_eq!(output.status.code(), Some(0));
+    let explanation = text(&output.stdout);
+    assert!(
+        explanation.starts_with(
+            "queue-without-dlq (warning by default): an SQS queue feeding a function has no redrive policy"
+        ),
+        "{explanation}"
+    );
+    assert!(explanation.contains("How to fix:"), "{explanation}");
+    let unknown = flowdoc(&["explain", "queue-without-dql"], repository());
+    assert_eq!(unknown.status.code(), Some(2));
+    let listing = text(&unknown.stderr);
+    assert!(
+        listing.starts_with("error: there is no rule `queue-without-dql`; the rules are:\n"),
+        "{listing}"
+    );
+    assert_eq!(listing.lines().count(), 1 + flowdoc::rules::all().len());
+}

@@ -2,24 +2,33 @@
 //! validated project setup, the library does the work, and the outcome becomes an exit code:
 //! 0 all good, 1 findings at or above the deny level (or stale docs), 2 input that cannot be read.
 
+mod check;
 mod diagnostics;
+mod explain;
+mod generate;
+mod graph;
 mod project;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use diagnostics::{Diagnostics, Level};
 use flowdoc::files::DiskFiles;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// flowdoc makes the event flow of a serverless system visible: it reads the Rust Lambda crates
 /// (annotated with #[event_producer] / #[event_consumer]) and the SAM / CloudFormation templates,
-/// builds the event-flow graph and checks it.
+/// builds the event-flow graph, checks it, and writes diagrams and Markdown docs.
 #[derive(Debug, Parser)]
-#[command(name = "flowdoc", version, about, long_about = None, propagate_version = true)]
+#[command(name = "flowdoc", version, long_about = None, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  flowdoc graph --format json > flow.json\n  flowdoc --root services/orders --template infra/template.yaml graph"
+    about = "Makes the event flow of a serverless system visible: reads annotated Rust Lambda crates and SAM / CloudFormation templates, checks the flow, writes diagrams and docs."
 )]
+#[command(after_help = "Examples:
+  flowdoc generate                     write docs/flow/ for the project here
+  flowdoc check --deny warnings        fail on warnings or stale docs (for CI)
+  flowdoc graph --format mermaid       print the overview as a Mermaid chart
+  flowdoc explain queue-without-dlq    what a rule checks and how to fix it")]
 pub(crate) struct Cli {
     /// The project to document (default: the current directory).
     #[arg(long, global = true, value_name = "DIR")]
@@ -35,92 +44,206 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Write the docs: an index with the whole system, a page per event and per function,
+    /// findings, SVG diagrams and flow.json.
+    ///
+    /// The output folder is replaced as a whole, atomically: a failed run leaves the previous
+    /// docs as they were. A non-empty folder flowdoc did not write is never replaced.
+    #[command(after_help = "Examples:\n  flowdoc generate\n  flowdoc generate --out site/flow")]
+    Generate {
+        /// The output folder (default: `output` of flowdoc.toml, or docs/flow).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Check the flow against the rules and the committed docs against the code, for CI.
+    ///
+    /// Exits 1 when a finding is at or above the deny level (errors by default) or the docs in
+    /// the output folder are not what `generate` would write now.
+    #[command(
+        after_help = "Examples:\n  flowdoc check\n  flowdoc check --deny warnings --format sarif > flowdoc.sarif\n  flowdoc check --format github"
+    )]
+    Check {
+        /// The docs folder to compare (default: `output` of flowdoc.toml, or docs/flow).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Also fail on warnings, or on warnings and infos.
+        #[arg(long, value_enum)]
+        deny: Option<Deny>,
+        /// How to report findings: for people, as JSON, as SARIF 2.1.0, or as GitHub annotations.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
+    },
     /// Print the event-flow graph to standard output.
     ///
     /// Findings are reported on standard error; they do not change the exit code (use `check`
     /// for that). Exits 2 when a template or source file cannot be read.
     #[command(
-        after_help = "Examples:\n  flowdoc graph --format json\n  flowdoc graph --format json | jq '.edges[] | select(.kind == \"publish\")'"
+        after_help = "Examples:\n  flowdoc graph --format json | jq '.edges[] | select(.kind == \"publish\")'\n  flowdoc graph --format dot | dot -Tpng > flow.png"
     )]
     Graph {
         /// Output format.
         #[arg(long, value_enum, default_value_t = GraphFormat::Json)]
         format: GraphFormat,
     },
+    /// Explain a rule: what it checks, why it matters, how to fix it.
+    #[command(after_help = "Example:\n  flowdoc explain async-without-failure-destination")]
+    Explain {
+        /// The rule's name, as in `warning[queue-without-dlq]`.
+        rule: String,
+    },
+}
+
+/// The lowest severity `check` fails on, beyond errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Deny {
+    /// Fail on warnings and errors.
+    Warnings,
+    /// Fail on every finding.
+    Infos,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    /// Messages with the source line, on standard error.
+    Human,
+    /// Findings and stale files as JSON on standard output.
+    Json,
+    /// SARIF 2.1.0 on standard output, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions annotations on standard output.
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum GraphFormat {
     /// The JSON graph: nodes, edges, events, handlers and findings (see docs/flow.schema.json).
     Json,
+    /// The system overview as Graphviz DOT.
+    Dot,
+    /// The system overview as a Mermaid flowchart (GitHub renders it in Markdown).
+    Mermaid,
     /// The system overview as an SVG picture.
     Svg,
 }
 
 /// Exit codes.
-const FINE: u8 = 0;
-const INPUT_ERROR: u8 = 2;
+pub(crate) const FINE: u8 = 0;
+pub(crate) const FINDINGS: u8 = 1;
+pub(crate) const INPUT_ERROR: u8 = 2;
+
+/// Where a run writes its messages.
+pub(crate) struct Console<'f> {
+    pub(crate) diagnostics: Diagnostics<'f>,
+    pub(crate) stderr: std::io::StderrLock<'static>,
+}
+
+impl Console<'_> {
+    /// Writes a message to standard error; a closed pipe is not worth a second error.
+    pub(crate) fn error(&mut self, message: &str) {
+        let text = self.diagnostics.render(Level::Error, None, message, None, &[]);
+        let _ = self.stderr.write_all(text.as_bytes());
+    }
+
+    pub(crate) fn write(&mut self, text: &str) {
+        let _ = self.stderr.write_all(text.as_bytes());
+    }
+}
+
+/// Writes `text` to standard output; false when it could not be written (a closed pipe counts
+/// as written: whoever reads stopped reading).
+pub(crate) fn print(console: &mut Console<'_>, text: &str) -> bool {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => true,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => true,
+        Err(error) => {
+            console.error(&format!("cannot write to standard output: {error}"));
+            false
+        }
+    }
+}
 
 /// Runs flowdoc with the process's arguments.
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Explain { rule } = &cli.command {
+        return ExitCode::from(explain::run(rule));
+    }
     let root = cli.root.clone().unwrap_or_else(|| PathBuf::from("."));
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let files = DiskFiles::new(&root);
-    let mut diagnostics = Diagnostics::new(&files, color);
-    let mut stderr = std::io::stderr().lock();
+    let mut console =
+        Console { diagnostics: Diagnostics::new(&files, color), stderr: std::io::stderr().lock() };
     if !root.is_dir() {
-        let message = format!("the root `{}` is not a folder", root.display());
-        let _ = stderr.write_all(diagnostics.render(Level::Error, None, &message, None, &[]).as_bytes());
+        console.error(&format!("the root `{}` is not a folder", root.display()));
         return ExitCode::from(INPUT_ERROR);
     }
     let project = match project::analyse(&files, &root, &cli.templates) {
         Ok(project) => project,
         Err(failure) => {
             for problem in &failure.problems {
-                let text = diagnostics.render(
+                let text = console.diagnostics.render(
                     Level::Error,
                     None,
                     &problem.message,
                     problem.location.as_ref(),
                     &problem.notes,
                 );
-                let _ = stderr.write_all(text.as_bytes());
+                console.write(&text);
             }
             return ExitCode::from(INPUT_ERROR);
         }
     };
-    for finding in &project.findings {
+    let code = match cli.command {
+        Command::Generate { out } => generate::run(&mut console, &project, &root, out.as_deref()),
+        Command::Check { out, deny, format } => {
+            check::run(&mut console, &project, &root, out.as_deref(), deny, format)
+        }
+        Command::Graph { format } => graph::run(&mut console, &project, format),
+        Command::Explain { .. } => FINE,
+    };
+    ExitCode::from(code)
+}
+
+/// The output folder: `--out` (relative to the current directory), or the configured one
+/// (relative to the root); and whether it was chosen rather than defaulted.
+pub(crate) fn output_folder(root: &Path, out: Option<&Path>, project: &project::Project) -> (PathBuf, bool) {
+    match out {
+        Some(out) => (out.to_owned(), true),
+        None => (root.join(&project.config.output), project.config.source.is_some()),
+    }
+}
+
+/// The output folder relative to the root, `/`-separated, when it is inside it.
+pub(crate) fn relative_output(root: &Path, out: &Path) -> Option<String> {
+    let root = root.canonicalize().ok()?;
+    // The folder may not exist yet: resolve its nearest existing ancestor.
+    let mut existing = out.to_owned();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        rest.push(existing.file_name()?.to_owned());
+        existing =
+            existing.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
+    }
+    let mut full = existing.canonicalize().ok()?;
+    for part in rest.iter().rev() {
+        full.push(part);
+    }
+    let relative = full.strip_prefix(&root).ok()?;
+    let parts: Option<Vec<&str>> = relative.components().map(|c| c.as_os_str().to_str()).collect();
+    parts.map(|parts| parts.join("/"))
+}
+
+/// Reports the findings in rustc style on standard error.
+pub(crate) fn report_findings(console: &mut Console<'_>, findings: &[flowdoc::rules::Finding]) {
+    for finding in findings {
         let notes = [(Level::Note, format!("`flowdoc explain {}` says why and how to fix it", finding.rule))];
-        let text = diagnostics.render(
+        let text = console.diagnostics.render(
             finding.severity.into(),
             Some(finding.rule),
             &finding.message,
             finding.location.as_ref(),
             &notes,
         );
-        let _ = stderr.write_all(text.as_bytes());
+        console.write(&text);
     }
-    match cli.command {
-        Command::Graph { format } => {
-            let text = match format {
-                GraphFormat::Json => flowdoc::render::json::render(&project.flow, &project.findings),
-                GraphFormat::Svg => {
-                    flowdoc::render::svg::render(&flowdoc::render::diagram::overview(&project.flow))
-                }
-            };
-            if let Err(error) = std::io::stdout().lock().write_all(text.as_bytes())
-                && error.kind() != std::io::ErrorKind::BrokenPipe
-            {
-                let message = format!("cannot write the graph: {error}");
-                let _ =
-                    stderr.write_all(diagnostics.render(Level::Error, None, &message, None, &[]).as_bytes());
-                return ExitCode::from(INPUT_ERROR);
-            }
-        }
-    }
-    if project.unreadable_sources {
-        return ExitCode::from(INPUT_ERROR);
-    }
-    ExitCode::from(FINE)
 }

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// What a run found.
 pub(crate) struct Project {
+    pub(crate) config: Config,
     pub(crate) flow: Flow,
     pub(crate) findings: Vec<Finding>,
     /// Some source file could not be read: the run exits 2 at the end.
@@ -75,7 +76,7 @@ pub(crate) fn analyse(files: &DiskFiles, root: &Path, templates: &[PathBuf]) -> 
     let unreadable_sources = !facts.problems.is_empty();
     let flow = model::build(&facts, &loaded);
     let findings = rules::check(&flow, &config.rules);
-    Ok(Project { flow, findings, unreadable_sources })
+    Ok(Project { config, flow, findings, unreadable_sources })
 }
 
 /// `flowdoc.toml`, or the flowdoc metadata of the root `Cargo.toml`, or the defaults.

@@ -1,0 +1,104 @@
+//! `flowdoc check`: the rules at the deny level, and the committed docs against what
+//! `generate` would write now.
+
+use super::project::Project;
+use super::{
+    CheckFormat, Console, Deny, FINDINGS, FINE, INPUT_ERROR, output_folder, print, relative_output,
+    report_findings,
+};
+use flowdoc::output::{self, Stale};
+use flowdoc::render::docs::{self, DocsOptions};
+use flowdoc::render::{annotations, sarif};
+use flowdoc::rules::Severity;
+use std::path::Path;
+
+pub(crate) fn run(
+    console: &mut Console<'_>,
+    project: &Project,
+    root: &Path,
+    out: Option<&Path>,
+    deny: Option<Deny>,
+    format: CheckFormat,
+) -> u8 {
+    let threshold = match deny {
+        None => Severity::Error,
+        Some(Deny::Warnings) => Severity::Warning,
+        Some(Deny::Infos) => Severity::Info,
+    };
+    let denied = project.findings.iter().filter(|finding| finding.severity >= threshold).count();
+
+    let (folder, chosen) = output_folder(root, out, project);
+    let options = DocsOptions { out_dir: relative_output(root, &folder) };
+    let stale: Result<Vec<Stale>, String> = if !chosen && !folder.exists() {
+        Ok(Vec::new())
+    } else {
+        let files = docs::documents(&project.flow, &project.findings, &options);
+        output::stale_files(&folder, &files).map_err(|error| error.to_string())
+    };
+
+    let printed = match format {
+        CheckFormat::Human => {
+            report_findings(console, &project.findings);
+            true
+        }
+        CheckFormat::Json => {
+            let stale_list: Vec<String> =
+                stale.as_ref().map(|s| s.iter().map(ToString::to_string).collect()).unwrap_or_default();
+            let findings: Vec<serde_json::Value> = project
+                .findings
+                .iter()
+                .map(|finding| {
+                    serde_json::json!({
+                        "rule": finding.rule,
+                        "severity": finding.severity.name(),
+                        "subject": finding.subject,
+                        "message": finding.message,
+                        "file": finding.location.as_ref().map(|l| l.file.clone()),
+                        "line": finding.location.as_ref().filter(|l| l.line > 0).map(|l| l.line),
+                        "column": finding.location.as_ref().filter(|l| l.column > 0).map(|l| l.column),
+                    })
+                })
+                .collect();
+            let report = serde_json::json!({ "version": 1, "findings": findings, "stale": stale_list });
+            print(console, &format!("{}\n", serde_json::to_string_pretty(&report).unwrap_or_default()))
+        }
+        CheckFormat::Sarif => print(console, &sarif::render(&project.findings, env!("CARGO_PKG_VERSION"))),
+        CheckFormat::Github => print(console, &annotations::render(&project.findings)),
+    };
+
+    let mut code = FINE;
+    match &stale {
+        Ok(stale) if stale.is_empty() => {}
+        Ok(stale) => {
+            let mut text =
+                format!("error: the docs in {} are out of date; run `flowdoc generate`\n", folder.display());
+            for file in stale {
+                text.push_str(&format!("  {file}\n"));
+            }
+            console.write(&text);
+            code = FINDINGS;
+        }
+        Err(error) => {
+            console.error(&format!("cannot compare the docs: {error}"));
+            code = INPUT_ERROR;
+        }
+    }
+    if !chosen && !folder.exists() {
+        console.write(&format!("note: no docs at {}; only the rules were checked\n", folder.display()));
+    }
+    let counts = |severity: Severity| project.findings.iter().filter(|f| f.severity == severity).count();
+    console.write(&format!(
+        "flowdoc: {} errors, {} warnings, {} infos{}\n",
+        counts(Severity::Error),
+        counts(Severity::Warning),
+        counts(Severity::Info),
+        if denied > 0 { format!("; {denied} at or above the deny level") } else { String::new() }
+    ));
+    if denied > 0 && code == FINE {
+        code = FINDINGS;
+    }
+    if !printed || project.unreadable_sources {
+        code = INPUT_ERROR;
+    }
+    code
+}

@@ -1,0 +1,238 @@
+//! The generated documentation as a newcomer and CI meet it: the committed docs of the bundled
+//! pipeline are exactly what `generate` writes, every page parses and every link resolves, no
+//! label overlaps another in any picture, and `generate` / `check` behave on real folders.
+
+use flowdoc::render::svg::text_boxes;
+use pulldown_cmark::{Event, Parser, Tag};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repository() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn flowdoc(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flowdoc"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("flowdoc runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Every file under `folder`, by relative path.
+fn read_folder(folder: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![folder.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path.strip_prefix(folder).unwrap().to_str().unwrap().replace('\\', "/");
+                files.insert(relative, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// Copies a project folder, leaving build output out.
+fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "target" {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_folder(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// The bundled pipeline's docs, generated afresh into `dir/flow`.
+fn generate_pipeline_docs(dir: &Path) -> PathBuf {
+    let out = dir.join("flow");
+    let output = flowdoc(&["generate", "--out", out.to_str().unwrap()], repository());
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    out
+}
+
+#[test]
+fn the_committed_docs_are_what_generate_writes() {
+    let check = flowdoc(&["check", "--deny", "warnings"], repository());
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "docs/flow is stale; run `cargo run -- generate`:\n{}",
+        text(&check.stderr)
+    );
+    // Generating twice gives the same bytes.
+    let dir = tempfile::tempdir().unwrap();
+    let first = read_folder(&generate_pipeline_docs(dir.path()));
+    let again = read_folder(&generate_pipeline_docs(dir.path()));
+    assert_eq!(first, again);
+    assert_eq!(first.len(), read_folder(&repository().join("docs/flow")).len());
+}
+
+#[test]
+fn every_page_parses_and_every_relative_link_resolves() {
+    let folder = repository().join("docs/flow");
+    let pages: Vec<(String, Vec<u8>)> =
+        read_folder(&folder).into_iter().filter(|(path, _)| path.ends_with(".md")).collect();
+    assert!(pages.len() >= 9, "index, findings, 3 events, 4 functions");
+    let mut checked = 0;
+    for (path, bytes) in pages {
+        let markdown = String::from_utf8(bytes).expect("pages are UTF-8");
+        let page_dir = folder.join(&path).parent().unwrap().to_owned();
+        for event in Parser::new(&markdown) {
+            let destination = match event {
+                Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+                    dest_url.to_string()
+                }
+                Event::Html(html) | Event::InlineHtml(html) => {
+                    assert!(
+                        !html.contains("<script") && !html.contains("onerror"),
+                        "{path}: raw HTML {html}"
+                    );
+                    continue;
+                }
+                _ => continue,
+            };
+            assert!(!destination.contains("://"), "{path}: links stay in the repository: {destination}");
+            let file = destination.split('#').next().unwrap();
+            let target = page_dir.join(file.replace("%20", " "));
+            assert!(target.exists(), "{path}: link to {destination} does not resolve ({})", target.display());
+            if let Some(anchor) = destination.split_once("#L").map(|(_, line)| line) {
+                let line: usize = anchor.parse().expect("line anchors are numbers");
+                let lines = std::fs::read_to_string(&target).unwrap().lines().count();
+                assert!(line >= 1 && line <= lines, "{path}: {destination} points past the end");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "the pages link to events, functions and code ({checked} links)");
+}
+
+#[test]
+fn no_two_text_boxes_overlap_in_any_diagram() {
+    let folder = repository().join("docs/flow");
+    let pictures: Vec<(String, Vec<u8>)> =
+        read_folder(&folder).into_iter().filter(|(path, _)| path.ends_with(".svg")).collect();
+    assert_eq!(pictures.len(), 8, "the overview, 3 events, 4 functions");
+    for (path, bytes) in pictures {
+        let svg = String::from_utf8(bytes).unwrap();
+        let boxes = text_boxes(&svg);
+        assert!(!boxes.is_empty(), "{path}");
+        for (i, (a_text, a)) in boxes.iter().enumerate() {
+            for (b_text, b) in &boxes[i + 1..] {
+                assert!(!a.overlaps(b), "{path}: {a_text:?} {a:?} overlaps {b_text:?} {b:?}");
+            }
+        }
+    }
+}
+
+/// A small project where the tests can break things.
+fn pipeline_copy(dir: &Path) -> PathBuf {
+    let root = dir.join("project");
+    copy_folder(&repository().join("pipeline"), &root.join("pipeline"));
+    std::fs::write(
+        root.join("flowdoc.toml"),
+        "templates = [\"pipeline/template.yaml\"]\ncrates = [\"pipeline\"]\n",
+    )
+    .unwrap();
+    root
+}
+
+#[test]
+fn check_catches_a_removed_redrive_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = pipeline_copy(dir.path());
+    let generated = flowdoc(&["generate"], &root);
+    assert_eq!(generated.status.code(), Some(0), "{}", text(&generated.stderr));
+    let clean = flowdoc(&["check", "--deny", "warnings"], &root);
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stderr));
+
+    let template = root.join("pipeline/template.yaml");
+    let original = std::fs::read_to_string(&template).unwrap();
+    let broken = original.replacen(
+        "      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt FulfilmentDeadLetterQueue.Arn\n        maxReceiveCount: 5\n",
+        "",
+        1,
+    );
+    assert_ne!(broken, original, "the fixture still has the redrive policy");
+    std::fs::write(&template, broken).unwrap();
+    let check = flowdoc(&["check", "--deny", "warnings"], &root);
+    assert_eq!(check.status.code(), Some(1));
+    let stderr = text(&check.stderr);
+    assert!(stderr.contains("warning[queue-without-dlq]: queue `FulfilmentQueue` triggers `FulfilmentFunction` but has no redrive policy"), "{stderr}");
+    assert!(
+        stderr.contains("error: the docs in ./docs/flow are out of date; run `flowdoc generate`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("  index.md is out of date\n"), "{stderr}");
+    // Without --deny warnings the warning alone passes; the stale docs still fail.
+    let relaxed = flowdoc(&["check"], &root);
+    assert_eq!(relaxed.status.code(), Some(1));
+    assert!(flowdoc(&["generate"], &root).status.success());
+    assert_eq!(flowdoc(&["check"], &root).status.code(), Some(0));
+}
+
+#[test]
+fn generate_replaces_only_folders_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = pipeline_copy(dir.path());
+    std::fs::write(root.join("notes.txt"), "mine").unwrap();
+    for out in [".", "pipeline"] {
+        let output = flowdoc(&["generate", "--out", out], &root);
+        assert_eq!(output.status.code(), Some(2), "--out {out}");
+        assert!(text(&output.stderr).contains("has files flowdoc did not write"), "{}", text(&output.stderr));
+    }
+    assert_eq!(std::fs::read_to_string(root.join("notes.txt")).unwrap(), "mine");
+    assert!(root.join("pipeline/template.yaml").exists());
+
+    // Its own folder it replaces, removing what it no longer writes.
+    assert!(flowdoc(&["generate"], &root).status.success());
+    std::fs::write(root.join("docs/flow/events/stale.md"), "old").unwrap();
+    let again = flowdoc(&["generate"], &root);
+    assert!(again.status.success());
+    assert!(text(&again.stderr).contains("(removed events/stale.md)"), "{}", text(&again.stderr));
+    assert!(!root.join("docs/flow/events/stale.md").exists());
+    assert!(
+        !std::fs::read_dir(root.join("docs")).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains("flowdoc-new"))
+    );
+}
+
+#[test]
+fn an_unreadable_source_is_listed_in_the_docs_and_exits_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = pipeline_copy(dir.path());
+    std::fs::write(
+        root.join("pipeline/fulfilment/src/broken.rs"),
+        "#[event_consumer(OrderPlaced, from = \"FulfilmentQueue\")]\nfn f( {\n",
+    )
+    .unwrap();
+    let lib = root.join("pipeline/fulfilment/src/lib.rs");
+    let source = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(&lib, format!("mod broken;\n{source}")).unwrap();
+    let output = flowdoc(&["generate"], &root);
+    assert_eq!(output.status.code(), Some(2));
+    let findings = std::fs::read_to_string(root.join("docs/flow/findings.md")).unwrap();
+    assert!(findings.contains("`unreadable-source`"), "{findings}");
+    assert!(findings.contains("pipeline/fulfilment/src/broken.rs"), "{findings}");
+}
