@@ -99,3 +99,55 @@ fn every_predicted_delivery_was_observed() {
         }
     }
 }
+
+/// A subscription's dead-letter queue receives only the events that subscription delivers: a
+/// message its filter policy keeps out is never delivered, so it never fails delivery.
+#[test]
+fn subscription_dead_letter_queues_follow_their_filter() {
+    let mut files = flowdoc::files::MemoryFiles::new();
+    files
+        .insert("template.yaml", "Resources:
+  Topic: {Type: AWS::SNS::Topic}
+  PlacedQueue: {Type: AWS::SQS::Queue}
+  AllQueue: {Type: AWS::SQS::Queue}
+  SubscriptionDlq: {Type: AWS::SQS::Queue}
+  PlacedSubscription:
+    Type: AWS::SNS::Subscription
+    Properties:
+      TopicArn: !Ref Topic
+      Protocol: sqs
+      Endpoint: !GetAtt PlacedQueue.Arn
+      FilterPolicy: {event_type: [Placed]}
+      RedrivePolicy: {deadLetterTargetArn: !GetAtt SubscriptionDlq.Arn}
+  AllSubscription:
+    Type: AWS::SNS::Subscription
+    Properties: {TopicArn: !Ref Topic, Protocol: sqs, Endpoint: !GetAtt AllQueue.Arn}
+  Publisher:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: publisher/
+      Policies: [{SNSPublishMessagePolicy: {TopicName: !GetAtt Topic.TopicName}}]
+")
+        .insert("publisher/Cargo.toml", "[package]\nname = \"publisher\"\n")
+        .insert(
+            "publisher/src/main.rs",
+            "#[event_producer(\"Placed\", to = \"Topic\")]\n#[event_producer(\"Cancelled\", to = \"Topic\")]\nfn publish() {}\n",
+        );
+    let facts = scan::scan(&files, &files.list(), &ScanOptions::default());
+    let templates = template::load(&files, &["template.yaml".to_owned()], &LoadOptions::default());
+    let flow = model::build(&facts, &templates);
+    let carried = |to: &str| -> Vec<String> {
+        flow.outgoing("Topic")
+            .iter()
+            .find(|(node, _)| node.id == to)
+            .map(|(_, edge)| edge.events.iter().cloned().collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(carried("PlacedQueue"), ["Placed"]);
+    assert_eq!(carried("AllQueue"), ["Cancelled", "Placed"]);
+    assert_eq!(
+        carried("SubscriptionDlq"),
+        ["Placed"],
+        "Cancelled is never delivered to the filtered subscription"
+    );
+}

@@ -161,9 +161,9 @@ fn flawed_templates_load_with_their_problems() {
     assert_eq!(
         problems,
         [
-            "t.yaml:6:7 Error duplicate key `VisibilityTimeout` (first at line 5, column 7); the last value is used (see t.yaml:5:7)",
-            "t.yaml:12:18 Warning `Nowhere` is not a resource, parameter or pseudo parameter of this template",
-            "t.yaml:13:18 Warning `Missing` is not a resource, parameter or pseudo parameter of this template",
+            "t.yaml:6:7 Error duplicate key `VisibilityTimeout`; the last value is used (see t.yaml:5:7)",
+            "t.yaml:12:18 Error `Nowhere` is not a resource, parameter or pseudo parameter of this template",
+            "t.yaml:13:18 Error `Missing` is not a resource, parameter or pseudo parameter of this template",
             "t.yaml:15:19 Warning unknown intrinsic function `Fn::Frobnicate`; its arguments are read as plain values",
             "t.yaml:16:3 Error resource `Untyped` has no Type; it is ignored",
         ]

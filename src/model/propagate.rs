@@ -40,6 +40,11 @@ pub(crate) fn propagate(flow: &mut Flow) {
             if !passes(&flow.graph[edge].relation, &event, &known) {
                 continue;
             }
+            if is_subscription_redrive(&flow.graph[edge].relation)
+                && !redriven_by_a_subscription(flow, node, &event, &known)
+            {
+                continue;
+            }
             flow.graph[edge].events.insert(event.clone());
             if flow.graph[target].kind.is_function() {
                 deliver(flow, node, edge, target, &event, &mut queue);
@@ -90,8 +95,28 @@ pub(crate) fn is_asynchronous(relation: &Option<RelationKind>) -> bool {
     }
 }
 
+fn is_subscription_redrive(relation: &Option<RelationKind>) -> bool {
+    matches!(relation, Some(RelationKind::Failure(failure)) if failure.via == FailureVia::SubscriptionRedrive)
+}
+
+/// Whether `event` can land in a topic's subscription dead-letter queue: only through a
+/// subscription with a redrive policy whose filter lets it through (a message a filter keeps out
+/// is never delivered, so it never fails delivery).
+fn redriven_by_a_subscription(flow: &Flow, topic: NodeIndex, event: &str, known: &BTreeSet<String>) -> bool {
+    flow.graph.edges_directed(topic, Direction::Outgoing).any(|edge| match &edge.weight().relation {
+        Some(RelationKind::Subscription(subscription)) => {
+            subscription.has_redrive
+                && subscription
+                    .filter_policy
+                    .as_ref()
+                    .is_none_or(|policy| filter_allows(policy, event, known))
+        }
+        _ => false,
+    })
+}
+
 /// Whether `event` passes a hop: subscription filter policies and bus-to-rule patterns can stop
-/// it; failure paths of event source mappings carry only the failures of their own function.
+/// it, and events do not flow into an API.
 fn passes(relation: &Option<RelationKind>, event: &str, known: &BTreeSet<String>) -> bool {
     match relation {
         Some(RelationKind::Subscription(subscription)) => {

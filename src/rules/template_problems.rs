@@ -34,7 +34,7 @@ How to fix: as the message says; `cfn-lint` finds more of the first kind.
 
 Example:
 
-    error[template-problem]: duplicate key `VisibilityTimeout` (first at line 12, column 7); the last value is used
+    error[template-problem]: duplicate key `VisibilityTimeout`; the last value is used (see template.yaml:12:7)
       --> template.yaml:14:7"
     }
 
@@ -42,10 +42,15 @@ Example:
         flow.template_problems
             .iter()
             .map(|problem| {
+                // The subject leaves positions out, so it stays the same when lines move.
+                let message = match &problem.related {
+                    Some(related) => format!("{} (see {related})", problem.message),
+                    None => problem.message.clone(),
+                };
                 let mut found = finding(
                     self,
                     format!("{}:{}", problem.location.file, problem.message),
-                    problem.message.clone(),
+                    message,
                     Some(problem.location.clone()),
                 );
                 if problem.severity == crate::template::Severity::Error {

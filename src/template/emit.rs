@@ -25,6 +25,18 @@ impl<'n, 'a> Emit<'n, 'a> {
     }
 
     /// A warning at `node`.
+    /// A mistake at `node`: the template is wrong (CloudFormation would refuse it), though
+    /// flowdoc can go on.
+    pub(crate) fn error(&mut self, node: &Node, message: impl Into<String>) {
+        let location = self.at(node);
+        self.problems.push(TemplateProblem {
+            location,
+            severity: Severity::Error,
+            message: message.into(),
+            related: None,
+        });
+    }
+
     pub(crate) fn warn(&mut self, node: &Node, message: impl Into<String>) {
         let location = self.at(node);
         self.problems.push(TemplateProblem {

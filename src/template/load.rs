@@ -301,7 +301,7 @@ fn check_names(emit: &mut Emit<'_, '_>, properties: &Node) {
                         let message = format!(
                             "`{name}` is not a resource, parameter or pseudo parameter of this template"
                         );
-                        emit.warn(node, message);
+                        emit.error(node, message);
                     }
                 }
             }

@@ -534,10 +534,7 @@ impl Builder<'_> {
                 self.duplicates.push(YamlError {
                     line: node.line,
                     column: node.column,
-                    message: format!(
-                        "duplicate key `{key}` (first at line {}, column {}); the last value is used",
-                        first.0, first.1
-                    ),
+                    message: format!("duplicate key `{key}`; the last value is used"),
                     related: Some(first),
                 });
                 frame.repeated = true;
@@ -669,8 +666,8 @@ mod tests {
         assert_eq!(
             reported,
             [
-                "4:3 duplicate key `c` (first at line 3, column 3); the last value is used Some((3, 3))",
-                "5:1 duplicate key `a` (first at line 1, column 1); the last value is used Some((1, 1))",
+                "4:3 duplicate key `c`; the last value is used Some((3, 3))",
+                "5:1 duplicate key `a`; the last value is used Some((1, 1))",
             ]
         );
     }
