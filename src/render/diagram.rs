@@ -260,12 +260,31 @@ pub fn event_path(flow: &Flow, event: &str) -> Diagram {
     )
 }
 
-/// One function's neighbourhood: what triggers it, what it writes to, where its failures go.
+/// One function's neighbourhood: what triggers it, what it writes to, and where failures land —
+/// its own failure paths and those of the resources that trigger it.
 pub fn function_neighbourhood(flow: &Flow, function: &str) -> Diagram {
+    let sources: Vec<String> = flow
+        .incoming(function)
+        .iter()
+        .filter(|(_, edge)| edge.kind != EdgeKind::Publish)
+        .map(|(source, _)| source.id.clone())
+        .collect();
+    let logical_id = flow.node(function).map_or(function, |node| node.logical_id.as_str());
     from_edges(
         flow.edges()
             .into_iter()
-            .filter(|(from, to, _)| from.id == function || to.id == function)
+            .filter(|(from, to, edge)| {
+                from.id == function
+                    || to.id == function
+                    || (edge.kind == EdgeKind::Failure
+                        && sources.contains(&from.id)
+                        && match &edge.relation {
+                            Some(crate::template::RelationKind::Failure(failure)) => {
+                                failure.function.as_deref().is_none_or(|owner| owner == logical_id)
+                            }
+                            _ => true,
+                        })
+            })
             .map(|(from, to, edge)| (from, to, edge.kind, label_of(edge))),
     )
 }

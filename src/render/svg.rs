@@ -165,6 +165,10 @@ fn lay_out(diagram: &Diagram) -> Scene {
         greedy_feedback_arc_set(&graph).map(|edge| *edge.weight()).collect();
     let order = topological_rank(diagram, &index, &reversed);
 
+    // layout-rs refuses an empty graph (an assertion); there is nothing to place anyway.
+    if diagram.nodes.is_empty() {
+        return scene_from(diagram, &Capture::default());
+    }
     let result = std::panic::catch_unwind(|| {
         let mut visual = VisualGraph::new(Orientation::TopToBottom);
         visual.dag.set_validate(false);
