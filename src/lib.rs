@@ -13,6 +13,7 @@
 //! - [`render`]: the flow as JSON (and, later, diagrams and documents).
 
 pub mod config;
+pub mod diff;
 pub mod files;
 pub mod location;
 pub mod model;

@@ -134,7 +134,7 @@ fn nothing_to_read() {
     let output = flowdoc(&["graph"], dir.path());
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        text(&output.stderr).starts_with("error: no SAM or CloudFormation template found under `.`"),
+        text(&output.stderr).starts_with("error: no SAM or CloudFormation template found in `.`"),
         "{}",
         text(&output.stderr)
     );

@@ -4,10 +4,12 @@
 
 mod check;
 mod diagnostics;
+mod diff;
 mod explain;
 mod generate;
 mod graph;
 mod project;
+mod revision;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use diagnostics::{Diagnostics, Level};
@@ -28,6 +30,7 @@ use std::process::ExitCode;
   flowdoc generate                     write docs/flow/ for the project here
   flowdoc check --deny warnings        fail on warnings or stale docs (for CI)
   flowdoc graph --format mermaid       print the overview as a Mermaid chart
+  flowdoc diff origin/main             what this branch does to the flow, as Markdown
   flowdoc explain queue-without-dlq    what a rule checks and how to fix it")]
 pub(crate) struct Cli {
     /// The project to document (default: the current directory).
@@ -85,6 +88,32 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Json)]
         format: GraphFormat,
     },
+    /// Show what a change does to the event flow: events, producers, consumers, schemas,
+    /// connections, failure paths and findings, and whether it breaks someone.
+    ///
+    /// BASE and HEAD are each a git revision of the root's repository or a flow.json file (as
+    /// `generate` writes or `graph --format json` prints). BASE defaults to HEAD, the last
+    /// commit; HEAD defaults to the working tree. Revisions are read through git without
+    /// touching the working tree or the index. Exits 2 when a side cannot be read.
+    #[command(
+        after_help = "Examples:\n  flowdoc diff                          the working tree against the last commit\n  flowdoc diff origin/main              this branch against main, as a PR comment\n  flowdoc diff main feature --format svg > change.svg\n  flowdoc diff old/flow.json docs/flow/flow.json --format json\n  flowdoc diff origin/main --exit-code  exit 1 when the change breaks a producer or consumer"
+    )]
+    Diff {
+        /// The state before: a git revision or a flow.json file (default: HEAD).
+        #[arg(value_name = "BASE")]
+        base: Option<String>,
+        /// The state after: a git revision or a flow.json file (default: the working tree).
+        #[arg(value_name = "HEAD")]
+        head: Option<String>,
+        /// Markdown for a pull-request comment, the full classification as JSON, or the merged
+        /// picture of the change as SVG.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+        format: DiffFormat,
+        /// Exit 1 when the change is breaking: an event still produced loses its last consumer,
+        /// a consumer is left without producer, or an event type loses or retypes a field.
+        #[arg(long)]
+        exit_code: bool,
+    },
     /// Explain a rule: what it checks, why it matters, how to fix it.
     #[command(after_help = "Example:\n  flowdoc explain async-without-failure-destination")]
     Explain {
@@ -123,6 +152,16 @@ enum GraphFormat {
     /// The system overview as a Mermaid flowchart (GitHub renders it in Markdown).
     Mermaid,
     /// The system overview as an SVG picture.
+    Svg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    /// A pull-request comment: summary, breaking changes, one Mermaid picture, tables.
+    Markdown,
+    /// Every change, classified and sorted.
+    Json,
+    /// The merged picture of the change: added green, removed red and dashed, changed amber.
     Svg,
 }
 
@@ -178,21 +217,18 @@ pub(crate) fn main() -> ExitCode {
         console.error(&format!("the root `{}` is not a folder", root.display()));
         return ExitCode::from(INPUT_ERROR);
     }
-    let project = match project::analyse(&files, &root, &cli.templates) {
+    let templates = match project::named_templates(&root, &cli.templates) {
+        Ok(templates) => templates,
+        Err(failure) => return ExitCode::from(report_failure(&mut console, &failure)),
+    };
+    if let Command::Diff { base, head, format, exit_code } = &cli.command {
+        // Each side is read on its own; the working tree only when it is one of them.
+        let sides = diff::Sides { base: base.as_deref(), head: head.as_deref() };
+        return ExitCode::from(diff::run(&mut console, &root, &templates, &sides, *format, *exit_code));
+    }
+    let project = match project::analyse(&files, &templates, &format!("`{}`", root.display())) {
         Ok(project) => project,
-        Err(failure) => {
-            for problem in &failure.problems {
-                let text = console.diagnostics.render(
-                    Level::Error,
-                    None,
-                    &problem.message,
-                    problem.location.as_ref(),
-                    &problem.notes,
-                );
-                console.write(&text);
-            }
-            return ExitCode::from(INPUT_ERROR);
-        }
+        Err(failure) => return ExitCode::from(report_failure(&mut console, &failure)),
     };
     let code = match cli.command {
         Command::Generate { out } => generate::run(&mut console, &project, &root, out.as_deref()),
@@ -200,9 +236,24 @@ pub(crate) fn main() -> ExitCode {
             check::run(&mut console, &project, &root, out.as_deref(), deny, format)
         }
         Command::Graph { format } => graph::run(&mut console, &project, format),
-        Command::Explain { .. } => FINE,
+        Command::Explain { .. } | Command::Diff { .. } => FINE,
     };
     ExitCode::from(code)
+}
+
+/// Reports the problems that stopped the analysis; the exit code for them.
+fn report_failure(console: &mut Console<'_>, failure: &project::Failure) -> u8 {
+    for problem in &failure.problems {
+        let text = console.diagnostics.render(
+            Level::Error,
+            None,
+            &problem.message,
+            problem.location.as_ref(),
+            &problem.notes,
+        );
+        console.write(&text);
+    }
+    INPUT_ERROR
 }
 
 /// A failed assertion inside layout-rs is caught and the diagram drawn on a grid instead

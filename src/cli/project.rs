@@ -3,7 +3,7 @@
 
 use super::diagnostics::Level;
 use flowdoc::config::{self, Config};
-use flowdoc::files::{DiskFiles, ProjectFiles};
+use flowdoc::files::{ProjectFiles, ReadError};
 use flowdoc::location::Location;
 use flowdoc::model::{self, Flow};
 use flowdoc::rules::{self, Finding};
@@ -39,12 +39,23 @@ impl Failure {
 /// Configuration files are small.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
-/// Analyses the project under `root`; `templates` are paths given on the command line.
-pub(crate) fn analyse(files: &DiskFiles, root: &Path, templates: &[PathBuf]) -> Result<Project, Failure> {
+/// The templates named on the command line, relative to the root.
+pub(crate) fn named_templates(root: &Path, templates: &[PathBuf]) -> Result<Vec<String>, Failure> {
+    templates.iter().map(|path| relative_to_root(root, path)).collect()
+}
+
+/// Analyses a project: the one on disk, or one read from a git revision. `templates` are the
+/// templates named on the command line (relative to the root); `shown` names the project in
+/// messages.
+pub(crate) fn analyse(
+    files: &dyn ProjectFiles,
+    templates: &[String],
+    shown: &str,
+) -> Result<Project, Failure> {
     let config = read_config(files)?;
     let listing = files.list();
     let template_paths = if !templates.is_empty() {
-        templates.iter().map(|path| relative_to_root(root, path)).collect::<Result<Vec<_>, _>>()?
+        templates.to_vec()
     } else if !config.templates.is_empty() {
         config.templates.clone()
     } else {
@@ -53,8 +64,7 @@ pub(crate) fn analyse(files: &DiskFiles, root: &Path, templates: &[PathBuf]) -> 
     if template_paths.is_empty() {
         return Err(Failure::one(
             format!(
-                "no SAM or CloudFormation template found under `{}`; name one with --template or in flowdoc.toml",
-                root.display()
+                "no SAM or CloudFormation template found in {shown}; name one with --template or in flowdoc.toml"
             ),
             None,
         ));
@@ -80,14 +90,18 @@ pub(crate) fn analyse(files: &DiskFiles, root: &Path, templates: &[PathBuf]) -> 
 }
 
 /// `flowdoc.toml`, or the flowdoc metadata of the root `Cargo.toml`, or the defaults.
-fn read_config(files: &DiskFiles) -> Result<Config, Failure> {
+fn read_config(files: &dyn ProjectFiles) -> Result<Config, Failure> {
     let read = |path: &str| -> Result<Option<String>, Failure> {
-        if !files.root().join(path).is_file() {
-            return Ok(None);
-        }
-        let bytes = files.read(path, MAX_CONFIG_BYTES).map_err(|error| {
-            Failure::one(format!("cannot read {path}: {error}"), Some(Location::new(path, 0, 0)))
-        })?;
+        let bytes = match files.read(path, MAX_CONFIG_BYTES) {
+            Ok(bytes) => bytes,
+            Err(ReadError::Io(error)) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => {
+                return Err(Failure::one(
+                    format!("cannot read {path}: {error}"),
+                    Some(Location::new(path, 0, 0)),
+                ));
+            }
+        };
         String::from_utf8(bytes)
             .map(Some)
             .map_err(|_| Failure::one(format!("{path} is not valid UTF-8"), Some(Location::new(path, 0, 0))))

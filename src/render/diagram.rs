@@ -26,6 +26,47 @@ pub struct DiagramNode {
     pub caption: String,
     /// Shape and colour.
     pub look: NodeLook,
+    /// For pictures of a change: what the change did to it.
+    pub change: Change,
+}
+
+/// What a change did to a node or edge, for pictures of a diff.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Change {
+    /// Not a picture of a change.
+    #[default]
+    None,
+    /// Unchanged, shown because it connects changes.
+    Context,
+    /// New.
+    Added,
+    /// Gone.
+    Removed,
+    /// Changed.
+    Changed,
+}
+
+impl Change {
+    /// The CSS class and Mermaid class of the change; empty for `None`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Change::None => "",
+            Change::Context => "context",
+            Change::Added => "added",
+            Change::Removed => "removed",
+            Change::Changed => "changed",
+        }
+    }
+
+    /// A text mark that says the same where colours are stripped.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Change::None | Change::Context => "",
+            Change::Added => "+ ",
+            Change::Removed => "− ",
+            Change::Changed => "~ ",
+        }
+    }
 }
 
 /// How a node looks, by kind.
@@ -132,6 +173,8 @@ pub struct DiagramEdge {
     pub label: Vec<String>,
     /// How it looks.
     pub look: EdgeLook,
+    /// For pictures of a change: what the change did to it.
+    pub change: Change,
 }
 
 /// How an edge looks.
@@ -204,6 +247,7 @@ fn diagram_node(node: &Node) -> DiagramNode {
         name: node.logical_id.clone(),
         caption: caption(node),
         look: node_look(node),
+        change: Change::None,
     }
 }
 
@@ -233,6 +277,7 @@ fn from_edges<'f>(edges: impl IntoIterator<Item = (&'f Node, &'f Node, EdgeKind,
                 to,
                 label: label.into_iter().collect(),
                 look,
+                change: Change::None,
             })
             .collect(),
     }

@@ -5,7 +5,7 @@
 //! `flow.json`. Everything as strings by relative path; the command layer writes them.
 
 use super::diagram::{self, Diagram};
-use super::escape::{code, file_stem, markdown};
+use super::escape::{code, file_stem, markdown, message};
 use super::{json, mermaid, svg};
 use crate::location::Location;
 use crate::model::{EdgeKind, Flow, Handler, Node};
@@ -655,7 +655,7 @@ fn function_page(
                 "- **{}** `{}`: {}{place}",
                 finding.severity,
                 finding.rule,
-                markdown(&finding.message)
+                message(&finding.message)
             );
         }
     }
@@ -688,7 +688,7 @@ fn findings_page(findings: &[Finding], options: &DocsOptions) -> String {
                 .location
                 .as_ref()
                 .map_or_else(|| "—".to_owned(), |location| place_link(location, 0, options));
-            let _ = writeln!(out, "| {} | {} | {place} |", code(finding.rule), markdown(&finding.message));
+            let _ = writeln!(out, "| {} | {} | {place} |", code(finding.rule), message(&finding.message));
         }
         out.push('\n');
     }

@@ -52,7 +52,7 @@ pub fn render(diagram: &Diagram) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::diagram::{DiagramEdge, DiagramNode};
+    use crate::render::diagram::{Change, DiagramEdge, DiagramNode};
 
     #[test]
     fn quotes_and_newlines_are_escaped() {
@@ -62,12 +62,14 @@ mod tests {
                 name: "a\"b".into(),
                 caption: "x\ny".into(),
                 look: NodeLook::Table,
+                change: Change::None,
             }],
             edges: vec![DiagramEdge {
                 from: "a\"b".into(),
                 to: "a\"b".into(),
                 label: vec!["e".into()],
                 look: EdgeLook::Failure,
+                change: Change::None,
             }],
         };
         let text = render(&diagram);

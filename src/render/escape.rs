@@ -40,13 +40,30 @@ pub fn markdown(text: &str) -> String {
     out
 }
 
-/// Text for inside a Markdown code span: backticks cannot close it.
+/// Text for inside a Markdown code span: backticks cannot close it, and a `|` cannot end a table
+/// cell (GitHub reads `\|` in a code span in a table as `|`; elsewhere the backslash shows, which
+/// only names with pipes ever meet).
 pub fn code(text: &str) -> String {
-    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let clean: String =
+        text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().replace('|', "\\|");
     let longest = clean.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if clean.starts_with('`') || clean.ends_with('`') || clean.is_empty() { " " } else { "" };
     format!("{fence}{pad}{clean}{pad}{fence}")
+}
+
+/// A message for Markdown whose `backticked` names become code spans and the rest prose: what
+/// flowdoc's messages look like on the terminal, rendered. Unpaired backticks are shown as text.
+pub fn message(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        return markdown(text);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(index, part)| if index % 2 == 1 { code(part) } else { markdown(part) })
+        .collect()
 }
 
 /// Text for a Mermaid label inside `"..."`: quotes, markup and Mermaid's own syntax become
@@ -160,6 +177,15 @@ mod tests {
         assert_eq!(code("plain"), "`plain`");
         assert_eq!(code("a`b"), "``a`b``");
         assert_eq!(code("`x`"), "`` `x` ``");
+        assert_eq!(code("a|b"), "`a\\|b`");
+    }
+
+    #[test]
+    fn messages_keep_their_code_spans() {
+        assert_eq!(message("queue `Q` has no DLQ."), "queue `Q` has no DLQ\\.");
+        assert_eq!(message("one ` backtick"), "one \\` backtick");
+        assert_eq!(message("`<b>` and `a|b`"), "`<b>` and `a\\|b`");
+        assert!(!message("`x` <script>").contains("<script"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! (`n0`, `n1`, ...), never taken from names, and every label is escaped, so no name can break
 //! out of the chart.
 
-use super::diagram::{Diagram, EdgeLook, NodeLook};
+use super::diagram::{Change, Diagram, EdgeLook, NodeLook};
 use super::escape::mermaid;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -33,7 +33,8 @@ pub fn render(diagram: &Diagram) -> String {
             NodeLook::Stream => ("[/\"", "\"/]"),
             _ => ("[\"", "\"]"),
         };
-        let _ = writeln!(out, "  {}{open}{label}{close}:::{}", ids[node.id.as_str()], node.look.name());
+        let class = if node.change.name().is_empty() { node.look.name() } else { node.change.name() };
+        let _ = writeln!(out, "  {}{open}{label}{close}:::{class}", ids[node.id.as_str()]);
     }
     for edge in &diagram.edges {
         let (Some(from), Some(to)) = (ids.get(edge.from.as_str()), ids.get(edge.to.as_str())) else {
@@ -52,8 +53,24 @@ pub fn render(diagram: &Diagram) -> String {
         }
     }
     for (index, edge) in diagram.edges.iter().enumerate() {
-        if edge.look == EdgeLook::Failure {
-            let _ = writeln!(out, "  linkStyle {index} stroke:#cf222e,stroke-dasharray:6 4");
+        let style = match (edge.change, edge.look) {
+            (Change::Added, _) => "stroke:#1a7f37,stroke-width:3px",
+            (Change::Removed, _) => "stroke:#cf222e,stroke-width:2px,stroke-dasharray:6 4",
+            (Change::Changed, _) => "stroke:#bf8700,stroke-width:3px",
+            (Change::Context, _) => "stroke:#8c959f",
+            (Change::None, EdgeLook::Failure) => "stroke:#cf222e,stroke-dasharray:6 4",
+            (Change::None, _) => continue,
+        };
+        let _ = writeln!(out, "  linkStyle {index} {style}");
+    }
+    for (change, style) in [
+        (Change::Added, "fill:#dafbe1,stroke:#1a7f37,stroke-width:3px,color:#1b1f24"),
+        (Change::Removed, "fill:#ffebe9,stroke:#cf222e,stroke-width:2px,stroke-dasharray:6 4,color:#1b1f24"),
+        (Change::Changed, "fill:#fff8c5,stroke:#bf8700,stroke-width:3px,color:#1b1f24"),
+        (Change::Context, "fill:#f6f8fa,stroke:#8c959f,color:#57606a"),
+    ] {
+        if diagram.nodes.iter().any(|node| node.change == change) {
+            let _ = writeln!(out, "  classDef {} {style}", change.name());
         }
     }
     for (look, fill, stroke) in [
@@ -72,7 +89,7 @@ pub fn render(diagram: &Diagram) -> String {
         (NodeLook::External, "#f6f8fa", "#6e7781"),
         (NodeLook::Other, "#f6f8fa", "#6e7781"),
     ] {
-        if diagram.nodes.iter().any(|node| node.look == look) {
+        if diagram.nodes.iter().any(|node| node.look == look && node.change == Change::None) {
             let _ = writeln!(out, "  classDef {} fill:{fill},stroke:{stroke},color:#1b1f24", look.name());
         }
     }
@@ -82,7 +99,7 @@ pub fn render(diagram: &Diagram) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::diagram::{DiagramEdge, DiagramNode};
+    use crate::render::diagram::{Change, DiagramEdge, DiagramNode};
 
     #[test]
     fn hostile_names_cannot_break_out() {
@@ -93,12 +110,14 @@ mod tests {
                     name: "A\"]-->B[\"x".into(),
                     caption: "%%{init: {}}%%".into(),
                     look: NodeLook::Queue,
+                    change: Change::None,
                 },
                 DiagramNode {
                     id: "b".into(),
                     name: "<img src=x onerror=alert(1)>".into(),
                     caption: "f".into(),
                     look: NodeLook::Function,
+                    change: Change::None,
                 },
             ],
             edges: vec![DiagramEdge {
@@ -106,6 +125,7 @@ mod tests {
                 to: "b".into(),
                 label: vec!["x|y".into()],
                 look: EdgeLook::Failure,
+                change: Change::None,
             }],
         };
         let chart = render(&diagram);

@@ -9,7 +9,7 @@
 //! For speed, layout-rs's DAG re-validation is off and back edges are reversed beforehand
 //! (greedy feedback arc set), edges added in topological order of their source.
 
-use super::diagram::{Diagram, DiagramEdge, EdgeLook, NodeLook};
+use super::diagram::{Change, Diagram, DiagramEdge, EdgeLook, NodeLook};
 use super::escape::xml;
 use layout::core::base::Orientation;
 use layout::core::color::Color;
@@ -305,7 +305,72 @@ fn scene_from(diagram: &Diagram, capture: &Capture) -> Scene {
             (TextBox { x: centre.x - width / 2.0, y: centre.y - height / 2.0, width, height }, lines)
         })
         .collect();
-    Scene { boxes, paths, labels }
+    let mut scene = Scene { boxes, paths, labels };
+    separate_labels(&mut scene);
+    scene
+}
+
+/// Points along an edge as drawn: the first cubic Bézier segment and the smooth ones after it
+/// (`M p0 C p1, p2, p3 S p4, p5 ...`), sampled.
+fn points_along(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    const STEPS: usize = 16;
+    let cubic = |a: (f64, f64), b: (f64, f64), c: (f64, f64), d: (f64, f64), t: f64| {
+        let u = 1.0 - t;
+        let (w0, w1, w2, w3) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+        (w0 * a.0 + w1 * b.0 + w2 * c.0 + w3 * d.0, w0 * a.1 + w1 * b.1 + w2 * c.1 + w3 * d.1)
+    };
+    let mut along = Vec::new();
+    if points.len() < 4 {
+        return points.to_vec();
+    }
+    let mut segment = (points[0], points[1], points[2], points[3]);
+    let mut k = 4;
+    loop {
+        let (a, b, c, d) = segment;
+        along.extend((0..=STEPS).map(|step| cubic(a, b, c, d, step as f64 / STEPS as f64)));
+        if k + 1 >= points.len() {
+            break;
+        }
+        // `S`: the first control point mirrors the previous second one about the joint.
+        let mirrored = (2.0 * d.0 - c.0, 2.0 * d.1 - c.1);
+        segment = (d, mirrored, points[k], points[k + 1]);
+        k += 2;
+    }
+    along
+}
+
+/// layout-rs spaces edges, not their labels: two labels of neighbouring edges can touch, or a
+/// label can sit on a box. Each such label slides along its own edge to the nearest free spot.
+fn separate_labels(scene: &mut Scene) {
+    let edges: Vec<Vec<(f64, f64)>> = scene.paths.values().map(|(points, _)| points_along(points)).collect();
+    let distance = |a: (f64, f64), b: (f64, f64)| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+    let mut placed: Vec<TextBox> = scene.boxes.values().copied().collect();
+    for (label, _) in &mut scene.labels {
+        let free =
+            |candidate: &TextBox, placed: &[TextBox]| placed.iter().all(|other| !candidate.overlaps(other));
+        if !free(label, &placed) {
+            let centre = (label.x + label.width / 2.0, label.y + label.height / 2.0);
+            let nearest = edges.iter().min_by(|a, b| {
+                let near = |path: &Vec<(f64, f64)>| {
+                    path.iter().map(|p| distance(*p, centre)).fold(f64::MAX, f64::min)
+                };
+                near(a).total_cmp(&near(b))
+            });
+            if let Some(path) = nearest {
+                let mut candidates: Vec<(f64, f64)> = path.clone();
+                candidates.sort_by(|a, b| distance(*a, centre).total_cmp(&distance(*b, centre)));
+                let moved = candidates.into_iter().map(|(x, y)| TextBox {
+                    x: x - label.width / 2.0,
+                    y: y - label.height / 2.0,
+                    ..*label
+                });
+                if let Some(spot) = moved.into_iter().find(|candidate| free(candidate, &placed)) {
+                    *label = spot;
+                }
+            }
+        }
+        placed.push(*label);
+    }
 }
 
 /// One decimal, so that floating-point noise between machines does not show.
@@ -340,6 +405,15 @@ svg { font-family: ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Helvetic
 .workflow > .shape { fill: #f6f8fa; stroke: #6639ba; }
 .external > .shape { fill: #f6f8fa; stroke: #6e7781; stroke-dasharray: 4 3; }
 .other > .shape { fill: #f6f8fa; stroke: #6e7781; }
+.added > .shape { stroke: #1a7f37; stroke-width: 3; }
+.removed > .shape { stroke: #cf222e; stroke-width: 2.5; stroke-dasharray: 6 4; fill-opacity: 0.5; }
+.changed > .shape { stroke: #bf8700; stroke-width: 3; }
+.context > .shape { fill: #f6f8fa; stroke: #8c959f; }
+.removed .name { text-decoration: line-through; }
+.edge.added { stroke: #1a7f37; stroke-width: 2.5; stroke-dasharray: none; }
+.edge.removed { stroke: #cf222e; stroke-width: 2; stroke-dasharray: 6 4; }
+.edge.changed { stroke: #bf8700; stroke-width: 2.5; stroke-dasharray: none; }
+.edge.context { stroke: #8c959f; stroke-dasharray: none; }
 .legend-title { font-size: 12px; font-weight: 600; fill: #1b1f24; }
 .legend-text { font-size: 11px; fill: #1b1f24; }
 ";
@@ -472,9 +546,13 @@ fn write_svg(diagram: &Diagram, scene: &Scene) -> String {
     );
     let _ = writeln!(out, "<style>{STYLE}</style>");
     out.push_str(
-        "<defs><marker id=\"arrow-flow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#57606a\"/></marker>\
-<marker id=\"arrow-publish\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#0969da\"/></marker>\
-<marker id=\"arrow-failure\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#cf222e\"/></marker></defs>\n",
+        "<defs><marker id=\"arrow-flow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"12\" markerHeight=\"12\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#57606a\"/></marker>\
+<marker id=\"arrow-publish\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"12\" markerHeight=\"12\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#0969da\"/></marker>\
+<marker id=\"arrow-failure\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"12\" markerHeight=\"12\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#cf222e\"/></marker>\
+<marker id=\"arrow-added\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"12\" markerHeight=\"12\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#1a7f37\"/></marker>\
+<marker id=\"arrow-removed\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"12\" markerHeight=\"12\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#cf222e\"/></marker>\
+<marker id=\"arrow-changed\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"12\" markerHeight=\"12\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#bf8700\"/></marker>\
+<marker id=\"arrow-context\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"12\" markerHeight=\"12\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#8c959f\"/></marker></defs>\n",
     );
     let _ = writeln!(
         out,
@@ -496,10 +574,13 @@ fn write_svg(diagram: &Diagram, scene: &Scene) -> String {
             k += 2;
         }
         let look = edge.look.name();
+        let change = edge.change.name();
+        let arrow = if change.is_empty() { look } else { change };
+        let classes = if change.is_empty() { look.to_owned() } else { format!("{look} {change}") };
         let marker = if *backwards { "marker-start" } else { "marker-end" };
         let _ = writeln!(
             out,
-            "<path class=\"edge {look}\" d=\"{d}\" {marker}=\"url(#arrow-{look})\"><title>{} → {}</title></path>",
+            "<path class=\"edge {classes}\" d=\"{d}\" {marker}=\"url(#arrow-{arrow})\"><title>{} → {}</title></path>",
             xml(&edge.from),
             xml(&edge.to)
         );
@@ -531,8 +612,9 @@ fn write_svg(diagram: &Diagram, scene: &Scene) -> String {
         let centre = x + b.width / 2.0;
         let _ = writeln!(
             out,
-            "<g class=\"node {}\"><title>{}</title>{}<text class=\"name\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text><text class=\"caption\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
+            "<g class=\"node {}{}\"><title>{}</title>{}<text class=\"name\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text><text class=\"caption\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
             node.look.name(),
+            if node.change.name().is_empty() { String::new() } else { format!(" {}", node.change.name()) },
             xml(&node.id),
             shape(node.look, x, y, b.width, b.height),
             n(centre),
@@ -550,23 +632,33 @@ fn write_svg(diagram: &Diagram, scene: &Scene) -> String {
 
 const LEGEND_WIDTH: f64 = 420.0;
 
-/// The legend's entries: the node looks and edge looks the diagram uses.
-fn legend(diagram: &Diagram) -> Vec<(Option<NodeLook>, Option<EdgeLook>)> {
+/// A legend entry: a node look, an edge look, or a kind of change.
+type LegendEntry = (Option<NodeLook>, Option<EdgeLook>, Option<Change>);
+
+/// The legend's entries: the node looks, edge looks and changes the diagram uses.
+fn legend(diagram: &Diagram) -> Vec<LegendEntry> {
     let mut entries = Vec::new();
     for look in NodeLook::ALL {
         if diagram.nodes.iter().any(|node| node.look == look) {
-            entries.push((Some(look), None));
+            entries.push((Some(look), None, None));
         }
     }
     for look in [EdgeLook::Publish, EdgeLook::Flow, EdgeLook::Failure] {
         if diagram.edges.iter().any(|edge| edge.look == look) {
-            entries.push((None, Some(look)));
+            entries.push((None, Some(look), None));
+        }
+    }
+    for change in [Change::Added, Change::Removed, Change::Changed, Change::Context] {
+        let used = diagram.nodes.iter().any(|node| node.change == change)
+            || diagram.edges.iter().any(|edge| edge.change == change);
+        if used {
+            entries.push((None, None, Some(change)));
         }
     }
     entries
 }
 
-fn write_legend(out: &mut String, entries: &[(Option<NodeLook>, Option<EdgeLook>)], x: f64, y: f64) {
+fn write_legend(out: &mut String, entries: &[LegendEntry], x: f64, y: f64) {
     let _ = writeln!(
         out,
         "<g class=\"legend\"><text class=\"legend-title\" x=\"{}\" y=\"{}\">Legend</text>",
@@ -576,7 +668,7 @@ fn write_legend(out: &mut String, entries: &[(Option<NodeLook>, Option<EdgeLook>
     for (row, entry) in entries.iter().enumerate() {
         let top = y + 22.0 + row as f64 * 18.0;
         match entry {
-            (Some(look), _) => {
+            (Some(look), _, _) => {
                 let _ = write!(out, "<g class=\"{}\">{}</g>", look.name(), shape(*look, x, top, 28.0, 14.0));
                 let _ = writeln!(
                     out,
@@ -586,7 +678,7 @@ fn write_legend(out: &mut String, entries: &[(Option<NodeLook>, Option<EdgeLook>
                     look.meaning()
                 );
             }
-            (None, Some(look)) => {
+            (None, Some(look), _) => {
                 let _ = write!(
                     out,
                     "<path class=\"edge {}\" d=\"M {} {} H {}\" marker-end=\"url(#arrow-{})\"/>",
@@ -602,6 +694,29 @@ fn write_legend(out: &mut String, entries: &[(Option<NodeLook>, Option<EdgeLook>
                     n(x + 36.0),
                     n(top + 11.0),
                     look.meaning()
+                );
+            }
+            (None, None, Some(change)) => {
+                let meaning = match change {
+                    Change::Added => "+ added by the change",
+                    Change::Removed => "− removed by the change",
+                    Change::Changed => "~ changed",
+                    _ => "unchanged, shown for context",
+                };
+                let _ = write!(
+                    out,
+                    "<path class=\"edge flow {}\" d=\"M {} {} H {}\" marker-end=\"url(#arrow-{})\"/>",
+                    change.name(),
+                    n(x),
+                    n(top + 7.0),
+                    n(x + 28.0),
+                    change.name()
+                );
+                let _ = writeln!(
+                    out,
+                    "<text class=\"legend-text\" x=\"{}\" y=\"{}\">{meaning}</text>",
+                    n(x + 36.0),
+                    n(top + 11.0)
                 );
             }
             _ => {}
@@ -652,10 +767,16 @@ pub fn text_boxes(svg: &str) -> Vec<(String, TextBox)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::diagram::DiagramNode;
+    use crate::render::diagram::{Change, DiagramNode};
 
     fn node(id: &str, look: NodeLook) -> DiagramNode {
-        DiagramNode { id: id.into(), name: id.into(), caption: look.name().into(), look }
+        DiagramNode {
+            id: id.into(),
+            name: id.into(),
+            caption: look.name().into(),
+            look,
+            change: Change::None,
+        }
     }
 
     fn edge(from: &str, to: &str, label: &[&str], look: EdgeLook) -> DiagramEdge {
@@ -664,6 +785,7 @@ mod tests {
             to: to.into(),
             label: label.iter().map(|s| (*s).to_owned()).collect(),
             look,
+            change: Change::None,
         }
     }
 
