@@ -3,40 +3,11 @@
 //! tree and `flow.json` files. Git runs with a fixed identity, no signing and no `GIT_*`
 //! variables from the environment, so the tests behave the same on every machine.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn fixture() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/diff/shop"))
-}
-
-fn copy_folder(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-/// A command with no `GIT_*` variables of the caller and no global or system git config.
-fn isolated(program: &str, home: &Path) -> Command {
-    let mut command = Command::new(program);
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("GIT_") {
-            command.env_remove(name);
-        }
-    }
-    command
-        .env("HOME", home)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", home.join("no-global-gitconfig"))
-        .env("NO_COLOR", "1");
-    command
-}
+use common::{copy_folder, edit, isolated, shop as fixture, text};
+use std::path::PathBuf;
+use std::process::Output;
 
 /// A scratch repository: `app/` holds the shop, `README.md` sits beside it; one commit.
 struct Repository {
@@ -53,21 +24,13 @@ impl Repository {
         copy_folder(fixture(), &app);
         std::fs::write(top.join("README.md"), "A shop.\n").unwrap();
         let repository = Repository { _dir: dir, top, app };
-        repository.git(&["init", "--quiet", "--initial-branch=main"]);
+        repository.git(&["init", "--quiet"]);
         repository.commit("the shop");
         repository
     }
 
     fn git(&self, args: &[&str]) -> String {
-        let output = isolated("git", &self.top)
-            .args(["-c", "user.name=flowdoc tests", "-c", "user.email=tests@flowdoc.invalid"])
-            .args(["-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"])
-            .args(args)
-            .current_dir(&self.top)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8(output.stdout).unwrap()
+        common::git(&self.top, &self.top, args)
     }
 
     fn commit(&self, message: &str) {
@@ -77,10 +40,7 @@ impl Repository {
 
     /// In `file` of the shop, the one place `from` stands becomes `to`.
     fn edit(&self, file: &str, from: &str, to: &str) {
-        let path = self.app.join(file);
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(text.matches(from).count(), 1, "{file} must hold {from:?} exactly once");
-        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        edit(&self.app.join(file), from, to);
     }
 
     /// `flowdoc --root app <args>`, run from the top of the repository.
@@ -94,10 +54,6 @@ impl Repository {
     }
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 const DROP_CANCELLED_CONSUMER: (&str, &str, &str) =
     ("email/src/main.rs", "#[event_consumer(OrderCancelled, from = \"OrdersTopic\")]\n", "");
 
@@ -108,6 +64,23 @@ fn a_clean_working_tree_is_no_change() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert_eq!(text(&output.stdout), "No changes to the event flow. <!-- flowdoc-diff -->\n");
     assert_eq!(text(&output.stderr), "");
+    let picture = text(&repository.flowdoc(&["diff", "--format", "svg"]).stdout);
+    assert!(
+        picture.starts_with("<svg ") && picture.contains(">No changes to the event flow.</text>"),
+        "{picture}"
+    );
+
+    // A change of schema only has nothing to draw either, and says so.
+    repository.edit(
+        "orders/src/main.rs",
+        "    pub total_cents: u64,\n",
+        "    pub total_cents: u64,\n    pub currency: String,\n",
+    );
+    let picture = text(&repository.flowdoc(&["diff", "--format", "svg"]).stdout);
+    assert!(
+        picture.contains(">This change touches 1 event. The shape of the flow is the same.</text>"),
+        "{picture}"
+    );
 }
 
 #[test]

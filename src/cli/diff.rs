@@ -42,7 +42,21 @@ pub(crate) fn run(
     let text = match format {
         DiffFormat::Markdown => diff::markdown(&base_state, &head_state, &changes),
         DiffFormat::Json => changes.to_json(),
-        DiffFormat::Svg => svg::render(&diff::diagram(&base_state, &head_state, &changes)),
+        DiffFormat::Svg => {
+            let picture = diff::diagram(&base_state, &head_state, &changes);
+            if picture.nodes.is_empty() {
+                // Nothing to draw: say why, in the picture.
+                let line = diff::summary(&changes).replace("**", "");
+                let line = if changes.is_empty() {
+                    line
+                } else {
+                    format!("{line} The shape of the flow is the same.")
+                };
+                svg::note(&line)
+            } else {
+                svg::render(&picture)
+            }
+        }
     };
     if !print(console, &text) {
         return INPUT_ERROR;

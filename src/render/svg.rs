@@ -140,6 +140,20 @@ pub fn render(diagram: &Diagram) -> String {
     write_svg(diagram, &scene)
 }
 
+/// A picture that is only a line of text: for when there is nothing to draw, and the reason.
+pub fn note(text: &str) -> String {
+    let width = text_width(text, NAME_FONT) + 2.0 * MARGIN;
+    let height = NAME_FONT * LINE_HEIGHT + 2.0 * MARGIN;
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\">\n<style>{STYLE}</style>\n<rect class=\"background\" x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\"/>\n<text class=\"caption\" x=\"{x}\" y=\"{y}\" style=\"font-size: 13px\">{}</text>\n</svg>\n",
+        xml(text),
+        w = n(width),
+        h = n(height),
+        x = n(MARGIN),
+        y = n(MARGIN + NAME_FONT),
+    )
+}
+
 /// Where everything goes.
 struct Scene {
     /// Node boxes by node index.
@@ -844,5 +858,12 @@ mod tests {
     fn an_empty_diagram_is_a_valid_picture() {
         let svg = render(&Diagram::default());
         assert!(svg.contains("viewBox=\"0 0 "));
+    }
+
+    #[test]
+    fn a_note_is_one_escaped_line() {
+        let svg = note("No <changes> & more");
+        assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>\n"));
+        assert!(svg.contains(">No &lt;changes&gt; &amp; more</text>"), "{svg}");
     }
 }
