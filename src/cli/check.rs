@@ -2,6 +2,7 @@
 //! `generate` would write now.
 
 use super::project::Project;
+use super::timings::Timings;
 use super::{
     CheckFormat, Console, Deny, FINDINGS, FINE, INPUT_ERROR, output_folder, print, relative_output,
     report_findings,
@@ -19,6 +20,7 @@ pub(crate) fn run(
     out: Option<&Path>,
     deny: Option<Deny>,
     format: CheckFormat,
+    timings: &mut Timings,
 ) -> u8 {
     let threshold = match deny {
         None => Severity::Error,
@@ -32,8 +34,8 @@ pub(crate) fn run(
     let stale: Result<Vec<Stale>, String> = if !chosen && !folder.exists() {
         Ok(Vec::new())
     } else {
-        let files = docs::documents(&project.flow, &project.findings, &options);
-        output::stale_files(&folder, &files).map_err(|error| error.to_string())
+        let files = timings.time("render", || docs::documents(&project.flow, &project.findings, &options));
+        timings.time("compare", || output::stale_files(&folder, &files)).map_err(|error| error.to_string())
     };
 
     let printed = match format {

@@ -7,6 +7,7 @@
 use super::diagnostics::{Diagnostics, Level};
 use super::project::{self, Failure};
 use super::revision::RevisionFiles;
+use super::timings::Timings;
 use super::{Console, DiffFormat, FINDINGS, FINE, INPUT_ERROR, print};
 use flowdoc::diff::{self, Snapshot, SnapshotError};
 use flowdoc::files::{DiskFiles, ProjectFiles};
@@ -72,8 +73,9 @@ pub(crate) fn run(
 fn state(root: &Path, templates: &[String], side: Option<&str>) -> Result<Snapshot, String> {
     let Some(side) = side else {
         let files = DiskFiles::new(root);
-        let project = project::analyse(&files, templates, &format!("`{}`", root.display()))
-            .map_err(|failure| render_failure(&files, &failure, "the working tree"))?;
+        let project =
+            project::analyse(&files, templates, &format!("`{}`", root.display()), &mut Timings::new())
+                .map_err(|failure| render_failure(&files, &failure, "the working tree"))?;
         return Ok(Snapshot::of(&project.flow, &project.findings));
     };
     let as_file = Path::new(side);
@@ -94,7 +96,7 @@ fn state(root: &Path, templates: &[String], side: Option<&str>) -> Result<Snapsh
         return Err(message(&format!("there is no file `{side}`")));
     }
     let files = RevisionFiles::new(root, side).map_err(|error| message(&error))?;
-    let project = project::analyse(&files, templates, &format!("revision `{side}`"))
+    let project = project::analyse(&files, templates, &format!("revision `{side}`"), &mut Timings::new())
         .map_err(|failure| render_failure(&files, &failure, &format!("revision `{side}`")))?;
     Ok(Snapshot::of(&project.flow, &project.findings))
 }

@@ -10,6 +10,7 @@ mod generate;
 mod graph;
 mod project;
 mod revision;
+mod timings;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use diagnostics::{Diagnostics, Level};
@@ -17,6 +18,7 @@ use flowdoc::files::DiskFiles;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use timings::Timings;
 
 /// flowdoc makes the event flow of a serverless system visible: it reads the Rust Lambda crates
 /// (annotated with #[event_producer] / #[event_consumer]) and the SAM / CloudFormation templates,
@@ -40,6 +42,11 @@ pub(crate) struct Cli {
     /// A template to read instead of discovering them; repeat for several.
     #[arg(long = "template", global = true, value_name = "FILE")]
     templates: Vec<PathBuf>,
+
+    /// Print how long each phase took (walk, pre-filter, parse, templates, model, rules,
+    /// render, write) and the peak memory, on standard error at the end.
+    #[arg(long, global = true)]
+    timings: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -147,11 +154,12 @@ enum CheckFormat {
 enum GraphFormat {
     /// The JSON graph: nodes, edges, events, handlers and findings (see docs/flow.schema.json).
     Json,
-    /// The system overview as Graphviz DOT.
+    /// The system overview as Graphviz DOT, every resource (Graphviz copes with large graphs).
     Dot,
-    /// The system overview as a Mermaid flowchart (GitHub renders it in Markdown).
+    /// The system overview as a Mermaid flowchart (GitHub renders it in Markdown); a large
+    /// system is drawn by its parts, as in the generated docs.
     Mermaid,
-    /// The system overview as an SVG picture.
+    /// The system overview as an SVG picture; a large system is drawn by its parts.
     Svg,
 }
 
@@ -226,18 +234,24 @@ pub(crate) fn main() -> ExitCode {
         let sides = diff::Sides { base: base.as_deref(), head: head.as_deref() };
         return ExitCode::from(diff::run(&mut console, &root, &templates, &sides, *format, *exit_code));
     }
-    let project = match project::analyse(&files, &templates, &format!("`{}`", root.display())) {
+    let mut timings = Timings::new();
+    let project = match project::analyse(&files, &templates, &format!("`{}`", root.display()), &mut timings) {
         Ok(project) => project,
         Err(failure) => return ExitCode::from(report_failure(&mut console, &failure)),
     };
     let code = match cli.command {
-        Command::Generate { out } => generate::run(&mut console, &project, &root, out.as_deref()),
-        Command::Check { out, deny, format } => {
-            check::run(&mut console, &project, &root, out.as_deref(), deny, format)
+        Command::Generate { out } => {
+            generate::run(&mut console, &project, &root, out.as_deref(), &mut timings)
         }
-        Command::Graph { format } => graph::run(&mut console, &project, format),
+        Command::Check { out, deny, format } => {
+            check::run(&mut console, &project, &root, out.as_deref(), deny, format, &mut timings)
+        }
+        Command::Graph { format } => graph::run(&mut console, &project, format, &mut timings),
         Command::Explain { .. } | Command::Diff { .. } => FINE,
     };
+    if cli.timings {
+        console.write(&timings.report());
+    }
     ExitCode::from(code)
 }
 

@@ -2,6 +2,7 @@
 //! discovered and loaded, crates scanned, the flow built and checked.
 
 use super::diagnostics::Level;
+use super::timings::{Timings, count, things};
 use flowdoc::config::{self, Config};
 use flowdoc::files::{ProjectFiles, ReadError};
 use flowdoc::location::Location;
@@ -51,9 +52,12 @@ pub(crate) fn analyse(
     files: &dyn ProjectFiles,
     templates: &[String],
     shown: &str,
+    timings: &mut Timings,
 ) -> Result<Project, Failure> {
     let config = read_config(files)?;
-    let listing = files.list();
+    let listing = timings.time("walk", || files.list());
+    timings.detail(things(listing.files.len(), "file"));
+    let templates_started = std::time::Instant::now();
     let template_paths = if !templates.is_empty() {
         templates.to_vec()
     } else if !config.templates.is_empty() {
@@ -70,6 +74,12 @@ pub(crate) fn analyse(
         ));
     }
     let loaded = template::load(files, &template_paths, &config.load);
+    timings.record("templates", templates_started.elapsed());
+    timings.detail(format!(
+        "{}, {}",
+        things(loaded.templates.len(), "template"),
+        things(loaded.templates.iter().map(|t| t.resources.len()).sum(), "resource")
+    ));
     if !loaded.errors.is_empty() {
         let problems = loaded
             .errors
@@ -82,10 +92,27 @@ pub(crate) fn analyse(
             .collect();
         return Err(Failure { problems });
     }
-    let facts = scan::scan(files, &listing, &config.scan);
+    let prefiltered = timings.time("pre-filter", || scan::prefilter(files, &listing, &config.scan));
+    timings.detail(format!(
+        "{}, {} mention the annotations",
+        things(prefiltered.source_files(), "source file"),
+        count(prefiltered.candidate_files())
+    ));
+    let facts = timings.time("parse", || scan::parse(files, &listing, prefiltered, &config.scan));
+    timings.detail(format!(
+        "{}, {}",
+        things(facts.handlers.len(), "handler"),
+        things(facts.event_types.len(), "event type")
+    ));
     let unreadable_sources = !facts.problems.is_empty();
-    let flow = model::build(&facts, &loaded);
-    let findings = rules::check(&flow, &config.rules);
+    let flow = timings.time("model", || model::build(&facts, &loaded));
+    timings.detail(format!(
+        "{}, {}",
+        things(flow.nodes().count(), "node"),
+        things(flow.edges().len(), "edge")
+    ));
+    let findings = timings.time("rules", || rules::check(&flow, &config.rules));
+    timings.detail(things(findings.len(), "finding"));
     Ok(Project { config, flow, findings, unreadable_sources })
 }
 

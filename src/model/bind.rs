@@ -4,31 +4,105 @@
 
 use super::graph::{AnnotationTarget, Binding, BoundAnnotation, Edge, EdgeKind, Event, Flow, Handler};
 use super::infra::{endpoint_id, external_node};
-use crate::scan::{AnnotationFacts, CrateFacts, HandlerFacts, ResourceFacts, Role, ScanFacts, TargetKind};
+use crate::scan::{
+    AnnotationFacts, CrateFacts, EventTypeFacts, HandlerFacts, ResourceFacts, Role, ScanFacts, TargetKind,
+};
 use crate::template::{Access, Details, Endpoint, FunctionDetails, Templates};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A template function, as binding needs it.
 struct Function<'a> {
     id: String,
     logical_id: String,
     template: usize,
-    /// `CodeUri` as a project path.
-    code_dir: Option<String>,
+    /// The folder of the innermost crate its `CodeUri` is in.
+    code_crate: Option<String>,
     details: &'a FunctionDetails,
+}
+
+/// The template functions, and what binding looks them up by.
+struct Functions<'a> {
+    all: Vec<Function<'a>>,
+    by_id: BTreeMap<String, usize>,
+    /// By the crate their code is in, in template order.
+    by_crate: BTreeMap<String, Vec<usize>>,
+    /// By the binary they build, in template order.
+    by_binary: BTreeMap<String, Vec<usize>>,
+}
+
+impl<'a> Functions<'a> {
+    fn new(templates: &'a Templates, scan: &ScanFacts) -> Functions<'a> {
+        let crate_dirs: BTreeSet<&str> = scan.crates.iter().map(|krate| krate.dir.as_str()).collect();
+        let mut all = Vec::new();
+        for (index, template) in templates.templates.iter().enumerate() {
+            let template_dir = parent(&template.path);
+            for resource in template.resources.values() {
+                if let Details::Function(details) = &resource.details {
+                    let code_dir = details.code_uri.as_deref().and_then(|uri| join(template_dir, uri));
+                    all.push(Function {
+                        id: templates.node_id(index, &resource.id),
+                        logical_id: resource.id.clone(),
+                        template: index,
+                        code_crate: code_dir.as_deref().and_then(|dir| owning_crate(&crate_dirs, dir)),
+                        details,
+                    });
+                }
+            }
+        }
+        let mut by_id = BTreeMap::new();
+        let mut by_crate: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut by_binary: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (index, function) in all.iter().enumerate() {
+            by_id.entry(function.id.clone()).or_insert(index);
+            if let Some(krate) = &function.code_crate {
+                by_crate.entry(krate.clone()).or_default().push(index);
+            }
+            if let Some(binary) = &function.details.binary {
+                by_binary.entry(binary.clone()).or_default().push(index);
+            }
+        }
+        Functions { all, by_id, by_crate, by_binary }
+    }
+
+    fn get(&self, id: &str) -> Option<&Function<'a>> {
+        self.by_id.get(id).map(|index| &self.all[*index])
+    }
+}
+
+/// What binding looks crates up by.
+struct Crates<'s> {
+    by_name: BTreeMap<&'s str, &'s CrateFacts>,
+    /// The crates that have a binary of each name.
+    binary_owners: BTreeMap<&'s str, BTreeSet<&'s str>>,
+}
+
+impl<'s> Crates<'s> {
+    fn new(scan: &'s ScanFacts) -> Crates<'s> {
+        let mut by_name = BTreeMap::new();
+        let mut binary_owners: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for krate in &scan.crates {
+            by_name.entry(krate.name.as_str()).or_insert(krate);
+            for target in krate.targets.iter().filter(|target| target.kind == TargetKind::Bin) {
+                binary_owners.entry(target.name.as_str()).or_default().insert(krate.dir.as_str());
+            }
+        }
+        Crates { by_name, binary_owners }
+    }
 }
 
 /// Adds the event catalogue, the bound handlers and their publish edges to `flow`.
 pub(crate) fn bind(flow: &mut Flow, scan: &ScanFacts, templates: &Templates) {
     add_event_types(flow, scan);
-    let functions = functions(templates);
+    let functions = Functions::new(templates, scan);
+    let crates = Crates::new(scan);
+    let event_types = EventTypes::new(scan);
     for facts in &scan.handlers {
-        let (function_ids, binding) = bind_handler(facts, scan, &functions);
+        let (function_ids, binding) = bind_handler(facts, &crates, &functions);
         let annotations = facts
             .annotations
             .iter()
             .map(|annotation| {
-                let event = event_name(flow, scan, facts, annotation);
+                let event = event_name(flow, &event_types, facts, annotation);
                 let targets = if function_ids.is_empty() {
                     vec![AnnotationTarget {
                         function: None,
@@ -51,30 +125,11 @@ pub(crate) fn bind(flow: &mut Flow, scan: &ScanFacts, templates: &Templates) {
     add_participants_and_publish_edges(flow);
 }
 
-fn functions(templates: &Templates) -> Vec<Function<'_>> {
-    let mut found = Vec::new();
-    for (index, template) in templates.templates.iter().enumerate() {
-        let template_dir = parent(&template.path);
-        for resource in template.resources.values() {
-            if let Details::Function(details) = &resource.details {
-                found.push(Function {
-                    id: templates.node_id(index, &resource.id),
-                    logical_id: resource.id.clone(),
-                    template: index,
-                    code_dir: details.code_uri.as_deref().and_then(|uri| join(template_dir, uri)),
-                    details,
-                });
-            }
-        }
-    }
-    found
-}
-
 /// The functions that run a handler, and how they were found.
 fn bind_handler(
     handler: &HandlerFacts,
-    scan: &ScanFacts,
-    functions: &[Function<'_>],
+    crates: &Crates<'_>,
+    functions: &Functions<'_>,
 ) -> (Vec<String>, Binding) {
     let explicit: BTreeSet<&str> = handler.annotations.iter().filter_map(|a| a.function.as_deref()).collect();
     if !explicit.is_empty() {
@@ -87,7 +142,7 @@ fn bind_handler(
         }
         return (ids, Binding::Explicit);
     }
-    let Some(krate) = scan.crates.iter().find(|krate| krate.name == handler.crate_name) else {
+    let Some(krate) = crates.by_name.get(handler.crate_name.as_str()) else {
         return (Vec::new(), Binding::Unbound(format!("crate `{}` was not found", handler.crate_name)));
     };
     let binaries: BTreeSet<&str> =
@@ -96,34 +151,40 @@ fn bind_handler(
     let handler_bins: BTreeSet<&str> =
         handler.targets.iter().filter_map(|t| t.strip_prefix("bin:")).collect();
     let in_library = handler.targets.iter().any(|t| t == "lib") || handler.targets.is_empty();
-    let mut by_code = Vec::new();
-    let mut by_binary = Vec::new();
-    for function in functions {
-        let binary = function.details.binary.as_deref();
-        let serves = |binary: Option<&str>| match binary {
-            Some(binary) => in_library || handler_bins.contains(binary),
-            None => true,
-        };
-        let code_matches =
-            function.code_dir.as_deref().and_then(|dir| owning_crate(scan, dir)) == Some(&krate.dir);
-        if code_matches
-            && serves(binary)
-            && binary.is_none_or(|b| binaries.contains(b) || binaries.is_empty())
-        {
-            by_code.push(function.id.clone());
-        } else if let Some(binary) = binary
-            && binaries.contains(binary)
-            && serves(Some(binary))
-            && is_crate_owner(scan, krate, binary)
-        {
-            by_binary.push(function.id.clone());
-        }
-    }
+    let serves = |binary: Option<&str>| match binary {
+        Some(binary) => in_library || handler_bins.contains(binary),
+        None => true,
+    };
+    // Functions whose code is in the crate.
+    let by_code: Vec<String> = functions
+        .by_crate
+        .get(&krate.dir)
+        .into_iter()
+        .flatten()
+        .map(|index| &functions.all[*index])
+        .filter(|function| {
+            let binary = function.details.binary.as_deref();
+            serves(binary) && binary.is_none_or(|b| binaries.contains(b) || binaries.is_empty())
+        })
+        .map(|function| function.id.clone())
+        .collect();
     if !by_code.is_empty() {
         return (by_code, Binding::CodeUri);
     }
+    // Functions that build one of its binaries, where no other crate has a binary of that name.
+    let mut by_binary: Vec<usize> = binaries
+        .iter()
+        .filter(|binary| serves(Some(binary)))
+        .filter(|binary| crates.binary_owners.get(*binary).is_some_and(|owners| owners.len() == 1))
+        .flat_map(|binary| functions.by_binary.get(*binary).into_iter().flatten().copied())
+        .filter(|index| functions.all[*index].code_crate.as_deref() != Some(krate.dir.as_str()))
+        .collect();
+    by_binary.sort_unstable();
     if !by_binary.is_empty() {
-        return (by_binary, Binding::Binary);
+        return (
+            by_binary.into_iter().map(|index| functions.all[index].id.clone()).collect(),
+            Binding::Binary,
+        );
     }
     let reason = format!(
         "no template function has its CodeUri in `{}` or builds one of its binaries; name the function with \
@@ -133,31 +194,28 @@ fn bind_handler(
     (Vec::new(), Binding::Unbound(reason))
 }
 
-/// The folder of the innermost crate that holds `dir`.
-fn owning_crate<'s>(scan: &'s ScanFacts, dir: &str) -> Option<&'s String> {
-    scan.crates
-        .iter()
-        .filter(|krate| is_within(dir, &krate.dir))
-        .map(|krate| &krate.dir)
-        .max_by_key(|d| d.len())
-}
-
-/// Whether `krate` is the only crate with a binary of that name (otherwise the binary name alone
-/// cannot say which crate a function builds).
-fn is_crate_owner(scan: &ScanFacts, krate: &CrateFacts, binary: &str) -> bool {
-    scan.crates
-        .iter()
-        .filter(|other| other.targets.iter().any(|t| t.kind == TargetKind::Bin && t.name == binary))
-        .all(|other| other.dir == krate.dir)
+/// The folder of the innermost crate that holds `dir`: `dir` itself or its nearest ancestor
+/// among the crate folders.
+fn owning_crate(crate_dirs: &BTreeSet<&str>, dir: &str) -> Option<String> {
+    let mut candidate = dir;
+    loop {
+        if crate_dirs.contains(candidate) {
+            return Some(candidate.to_owned());
+        }
+        if candidate.is_empty() {
+            return None;
+        }
+        candidate = parent(candidate);
+    }
 }
 
 /// A function by logical ID or qualified id.
-fn find_function(functions: &[Function<'_>], name: &str) -> Result<String, String> {
-    if let Some(function) = functions.iter().find(|function| function.id == name) {
+fn find_function(functions: &Functions<'_>, name: &str) -> Result<String, String> {
+    if let Some(function) = functions.get(name) {
         return Ok(function.id.clone());
     }
     let matching: Vec<&Function<'_>> =
-        functions.iter().filter(|function| function.logical_id == name).collect();
+        functions.all.iter().filter(|function| function.logical_id == name).collect();
     match matching.as_slice() {
         [one] => Ok(one.id.clone()),
         [] => Err(format!("`function = \"{name}\"` names no function of the templates")),
@@ -172,11 +230,11 @@ fn find_function(functions: &[Function<'_>], name: &str) -> Result<String, Strin
 fn resolve(
     flow: &mut Flow,
     templates: &Templates,
-    functions: &[Function<'_>],
+    functions: &Functions<'_>,
     function: Option<&String>,
     annotation: &AnnotationFacts,
 ) -> Result<String, String> {
-    let function = function.and_then(|id| functions.iter().find(|f| &f.id == id));
+    let function = function.and_then(|id| functions.get(id));
     match &annotation.resource {
         ResourceFacts::LogicalId(id) => resolve_logical_id(flow, templates, function, id),
         ResourceFacts::Env(variable) => {
@@ -263,11 +321,26 @@ fn add_event_types(flow: &mut Flow, scan: &ScanFacts) {
     }
 }
 
+/// The `#[event]` types by their Rust name, in scan order.
+struct EventTypes<'s> {
+    by_rust_name: BTreeMap<&'s str, Vec<&'s EventTypeFacts>>,
+}
+
+impl<'s> EventTypes<'s> {
+    fn new(scan: &'s ScanFacts) -> EventTypes<'s> {
+        let mut by_rust_name: BTreeMap<&str, Vec<&EventTypeFacts>> = BTreeMap::new();
+        for event_type in &scan.event_types {
+            by_rust_name.entry(event_type.rust_name.as_str()).or_default().push(event_type);
+        }
+        EventTypes { by_rust_name }
+    }
+}
+
 /// The name of the event an annotation names: the `#[event]` type its path ends in (preferring
 /// the crate its path or the handler is in), or the string it gives.
 fn event_name(
     flow: &mut Flow,
-    scan: &ScanFacts,
+    event_types: &EventTypes<'_>,
     handler: &HandlerFacts,
     annotation: &AnnotationFacts,
 ) -> String {
@@ -276,7 +349,7 @@ fn event_name(
         let ident = segments.last().copied().unwrap_or_default();
         // Generic arguments are not part of the type's name.
         let ident = ident.split('<').next().unwrap_or(ident).trim();
-        let candidates: Vec<_> = scan.event_types.iter().filter(|t| t.rust_name == ident).collect();
+        let candidates: &[&EventTypeFacts] = event_types.by_rust_name.get(ident).map_or(&[], Vec::as_slice);
         let path_crate = segments.first().map(|first| first.replace('-', "_"));
         let preferred = candidates
             .iter()
@@ -371,12 +444,12 @@ fn service_of(type_name: &str) -> &'static str {
     }
 }
 
-fn parent(path: &str) -> &str {
+pub(super) fn parent(path: &str) -> &str {
     path.rfind('/').map_or("", |slash| &path[..slash])
 }
 
 /// `dir` joined with `relative`, `.` and `..` resolved, trailing `/` dropped.
-fn join(dir: &str, relative: &str) -> Option<String> {
+pub(super) fn join(dir: &str, relative: &str) -> Option<String> {
     let mut parts: Vec<&str> = dir.split('/').filter(|part| !part.is_empty()).collect();
     for part in relative.split(['/', '\\']) {
         match part {
@@ -390,11 +463,6 @@ fn join(dir: &str, relative: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// Whether `path` is `dir` or inside it.
-fn is_within(path: &str, dir: &str) -> bool {
-    dir.is_empty() || path == dir || path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,7 +473,20 @@ mod tests {
         assert_eq!(join("infra", "../services/api").as_deref(), Some("services/api"));
         assert_eq!(join("", "./api").as_deref(), Some("api"));
         assert_eq!(join("", "../outside"), None);
-        assert!(is_within("pipeline/order-api/src", "pipeline/order-api"));
-        assert!(!is_within("pipeline/order-api-v2", "pipeline/order-api"));
+    }
+
+    #[test]
+    fn the_innermost_crate_owns_a_folder() {
+        let crates = BTreeSet::from(["", "pipeline/order-api", "pipeline/order-api/nested"]);
+        let owner = |dir: &str| owning_crate(&crates, dir);
+        assert_eq!(owner("pipeline/order-api/src").as_deref(), Some("pipeline/order-api"));
+        assert_eq!(owner("pipeline/order-api/nested").as_deref(), Some("pipeline/order-api/nested"));
+        assert_eq!(
+            owner("pipeline/order-api-v2").as_deref(),
+            Some(""),
+            "a sibling with a longer name is not inside"
+        );
+        let no_root = BTreeSet::from(["pipeline/order-api"]);
+        assert_eq!(owning_crate(&no_root, "pipeline/other"), None);
     }
 }

@@ -269,6 +269,14 @@ impl Flow {
         edges
     }
 
+    /// Every edge with its ends, in no particular order: for callers that sort or merge what
+    /// they keep (sorting every edge costs more than most of them need).
+    pub fn edges_unsorted(&self) -> impl Iterator<Item = (&Node, &Node, &Edge)> {
+        self.graph
+            .edge_references()
+            .map(|edge| (&self.graph[edge.source()], &self.graph[edge.target()], edge.weight()))
+    }
+
     /// Edges leaving `id`, sorted by target and kind.
     pub fn outgoing(&self, id: &str) -> Vec<(&Node, &Edge)> {
         self.neighbours(id, Direction::Outgoing)
@@ -291,6 +299,15 @@ impl Flow {
             .collect();
         found.sort_by(|a, b| (&a.0.id, a.1.kind).cmp(&(&b.0.id, b.1.kind)));
         found
+    }
+
+    /// The folder of a function's code: its `CodeUri` joined to its template's folder, when
+    /// that is a local path inside the project.
+    pub fn code_dir(&self, id: &str) -> Option<String> {
+        let node = self.node(id)?;
+        let Details::Function(details) = &node.details else { return None };
+        let template = node.template.as_deref()?;
+        super::bind::join(super::bind::parent(template), details.code_uri.as_deref()?)
     }
 
     /// The functions, sorted by id.

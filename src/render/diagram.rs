@@ -100,11 +100,14 @@ pub enum NodeLook {
     External,
     /// Any other resource.
     Other,
+    /// A group of resources drawn as one, with a page of its own.
+    Group,
 }
 
 impl NodeLook {
     /// Every look, for legends.
-    pub const ALL: [NodeLook; 14] = [
+    pub const ALL: [NodeLook; 15] = [
+        NodeLook::Group,
         NodeLook::Api,
         NodeLook::Function,
         NodeLook::Table,
@@ -138,6 +141,7 @@ impl NodeLook {
             NodeLook::Workflow => "workflow",
             NodeLook::External => "external",
             NodeLook::Other => "other",
+            NodeLook::Group => "group",
         }
     }
 
@@ -158,6 +162,7 @@ impl NodeLook {
             NodeLook::Workflow => "state machine or pipe",
             NodeLook::External => "outside the templates",
             NodeLook::Other => "other resource",
+            NodeLook::Group => "a part of the system, drawn on its own page",
         }
     }
 }
@@ -298,8 +303,7 @@ pub fn overview(flow: &Flow) -> Diagram {
 /// The path of one event: the edges that carry it, and what publishes it.
 pub fn event_path(flow: &Flow, event: &str) -> Diagram {
     from_edges(
-        flow.edges()
-            .into_iter()
+        flow.edges_unsorted()
             .filter(|(_, _, edge)| edge.events.contains(event))
             .map(|(from, to, edge)| (from, to, edge.kind, vec![event.to_owned()])),
     )
@@ -308,28 +312,35 @@ pub fn event_path(flow: &Flow, event: &str) -> Diagram {
 /// One function's neighbourhood: what triggers it, what it writes to, and where failures land —
 /// its own failure paths and those of the resources that trigger it.
 pub fn function_neighbourhood(flow: &Flow, function: &str) -> Diagram {
-    let sources: Vec<String> = flow
-        .incoming(function)
+    let Some(node) = flow.node(function) else { return Diagram::default() };
+    let incoming = flow.incoming(function);
+    let sources: Vec<&Node> = incoming
         .iter()
         .filter(|(_, edge)| edge.kind != EdgeKind::Publish)
-        .map(|(source, _)| source.id.clone())
+        .map(|(source, _)| *source)
         .collect();
-    let logical_id = flow.node(function).map_or(function, |node| node.logical_id.as_str());
-    from_edges(
-        flow.edges()
-            .into_iter()
-            .filter(|(from, to, edge)| {
-                from.id == function
-                    || to.id == function
-                    || (edge.kind == EdgeKind::Failure
-                        && sources.contains(&from.id)
-                        && match &edge.relation {
-                            Some(crate::template::RelationKind::Failure(failure)) => {
-                                failure.function.as_deref().is_none_or(|owner| owner == logical_id)
-                            }
-                            _ => true,
-                        })
-            })
-            .map(|(from, to, edge)| (from, to, edge.kind, label_of(edge))),
-    )
+    let logical_id = node.logical_id.as_str();
+    let mut edges: Vec<(&Node, &Node, EdgeKind, Vec<String>)> = Vec::new();
+    for (source, edge) in &incoming {
+        edges.push((source, node, edge.kind, label_of(edge)));
+    }
+    for (target, edge) in flow.outgoing(function) {
+        edges.push((node, target, edge.kind, label_of(edge)));
+    }
+    for source in sources {
+        for (target, edge) in flow.outgoing(&source.id) {
+            let failure_of_this_function = edge.kind == EdgeKind::Failure
+                && target.id != function
+                && match &edge.relation {
+                    Some(crate::template::RelationKind::Failure(failure)) => {
+                        failure.function.as_deref().is_none_or(|owner| owner == logical_id)
+                    }
+                    _ => true,
+                };
+            if failure_of_this_function {
+                edges.push((source, target, edge.kind, label_of(edge)));
+            }
+        }
+    }
+    from_edges(edges)
 }

@@ -21,6 +21,7 @@ pub fn render(diagram: &Diagram) -> String {
             NodeLook::Rule | NodeLook::Schedule => ("box", "#ffeff7", "#bf3989"),
             NodeLook::Workflow => ("box", "#f6f8fa", "#6639ba"),
             NodeLook::External | NodeLook::Other => ("box", "#f6f8fa", "#6e7781"),
+            NodeLook::Group => ("folder", "#eaeef2", "#424a53"),
         };
         let _ = writeln!(
             out,

@@ -31,6 +31,7 @@ pub fn render(diagram: &Diagram) -> String {
             NodeLook::Topic | NodeLook::Bus => ("([\"", "\"])"),
             NodeLook::Api => ("{{\"", "\"}}"),
             NodeLook::Stream => ("[/\"", "\"/]"),
+            NodeLook::Group => ("[[\"", "\"]]"),
             _ => ("[\"", "\"]"),
         };
         let class = if node.change.name().is_empty() { node.look.name() } else { node.change.name() };
@@ -88,6 +89,7 @@ pub fn render(diagram: &Diagram) -> String {
         (NodeLook::Workflow, "#f6f8fa", "#6639ba"),
         (NodeLook::External, "#f6f8fa", "#6e7781"),
         (NodeLook::Other, "#f6f8fa", "#6e7781"),
+        (NodeLook::Group, "#eaeef2", "#424a53"),
     ] {
         if diagram.nodes.iter().any(|node| node.look == look && node.change == Change::None) {
             let _ = writeln!(out, "  classDef {} fill:{fill},stroke:{stroke},color:#1b1f24", look.name());

@@ -6,6 +6,7 @@ pub mod diagram;
 pub mod docs;
 pub mod dot;
 pub mod escape;
+pub mod groups;
 pub mod json;
 pub mod mermaid;
 pub mod sarif;

@@ -419,6 +419,7 @@ svg { font-family: ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Helvetic
 .workflow > .shape { fill: #f6f8fa; stroke: #6639ba; }
 .external > .shape { fill: #f6f8fa; stroke: #6e7781; stroke-dasharray: 4 3; }
 .other > .shape { fill: #f6f8fa; stroke: #6e7781; }
+.group > .shape { fill: #eaeef2; stroke: #424a53; stroke-width: 1.5; }
 .added > .shape { stroke: #1a7f37; stroke-width: 3; }
 .removed > .shape { stroke: #cf222e; stroke-width: 2.5; stroke-dasharray: 6 4; fill-opacity: 0.5; }
 .changed > .shape { stroke: #bf8700; stroke-width: 3; }
@@ -509,6 +510,20 @@ fn shape(look: NodeLook, x: f64, y: f64, w: f64, h: f64) -> String {
                 n(x + cut),
                 n(x),
                 n(y + h / 2.0)
+            )
+        }
+        NodeLook::Group => {
+            // A stack of two cards: the group stands for many resources.
+            format!(
+                "<rect class=\"shape\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\"/><rect class=\"shape\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\"/>",
+                n(x + 4.0),
+                n(y - 4.0),
+                n(w - 4.0),
+                n(h - 4.0),
+                n(x),
+                n(y),
+                n(w - 4.0),
+                n(h)
             )
         }
         NodeLook::Rule | NodeLook::Schedule | NodeLook::Workflow | NodeLook::External | NodeLook::Other => {

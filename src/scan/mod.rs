@@ -54,29 +54,130 @@ impl Default for ScanOptions {
 /// Manifests are small; anything larger is not a real one.
 const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 
-/// Scans the Rust crates among `listing`, the files of `files`.
+/// Scans the Rust crates among `listing`, the files of `files`: [`prefilter`], then [`parse`].
 pub fn scan(files: &dyn ProjectFiles, listing: &Listing, options: &ScanOptions) -> ScanFacts {
+    parse(files, listing, prefilter(files, listing, options), options)
+}
+
+/// The first step of a scan: the crates found, every source file read and searched for the
+/// annotations; the texts of those that mention them, kept for [`parse`].
+#[derive(Debug)]
+pub struct Prefiltered {
+    crates: Vec<Crate>,
+    /// Every source file: its path and the index of its crate.
+    sources: Vec<(String, usize)>,
+    /// The sources that mention the annotations: index into `sources`, and the text.
+    candidates: Vec<(usize, String)>,
+    problems: Vec<SourceProblem>,
+}
+
+impl Prefiltered {
+    /// How many source files were read.
+    pub fn source_files(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// How many of them mention the annotations and will be parsed.
+    pub fn candidate_files(&self) -> usize {
+        self.candidates.len()
+    }
+}
+
+/// Finds the crates and reads every source file, keeping those that mention the annotations.
+/// Files are read in parallel; only the few that match stay in memory.
+pub fn prefilter(files: &dyn ProjectFiles, listing: &Listing, options: &ScanOptions) -> Prefiltered {
     let mut problems = Vec::new();
     let crates = find_crates(files, listing, options, &mut problems);
-    let sources = assign_sources(listing, &crates);
-    let results = parallel_map(&sources, options, |&(path, crate_index)| {
-        read_source(files, path, &crates[crate_index], options)
-    });
+    let sources: Vec<(String, usize)> =
+        assign_sources(listing, &crates).into_iter().map(|(path, index)| (path.to_owned(), index)).collect();
+    let results = parallel_map(
+        &sources,
+        options,
+        0,
+        |(path, _)| path,
+        |(path, crate_index)| read_candidate(files, path, &crates[*crate_index], options),
+    );
+    let mut candidates = Vec::new();
+    for (index, result) in results.into_iter().enumerate() {
+        match result {
+            Ok(Some(text)) => candidates.push((index, text)),
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
+    }
+    Prefiltered { crates, sources, candidates, problems }
+}
+
+/// The second step of a scan: the files that mention the annotations are parsed (in parallel,
+/// on threads with a stack for the nesting limit) and read for handlers and event types, and
+/// module paths are worked out where annotations were found.
+pub fn parse(
+    files: &dyn ProjectFiles,
+    listing: &Listing,
+    prefiltered: Prefiltered,
+    options: &ScanOptions,
+) -> ScanFacts {
+    let Prefiltered { crates, sources, candidates, mut problems } = prefiltered;
+    let stack = lex::parse_stack_bytes(options.max_nesting);
+    let results = parallel_map(
+        &candidates,
+        options,
+        stack,
+        |(index, _)| &sources[*index].0,
+        |(index, text)| {
+            let (path, crate_index) = &sources[*index];
+            let result = parse_source(path, text, &crates[*crate_index], options);
+            // The span map of this thread holds every lexed file; release it before the next one.
+            proc_macro2::extra::invalidate_current_thread_spans();
+            result
+        },
+    );
 
     let mut found: BTreeMap<&str, (usize, FileFindings)> = BTreeMap::new();
     let mut decls: BTreeMap<String, Vec<ModDecl>> = BTreeMap::new();
-    for (&(path, crate_index), result) in sources.iter().zip(results) {
+    for ((index, _), result) in candidates.iter().zip(results) {
+        let (path, crate_index) = &sources[*index];
         match result {
-            Ok(Source::Skipped) => {}
-            Ok(Source::Parsed { findings, mods }) => {
-                decls.insert(path.to_owned(), mods);
-                found.insert(path, (crate_index, findings));
+            Ok((findings, mods)) => {
+                decls.insert(path.clone(), mods);
+                found.insert(path, (*crate_index, findings));
             }
             Err(problem) => problems.push(problem),
         }
     }
 
-    let placements = place_crates(files, listing, &crates, &found, decls, options);
+    // Module placement needs the `mod` declarations of the files on the way from each target
+    // root to the files with findings: look at every file of those crates on all threads first.
+    let annotated = annotated_files(&found);
+    let wanted: Vec<&(String, usize)> = sources
+        .iter()
+        .filter(|(path, index)| annotated.contains_key(index) && !decls.contains_key(path))
+        .collect();
+    let looked = parallel_map(
+        &wanted,
+        options,
+        0,
+        |(path, _)| path,
+        |(path, index)| {
+            let krate = &crates[*index];
+            let default_mod_rs =
+                krate.roots.iter().any(|(_, root)| root == path) || path.ends_with("/mod.rs");
+            Ok(look_for_mods(files, path, default_mod_rs, &annotated[index], options))
+        },
+    );
+    let mut prefetched: BTreeMap<&str, Prefetched> = BTreeMap::new();
+    for ((path, _), result) in wanted.iter().zip(looked) {
+        if let Ok(Some(found)) = result {
+            prefetched.insert(path, found);
+        }
+    }
+    for (path, found) in &prefetched {
+        if let Prefetched::Decls(found) = found {
+            decls.insert((*path).to_owned(), found.clone());
+        }
+    }
+
+    let placements = place_crates(files, listing, &crates, decls, &prefetched, &annotated, options);
     let mut facts = ScanFacts::default();
     for (path, (crate_index, findings)) in found {
         let krate = &crates[crate_index];
@@ -268,26 +369,19 @@ fn assign_sources<'a>(listing: &'a Listing, crates: &[Crate]) -> Vec<(&'a str, u
     sources
 }
 
-/// What reading one source file gave.
-enum Source {
-    /// It does not mention the annotations.
-    Skipped,
-    /// It was parsed: its findings and its `mod` declarations.
-    Parsed { findings: FileFindings, mods: Vec<ModDecl> },
-}
-
-fn read_source(
+/// Reads one source file; its text when it mentions the annotations, None when it does not.
+fn read_candidate(
     files: &dyn ProjectFiles,
     path: &str,
     krate: &Crate,
     options: &ScanOptions,
-) -> Result<Source, SourceProblem> {
+) -> Result<Option<String>, SourceProblem> {
     let bytes = match files.read(path, options.max_file_bytes) {
         Ok(bytes) => bytes,
         Err(error @ ReadError::TooLarge { .. }) => {
             let mentions = files.open(path).and_then(|reader| krate.prefilter.matches_stream(reader));
             return match mentions {
-                Ok(false) => Ok(Source::Skipped),
+                Ok(false) => Ok(None),
                 Ok(true) => Err(unreadable(path, &error)),
                 Err(io) => Err(unreadable(path, &ReadError::Io(io))),
             };
@@ -295,14 +389,10 @@ fn read_source(
         Err(error) => return Err(unreadable(path, &error)),
     };
     if !krate.prefilter.matches(&bytes) {
-        return Ok(Source::Skipped);
+        return Ok(None);
     }
     let text = lex::decode(path, bytes)?;
-    let text = lex::strip_preamble(&text);
-    let result = parse_source(path, &text, krate, options);
-    // The span map of this thread holds every lexed file; release it before the next one.
-    proc_macro2::extra::invalidate_current_thread_spans();
-    result
+    Ok(Some(lex::strip_preamble(&text).into_owned()))
 }
 
 fn parse_source(
@@ -310,7 +400,7 @@ fn parse_source(
     text: &str,
     krate: &Crate,
     options: &ScanOptions,
-) -> Result<Source, SourceProblem> {
+) -> Result<(FileFindings, Vec<ModDecl>), SourceProblem> {
     let tokens = lex::lex(path, text)?;
     lex::check_nesting(path, &tokens, options.max_nesting)?;
     let mods = modules::mod_decls(&tokens);
@@ -323,7 +413,62 @@ fn parse_source(
         }
     })?;
     let findings = extract::extract(path, &file, &krate.annotations_crate);
-    Ok(Source::Parsed { findings, mods })
+    Ok((findings, mods))
+}
+
+/// What placement may need of a file, looked at ahead.
+#[derive(Debug)]
+enum Prefetched {
+    /// Its `mod` declarations, lexed.
+    Decls(Vec<ModDecl>),
+    /// Not lexed: it cannot redirect a module with `#[path]`, and as a module of the kind its
+    /// name suggests no file with findings is below it.
+    Plain,
+}
+
+/// The files with findings, by crate.
+fn annotated_files<'p>(
+    found: &BTreeMap<&'p str, (usize, FileFindings)>,
+) -> BTreeMap<usize, BTreeSet<&'p str>> {
+    let mut annotated: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
+    for (path, (index, findings)) in found {
+        if !findings.handlers.is_empty() || !findings.event_types.is_empty() {
+            annotated.entry(*index).or_default().insert(path);
+        }
+    }
+    annotated
+}
+
+/// Whether a file with findings lies where the child modules of `file` live: beside it for a
+/// mod-rs file (a crate root, `mod.rs`, a `#[path]` module), else in the folder named after it.
+fn leads_to_findings(file: &str, mod_rs: bool, annotated: &BTreeSet<&str>) -> bool {
+    let children = if mod_rs { parent_dir(file) } else { file.strip_suffix(".rs").unwrap_or(file) };
+    annotated.iter().any(|path| *path != file && is_within(path, children))
+}
+
+/// Whether source text may hold a `#[path = "..."]` attribute (`[` then `path`, spaces allowed).
+fn may_redirect(bytes: &[u8]) -> bool {
+    memchr::memmem::find_iter(bytes, b"path")
+        .any(|at| bytes[..at].iter().rev().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'['))
+}
+
+/// A file looked at for placement: lexed for its `mod` declarations when placement may need
+/// them, else only searched for `#[path]`. None when it cannot be read.
+fn look_for_mods(
+    files: &dyn ProjectFiles,
+    path: &str,
+    mod_rs: bool,
+    annotated: &BTreeSet<&str>,
+    options: &ScanOptions,
+) -> Option<Prefetched> {
+    if leads_to_findings(path, mod_rs, annotated) {
+        return read_mod_decls(files, path, options).map(Prefetched::Decls);
+    }
+    let bytes = files.read(path, options.max_file_bytes).ok()?;
+    if may_redirect(&bytes) {
+        return read_mod_decls(files, path, options).map(Prefetched::Decls);
+    }
+    Some(Prefetched::Plain)
 }
 
 /// Module paths and targets of the files in crates that hold annotations.
@@ -331,28 +476,29 @@ fn place_crates(
     files: &dyn ProjectFiles,
     listing: &Listing,
     crates: &[Crate],
-    found: &BTreeMap<&str, (usize, FileFindings)>,
     mut decls: BTreeMap<String, Vec<ModDecl>>,
+    prefetched: &BTreeMap<&str, Prefetched>,
+    annotated: &BTreeMap<usize, BTreeSet<&str>>,
     options: &ScanOptions,
 ) -> BTreeMap<String, modules::Placement> {
     let all: BTreeSet<&str> = listing.files.iter().map(String::as_str).collect();
-    let with_findings: BTreeSet<usize> = found
-        .values()
-        .filter(|(_, findings)| !findings.handlers.is_empty() || !findings.event_types.is_empty())
-        .map(|(index, _)| *index)
-        .collect();
     let mut placements = BTreeMap::new();
-    for index in with_findings {
-        let mut decls_of = |file: &str| -> Option<Vec<ModDecl>> {
+    for (index, annotated) in annotated {
+        let mut decls_of = |file: &str, mod_rs: bool| -> Option<Vec<ModDecl>> {
             if let Some(known) = decls.get(file) {
                 return Some(known.clone());
+            }
+            if matches!(prefetched.get(file), Some(Prefetched::Plain))
+                && !leads_to_findings(file, mod_rs, annotated)
+            {
+                return Some(Vec::new());
             }
             let found = read_mod_decls(files, file, options);
             decls.insert(file.to_owned(), found.clone().unwrap_or_default());
             found
         };
         placements
-            .extend(modules::place_files(&crates[index].roots, &mut decls_of, &|file| all.contains(file)));
+            .extend(modules::place_files(&crates[*index].roots, &mut decls_of, &|file| all.contains(file)));
     }
     placements
 }
@@ -360,6 +506,10 @@ fn place_crates(
 /// The `mod` declarations of a file that carries no annotations; None if it cannot be read.
 fn read_mod_decls(files: &dyn ProjectFiles, path: &str, options: &ScanOptions) -> Option<Vec<ModDecl>> {
     let bytes = files.read(path, options.max_file_bytes).ok()?;
+    if memchr::memmem::find(&bytes, b"mod").is_none() {
+        // No `mod` anywhere: nothing to declare, no need to lex.
+        return String::from_utf8(bytes).ok().map(|_| Vec::new());
+    }
     let text = String::from_utf8(bytes).ok()?;
     let text = lex::strip_preamble(&text);
     let decls = lex::lex(path, &text)
@@ -370,63 +520,67 @@ fn read_mod_decls(files: &dyn ProjectFiles, path: &str, options: &ScanOptions) -
     decls
 }
 
-/// Runs `work` on every item on parser threads with a stack large enough for the nesting
-/// limit, returning results in item order. A panic while reading a file becomes a problem for
-/// that file rather than the end of the run.
-fn parallel_map<'a>(
-    items: &'a [(&'a str, usize)],
+/// Runs `work` on every item, the file at `path_of(item)`, on worker threads (with `stack`
+/// bytes of stack when not 0),
+/// returning results in item order. A panic while reading a file becomes a problem for that
+/// file rather than the end of the run.
+fn parallel_map<'i, I: Sync, T: Send>(
+    items: &'i [I],
     options: &ScanOptions,
-    work: impl Fn(&'a (&'a str, usize)) -> Result<Source, SourceProblem> + Sync,
-) -> Vec<Result<Source, SourceProblem>> {
+    stack: usize,
+    path_of: impl Fn(&'i I) -> &'i str + Sync,
+    work: impl Fn(&'i I) -> Result<T, SourceProblem> + Sync,
+) -> Vec<Result<T, SourceProblem>> {
     let threads = match options.threads {
         0 => std::thread::available_parallelism().map_or(1, usize::from).min(8),
         n => n,
     }
     .clamp(1, items.len().max(1));
-    let stack = lex::parse_stack_bytes(options.max_nesting);
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Source, SourceProblem>>>> =
+    let results: Mutex<Vec<Option<Result<T, SourceProblem>>>> =
         Mutex::new((0..items.len()).map(|_| None).collect());
+    let problem = |item: &'i I, kind: ProblemKind, message: &str| SourceProblem {
+        location: Location::new(path_of(item), 0, 0),
+        kind,
+        message: message.to_owned(),
+    };
     let run = || loop {
         let index = next.fetch_add(1, Ordering::Relaxed);
         let Some(item) = items.get(index) else { break };
         let result = catch_unwind(AssertUnwindSafe(|| work(item))).unwrap_or_else(|_| {
             proc_macro2::extra::invalidate_current_thread_spans();
-            Err(SourceProblem {
-                location: Location::new(item.0, 0, 0),
-                kind: ProblemKind::Syntax,
-                message: "internal error while reading this file; it is skipped (please report it)".into(),
-            })
+            Err(problem(
+                item,
+                ProblemKind::Syntax,
+                "internal error while reading this file; it is skipped (please report it)",
+            ))
         });
         results.lock().unwrap_or_else(std::sync::PoisonError::into_inner)[index] = Some(result);
     };
     std::thread::scope(|scope| {
-        let started = (0..threads)
-            .filter(|_| {
-                std::thread::Builder::new()
-                    .name("flowdoc-scan".into())
-                    .stack_size(stack)
-                    .spawn_scoped(scope, run)
-                    .is_ok()
-            })
-            .count();
-        if started == 0 {
-            // Without a thread whose stack fits the nesting limit, no file can be parsed safely.
-            let mut results = results.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            for (slot, item) in results.iter_mut().zip(items) {
-                *slot = Some(Err(SourceProblem {
-                    location: Location::new(item.0, 0, 0),
-                    kind: ProblemKind::Unreadable,
-                    message: "cannot start a parser thread; the file was not read".into(),
-                }));
+        for _ in 0..threads {
+            let mut builder = std::thread::Builder::new().name("flowdoc-scan".into());
+            if stack > 0 {
+                builder = builder.stack_size(stack);
             }
+            // A thread that cannot start leaves its share to the others; with none, the files
+            // are reported below as not read.
+            let _ = builder.spawn_scoped(scope, run);
         }
     });
+    let results = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     results
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .into_iter()
-        .map(|result| result.unwrap_or(Ok(Source::Skipped)))
+        .zip(items)
+        .map(|(result, item)| {
+            result.unwrap_or_else(|| {
+                Err(problem(
+                    item,
+                    ProblemKind::Unreadable,
+                    "cannot start a worker thread; the file was not read",
+                ))
+            })
+        })
         .collect()
 }
 
@@ -479,6 +633,33 @@ mod tests {
         assert_eq!(module_from_path("api", "api/src/orders/mod.rs"), "crate::orders");
         assert_eq!(module_from_path("api", "api/src/orders/create.rs"), "crate::orders::create");
         assert_eq!(module_from_path("", "src/bin/admin.rs"), "crate");
+    }
+
+    #[test]
+    fn path_attributes_are_spotted_without_lexing() {
+        assert!(may_redirect(b"#[path = \"x.rs\"]\nmod x;"));
+        assert!(may_redirect(b"# [ path = \"x.rs\"] mod x;"));
+        assert!(!may_redirect(b"fn f(path: &str) { let p = Path::new(path); }"));
+    }
+
+    #[test]
+    fn placement_looks_only_where_findings_can_be() {
+        use crate::files::MemoryFiles;
+        let mut files = MemoryFiles::new();
+        files.insert("Cargo.toml", "[package]\nname = \"shop\"\n");
+        files.insert("src/lib.rs", "mod util;\nmod api;\n#[cfg(test)]\nmod tests {}\n");
+        // Not on the way to a handler, but it pulls one in from elsewhere.
+        files.insert("src/util.rs", "#[path = \"../handlers/real.rs\"]\nmod real;\npub fn helper() {}\n");
+        files.insert("src/api.rs", "mod orders;\n");
+        files.insert("src/api/orders.rs", "use flowdoc_annotations::event_consumer;\n#[event_consumer(\"A\", from = \"Q\")]\nfn on_a() {}\n");
+        files.insert("handlers/real.rs", "use flowdoc_annotations::event_producer;\n#[event_producer(\"B\", to = \"T\")]\nfn make_b() {}\n");
+        // A leaf module with a `mod tests` of its own: never needed, never lexed.
+        files.insert("src/plain.rs", "fn x() {}\n#[cfg(test)]\nmod tests {}\n");
+        let facts = scan(&files, &files.list(), &ScanOptions::default());
+        let modules: Vec<(&str, &str)> =
+            facts.handlers.iter().map(|handler| (handler.name.as_str(), handler.module.as_str())).collect();
+        assert_eq!(modules, [("make_b", "crate::util::real"), ("on_a", "crate::api::orders")], "{facts:?}");
+        assert!(facts.handlers.iter().all(|handler| handler.targets == ["lib"]));
     }
 
     #[test]

@@ -97,7 +97,7 @@ pub(crate) struct Placement {
 /// `/`-separated project paths.
 pub(crate) fn place_files(
     roots: &[(String, String)],
-    decls_of: &mut dyn FnMut(&str) -> Option<Vec<ModDecl>>,
+    decls_of: &mut dyn FnMut(&str, bool) -> Option<Vec<ModDecl>>,
     exists: &dyn Fn(&str) -> bool,
 ) -> BTreeMap<String, Placement> {
     let mut placements: BTreeMap<String, Placement> = BTreeMap::new();
@@ -112,7 +112,7 @@ pub(crate) fn place_files(
                 .entry(file.clone())
                 .or_insert_with(|| Placement { module: module.clone(), targets: BTreeSet::new() });
             placement.targets.insert(target.clone());
-            for decl in decls_of(&file).unwrap_or_default() {
+            for decl in decls_of(&file, mod_rs).unwrap_or_default() {
                 if let Some((child, child_mod_rs)) = resolve(&file, mod_rs, &decl, exists) {
                     let mut path = module.clone();
                     for (name, _) in &decl.inline {
@@ -259,7 +259,7 @@ mod tests {
         ];
         let placements = place_files(
             &roots,
-            &mut |file| Some(sources.get(file).map(|src| decls(src)).unwrap_or_default()),
+            &mut |file, _| Some(sources.get(file).map(|src| decls(src)).unwrap_or_default()),
             &|file| files.contains(file),
         );
         let summary: Vec<String> = placements
@@ -292,7 +292,7 @@ mod tests {
         .into();
         let placements = place_files(
             &[("lib".to_owned(), "src/lib.rs".to_owned())],
-            &mut |file| Some(sources.get(file).map(|src| decls(src)).unwrap_or_default()),
+            &mut |file, _| Some(sources.get(file).map(|src| decls(src)).unwrap_or_default()),
             &|file| files.contains(file),
         );
         assert_eq!(placements.keys().collect::<Vec<_>>(), ["src/a.rs", "src/lib.rs"]);

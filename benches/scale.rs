@@ -1,0 +1,488 @@
+//! flowdoc at scale, measured side by side in one run: the bundled pipeline end to end; the
+//! synthetic monorepos of `examples/synth` at several sizes, split by phase, with peak memory;
+//! `graph --format json` against ripgrep over the same warm tree (reading the files is the
+//! floor); every picture's layout time; and the overview's layout against Graphviz `dot` on the
+//! same graph, for time and edge crossings. Prints Markdown tables for `docs/benchmarks.md`.
+//!
+//! ```text
+//! cargo bench --bench scale                 # N = 100, 250, 500, 1000, 2000
+//! cargo bench --bench scale -- --quick      # N = 100 only, fewer runs
+//! cargo bench --bench scale -- --sizes 2000 --runs 3
+//! ```
+//!
+//! Needs `rg` (ripgrep) and `dot` (Graphviz) on the PATH for the comparisons; without them
+//! those columns say so. Trees are written under `target/bench-synth/`.
+
+#[path = "../examples/synth/generate.rs"]
+#[allow(dead_code, unreachable_pub, reason = "the generator's command-line side is not used here")]
+mod generate;
+
+use flowdoc::files::{DiskFiles, ProjectFiles};
+use flowdoc::model::{self, Flow};
+use flowdoc::render::docs;
+use flowdoc::render::{diagram::Diagram, dot, svg};
+use flowdoc::scan::{self, ScanOptions};
+use flowdoc::template::{self, LoadOptions};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The median of some samples.
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples.get(samples.len() / 2).copied().unwrap_or_default()
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.1}", duration.as_secs_f64() * 1000.0)
+}
+
+fn flowdoc_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_flowdoc"))
+}
+
+/// Runs a command to the end, output thrown away; its wall time, or None when it cannot run
+/// or fails.
+fn time_command(command: &mut Command) -> Option<Duration> {
+    let start = Instant::now();
+    let status = command.stdout(Stdio::null()).stderr(Stdio::null()).status().ok()?;
+    let took = start.elapsed();
+    // `rg -l` exits 1 when nothing matches; anything above is a failure.
+    (status.code().is_some_and(|code| code <= 1)).then_some(took)
+}
+
+/// Whether a tool is on the PATH.
+fn have(tool: &str) -> bool {
+    Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
+}
+
+/// What `--timings` printed: phase → milliseconds, and the peak memory in MiB.
+fn parse_timings(stderr: &str) -> (BTreeMap<String, f64>, Option<f64>) {
+    let mut phases = BTreeMap::new();
+    let mut peak = None;
+    let mut started = false;
+    for line in stderr.lines() {
+        if line == "timings:" {
+            started = true;
+            continue;
+        }
+        if !started {
+            continue;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if line.trim_start().starts_with("peak memory") {
+            peak = words.get(2).and_then(|value| value.parse().ok());
+        } else if let [name, value, "ms", ..] = words[..]
+            && let Ok(value) = value.parse()
+        {
+            phases.insert(name.to_owned(), value);
+        }
+    }
+    (phases, peak)
+}
+
+/// Medians of each phase over several `flowdoc --timings` runs, and the largest peak memory.
+fn timed_runs(args: &[&str], root: &Path, runs: usize) -> (BTreeMap<String, f64>, f64, Duration) {
+    let mut phases: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut peak: f64 = 0.0;
+    let mut walls = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let output = Command::new(flowdoc_binary())
+            .arg("--timings")
+            .arg("--root")
+            .arg(root)
+            .args(args)
+            .stdout(Stdio::null())
+            .output()
+            .expect("flowdoc runs");
+        walls.push(start.elapsed());
+        let (found, memory) = parse_timings(&String::from_utf8_lossy(&output.stderr));
+        for (phase, value) in found {
+            phases.entry(phase).or_default().push(value);
+        }
+        peak = peak.max(memory.unwrap_or(0.0));
+    }
+    let medians = phases
+        .into_iter()
+        .map(|(phase, mut values)| {
+            values.sort_by(f64::total_cmp);
+            (phase, values[values.len() / 2])
+        })
+        .collect();
+    (medians, peak, median(walls))
+}
+
+/// The flow of a project on disk, as `flowdoc` builds it.
+fn flow_of(root: &Path) -> Flow {
+    let files = DiskFiles::new(root);
+    let listing = files.list();
+    let options = LoadOptions::default();
+    let templates = template::discover(&files, &listing, &options);
+    let loaded = template::load(&files, &templates, &options);
+    let facts = scan::scan(&files, &listing, &ScanOptions::default());
+    model::build(&facts, &loaded)
+}
+
+/// A point of an edge as drawn.
+type Point = (f64, f64);
+
+/// The numbers of an SVG path's data, and its commands (only absolute M, C, S, L are drawn
+/// here: what flowdoc and Graphviz write).
+fn path_points(data: &str) -> Vec<Point> {
+    let mut tokens: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for c in data.chars() {
+        if c.is_ascii_alphabetic() && c != 'e' {
+            if !current.is_empty() {
+                tokens.push(std::mem::take(&mut current));
+            }
+            tokens.push(c.to_string());
+        } else if c == ','
+            || c.is_whitespace()
+            || (c == '-' && !current.is_empty() && !current.ends_with('e'))
+        {
+            if !current.is_empty() {
+                tokens.push(std::mem::take(&mut current));
+            }
+            if c == '-' {
+                current.push(c);
+            }
+        } else {
+            current.push(c);
+        }
+    }
+    if !current.is_empty() {
+        tokens.push(current);
+    }
+    let mut points = Vec::new();
+    let mut command = 'M';
+    let mut numbers: Vec<f64> = Vec::new();
+    let mut last: Point = (0.0, 0.0);
+    let mut last_control: Point = (0.0, 0.0);
+    let cubic = |a: Point, b: Point, c: Point, d: Point, out: &mut Vec<Point>| {
+        for step in 1..=12 {
+            let t = f64::from(step) / 12.0;
+            let u = 1.0 - t;
+            let (w0, w1, w2, w3) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+            out.push((w0 * a.0 + w1 * b.0 + w2 * c.0 + w3 * d.0, w0 * a.1 + w1 * b.1 + w2 * c.1 + w3 * d.1));
+        }
+    };
+    let mut flush = |command: char, numbers: &mut Vec<f64>, points: &mut Vec<Point>| {
+        let pairs: Vec<Point> =
+            numbers.chunks(2).filter(|pair| pair.len() == 2).map(|pair| (pair[0], pair[1])).collect();
+        numbers.clear();
+        match command {
+            'M' | 'L' => {
+                for point in pairs {
+                    points.push(point);
+                    last = point;
+                }
+            }
+            'C' => {
+                for chunk in pairs.chunks(3).filter(|chunk| chunk.len() == 3) {
+                    cubic(last, chunk[0], chunk[1], chunk[2], points);
+                    last_control = chunk[1];
+                    last = chunk[2];
+                }
+            }
+            'S' => {
+                for chunk in pairs.chunks(2).filter(|chunk| chunk.len() == 2) {
+                    let mirrored = (2.0 * last.0 - last_control.0, 2.0 * last.1 - last_control.1);
+                    cubic(last, mirrored, chunk[0], chunk[1], points);
+                    last_control = chunk[0];
+                    last = chunk[1];
+                }
+            }
+            _ => {}
+        }
+    };
+    for token in tokens {
+        match token.chars().next() {
+            Some(c) if c.is_ascii_alphabetic() => {
+                flush(command, &mut numbers, &mut points);
+                command = c;
+            }
+            _ => numbers.extend(token.parse::<f64>().ok()),
+        }
+    }
+    flush(command, &mut numbers, &mut points);
+    points
+}
+
+/// The edges of an SVG picture: the ends (from its title) and the points along it. flowdoc
+/// writes `<path class="edge …" d="…"><title>a → b</title>`, Graphviz `<g class="edge"><title>a->b</title><path d="…"/>`.
+fn svg_edges(svg: &str) -> Vec<((String, String), Vec<Point>)> {
+    let unescape = |text: &str| {
+        text.replace("&#45;", "-")
+            .replace("&gt;", ">")
+            .replace("&lt;", "<")
+            .replace("&amp;", "&")
+            .replace("&quot;", "\"")
+    };
+    let attribute = |element: &str, name: &str| -> Option<String> {
+        let start = element.find(&format!(" {name}=\""))? + name.len() + 3;
+        let end = start + element[start..].find('"')?;
+        Some(element[start..end].to_owned())
+    };
+    let mut edges = Vec::new();
+    if svg.contains("<g id=\"graph0\"") {
+        for group in svg.split("<g id=\"edge").skip(1) {
+            let title =
+                group.split("<title>").nth(1).and_then(|rest| rest.split("</title>").next()).map(unescape);
+            let path = group.split("<path").nth(1).and_then(|element| attribute(element, "d"));
+            if let (Some(title), Some(path)) = (title, path)
+                && let Some((from, to)) = title.split_once("->")
+            {
+                edges.push(((from.to_owned(), to.to_owned()), path_points(&path)));
+            }
+        }
+    } else {
+        for element in svg.split("<path class=\"edge").skip(1) {
+            let path = attribute(&format!(" {element}"), "d");
+            let title =
+                element.split("<title>").nth(1).and_then(|rest| rest.split("</title>").next()).map(unescape);
+            if let (Some(title), Some(path)) = (title, path)
+                && let Some((from, to)) = title.split_once(" → ")
+            {
+                edges.push(((from.to_owned(), to.to_owned()), path_points(&path)));
+            }
+        }
+    }
+    edges
+}
+
+/// How many times edges with four different ends cross.
+fn crossings(edges: &[((String, String), Vec<Point>)]) -> usize {
+    let cross = |a: Point, b: Point, c: Point, d: Point| {
+        let side = |p: Point, q: Point, r: Point| (q.0 - p.0) * (r.1 - p.1) - (q.1 - p.1) * (r.0 - p.0);
+        let (d1, d2, d3, d4) = (side(c, d, a), side(c, d, b), side(a, b, c), side(a, b, d));
+        d1 * d2 < 0.0 && d3 * d4 < 0.0
+    };
+    let mut count = 0;
+    for (i, ((a_from, a_to), a)) in edges.iter().enumerate() {
+        for ((b_from, b_to), b) in &edges[i + 1..] {
+            if a_from == b_from || a_from == b_to || a_to == b_from || a_to == b_to {
+                continue;
+            }
+            for first in a.windows(2) {
+                for second in b.windows(2) {
+                    if cross(first[0], first[1], second[0], second[1]) {
+                        count += 1;
+                    }
+                }
+            }
+        }
+    }
+    count
+}
+
+/// `dot -Tsvg` on a picture's DOT: the median time and the SVG.
+fn graphviz(diagram: &Diagram, runs: usize) -> Option<(Duration, String)> {
+    let text = dot::render(diagram);
+    let mut times = Vec::new();
+    let mut svg = String::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let mut child = Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut input = child.stdin.take()?;
+        let bytes = text.clone().into_bytes();
+        let writer = std::thread::spawn(move || std::io::Write::write_all(&mut input, &bytes));
+        let output = child.wait_with_output().ok()?;
+        let _ = writer.join();
+        times.push(start.elapsed());
+        svg = String::from_utf8(output.stdout).ok()?;
+    }
+    Some((median(times), svg))
+}
+
+/// How many `.rs` files and bytes a tree holds.
+fn tree_size(root: &Path) -> (usize, usize, u64) {
+    let (mut files, mut sources, mut bytes) = (0, 0, 0);
+    for entry in walkdir::WalkDir::new(root).into_iter().flatten() {
+        if entry.file_type().is_file() {
+            files += 1;
+            bytes += entry.metadata().map_or(0, |metadata| metadata.len());
+            if entry.path().extension().is_some_and(|extension| extension == "rs") {
+                sources += 1;
+            }
+        }
+    }
+    (files, sources, bytes)
+}
+
+#[allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|arg| arg != "--bench").collect();
+    let quick = args.iter().any(|arg| arg == "--quick");
+    let value = |name: &str| args.iter().position(|arg| arg == name).and_then(|i| args.get(i + 1)).cloned();
+    let sizes: Vec<usize> = match value("--sizes") {
+        Some(list) => list.split(',').filter_map(|n| n.trim().parse().ok()).collect(),
+        None if quick => vec![100],
+        None => vec![100, 250, 500, 1000, 2000],
+    };
+    let runs: usize = value("--runs").and_then(|n| n.parse().ok()).unwrap_or(if quick { 3 } else { 5 });
+    let (rg, graphviz_there) = (have("rg"), have("dot"));
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let trees = repository.join("target/bench-synth");
+    let scratch = tempfile::tempdir().expect("a scratch folder");
+
+    println!("# flowdoc scale benchmark\n");
+    println!("{} runs per figure, medians; release build; {}.\n", runs, machine());
+
+    // The bundled pipeline, end to end.
+    let out = scratch.path().join("pipeline-docs");
+    let mut pipeline = Vec::new();
+    for _ in 0..runs.max(10) {
+        let took = time_command(
+            Command::new(flowdoc_binary())
+                .arg("--root")
+                .arg(repository)
+                .arg("generate")
+                .arg("--out")
+                .arg(&out),
+        );
+        pipeline.push(took.expect("flowdoc generate runs on the bundled pipeline"));
+    }
+    println!(
+        "## Bundled pipeline\n\n`flowdoc generate`, end to end: median {} ms over {} runs.\n",
+        ms(median(pipeline.clone())),
+        pipeline.len()
+    );
+
+    println!("## Synthetic monorepos, by phase\n");
+    println!(
+        "| N crates | files | .rs files | MB | walk | pre-filter | parse | templates | model | rules | render | write | generate total | peak MiB | graph json | peak MiB | rg -l | json / rg |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let mut layouts = Vec::new();
+    for &size in &sizes {
+        let root = trees.join(format!("n{size}"));
+        if !root.join("Cargo.toml").is_file() {
+            let _ = std::fs::remove_dir_all(&root);
+            let options = generate::Options { crates: size, seed: 1, single_template: false };
+            for (path, contents) in generate::generate(&options) {
+                let target = root.join(path);
+                std::fs::create_dir_all(target.parent().expect("a parent")).expect("a folder");
+                std::fs::write(target, contents).expect("a file");
+            }
+        }
+        let (files, sources, bytes) = tree_size(&root);
+        let docs = scratch.path().join(format!("docs-{size}"));
+        // Warm the file cache, then interleave the commands so drift hits them alike.
+        let _ = time_command(
+            Command::new(flowdoc_binary()).arg("--root").arg(&root).args(["graph", "--format", "json"]),
+        );
+        let (mut generate_phases, mut generate_peak, mut generate_wall) =
+            (BTreeMap::new(), 0.0, Duration::ZERO);
+        let (mut json_peak, mut json_walls, mut rg_walls) = (0.0_f64, Vec::new(), Vec::new());
+        for round in 0..runs {
+            if round == 0 {
+                let docs_arg = docs.to_string_lossy().into_owned();
+                let (phases, peak, wall) = timed_runs(&["generate", "--out", &docs_arg], &root, runs);
+                (generate_phases, generate_peak, generate_wall) = (phases, peak, wall);
+            }
+            let (_, peak, wall) = timed_runs(&["graph", "--format", "json"], &root, 1);
+            json_peak = json_peak.max(peak);
+            json_walls.push(wall);
+            if rg {
+                rg_walls.extend(time_command(
+                    Command::new("rg").args(["-l", "event_producer|event_consumer"]).arg(&root),
+                ));
+            }
+        }
+        let phase = |name: &str| {
+            generate_phases.get(name).map_or_else(|| "—".to_owned(), |value| format!("{value:.0}"))
+        };
+        let json = median(json_walls);
+        let (rg_text, ratio) = if rg_walls.is_empty() {
+            ("no rg".to_owned(), "—".to_owned())
+        } else {
+            let floor = median(rg_walls);
+            (ms(floor), format!("{:.2}×", json.as_secs_f64() / floor.as_secs_f64()))
+        };
+        println!(
+            "| {size} | {files} | {sources} | {:.1} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {generate_peak:.0} | {} | {json_peak:.0} | {rg_text} | {ratio} |",
+            bytes as f64 / 1e6,
+            phase("walk"),
+            phase("pre-filter"),
+            phase("parse"),
+            phase("templates"),
+            phase("model"),
+            phase("rules"),
+            phase("render"),
+            phase("write"),
+            ms(generate_wall),
+            ms(json),
+        );
+        layouts.push((size, root));
+    }
+
+    println!("\nTimes in milliseconds; peak memory as the process saw it (VmHWM).\n");
+    println!("## Pictures\n");
+    println!(
+        "| N crates | pictures | groups | slowest picture | its boxes | all pictures | overview boxes / arrows | overview: layout-rs | crossings | overview: dot -Tsvg | crossings |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for (size, root) in &layouts {
+        let flow = flow_of(root);
+        let pictures = docs::pictures(&flow);
+        let mut slowest = (Duration::ZERO, String::new(), 0);
+        let mut all = Duration::ZERO;
+        for (path, picture) in &pictures.files {
+            let start = Instant::now();
+            let _ = svg::render(picture);
+            let took = start.elapsed();
+            all += took;
+            if took > slowest.0 {
+                slowest = (took, path.clone(), picture.nodes.len());
+            }
+        }
+        let overview = &pictures.overview;
+        let mut ours = Vec::new();
+        let mut drawn = String::new();
+        for _ in 0..runs {
+            let start = Instant::now();
+            drawn = svg::render(overview);
+            ours.push(start.elapsed());
+        }
+        let our_crossings = crossings(&svg_edges(&drawn));
+        let (dot_time, dot_crossings) = match graphviz_there.then(|| graphviz(overview, runs)).flatten() {
+            Some((took, svg)) => (ms(took), crossings(&svg_edges(&svg)).to_string()),
+            None => ("no dot".to_owned(), "—".to_owned()),
+        };
+        println!(
+            "| {size} | {} | {} | {} ms ({}) | {} | {} ms | {} / {} | {} ms | {our_crossings} | {dot_time} ms | {dot_crossings} |",
+            pictures.files.len(),
+            pictures.grouping.all().len(),
+            ms(slowest.0),
+            slowest.1,
+            slowest.2,
+            ms(all),
+            overview.nodes.len(),
+            overview.edges.len(),
+            ms(median(ours)),
+        );
+    }
+}
+
+/// The machine, for the record.
+fn machine() -> String {
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|line| line.starts_with("model name"))
+                .map(|line| line.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    format!("{cpus} cores, {model}, {}", std::env::consts::OS)
+}
