@@ -18,7 +18,7 @@ pub const MAX_NODES: usize = 80;
 /// ...and this many arrows.
 pub const MAX_EDGES: usize = 160;
 /// At most this many parts at one level, so that a picture of the parts fits.
-const MAX_PARTS: usize = 40;
+const MAX_PARTS: usize = 24;
 /// An arrow between parts names this many events, then how many more.
 const MAX_LABEL_EVENTS: usize = 3;
 
@@ -295,17 +295,27 @@ fn part_keys(flow: &Flow, members: &BTreeSet<String>) -> Option<BTreeMap<String,
     if let Some(seeds) = fold_paths(&folders) {
         return spread(flow, members, seeds);
     }
-    // By the first word of the functions' names, or failing that in alphabetical ranges.
-    let names: BTreeMap<&str, String> = functions
+    // By the first word in which the functions' names differ, or failing that in alphabetical
+    // ranges.
+    let words: BTreeMap<&str, Vec<String>> =
+        functions.iter().filter_map(|id| Some((*id, name_words(&flow.node(id)?.logical_id)))).collect();
+    let common = common_prefix_len(words.values());
+    let names: BTreeMap<&str, String> = words
         .iter()
-        .filter_map(|id| Some((*id, format!("{}…", first_word(&flow.node(id)?.logical_id)))))
+        .map(|(id, words)| {
+            let key = match words.get(common) {
+                Some(word) => format!("{}{word}…", words[..common].concat()),
+                None => words.concat(),
+            };
+            (*id, key)
+        })
         .collect();
     let distinct: BTreeSet<&String> = names.values().collect();
     if (2..=MAX_PARTS).contains(&distinct.len()) {
         return spread(flow, members, names.into_iter().map(|(id, key)| (id.to_owned(), key)).collect());
     }
     if functions.len() >= 2 {
-        return spread(flow, members, ranges(flow, &functions));
+        return spread(flow, members, ranges(flow, &functions, members.len()));
     }
     None
 }
@@ -323,26 +333,61 @@ fn fold_paths(paths: &BTreeMap<&str, String>) -> Option<BTreeMap<String, String>
     })
 }
 
-/// The first word of a CamelCase, snake_case or kebab-case name.
-fn first_word(name: &str) -> String {
-    let mut word = String::new();
-    for (index, c) in name.chars().enumerate() {
-        if c == '_' || c == '-' || (index > 0 && c.is_uppercase()) {
-            break;
+/// The words of a CamelCase, snake_case or kebab-case name.
+fn name_words(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c == '_' || c == '-' {
+            words.push(String::new());
+            previous_lower = false;
+            continue;
         }
-        word.push(c);
+        if c.is_uppercase() && previous_lower || words.is_empty() {
+            words.push(String::new());
+        }
+        if let Some(word) = words.last_mut() {
+            word.push(c);
+        }
+        previous_lower = c.is_lowercase() || c.is_ascii_digit();
     }
-    word
+    words.retain(|word| !word.is_empty());
+    words
 }
 
-/// Functions in alphabetical ranges of about equal size, at most [`MAX_PARTS`] of them.
-fn ranges(flow: &Flow, functions: &[&str]) -> BTreeMap<String, String> {
-    let size = functions.len().div_ceil(MAX_PARTS).max(2);
+/// How many leading words all the names share.
+fn common_prefix_len<'w>(names: impl Iterator<Item = &'w Vec<String>>) -> usize {
+    let names: Vec<&Vec<String>> = names.collect();
+    let Some(first) = names.first() else { return 0 };
+    (0..first.len())
+        .take_while(|index| names.iter().all(|words| words.get(*index) == first.get(*index)))
+        .count()
+}
+
+/// Functions in alphabetical ranges, as few as keep each part drawable (about 60 boxes), named
+/// by their first and last function without the words all of them share.
+fn ranges(flow: &Flow, functions: &[&str], members: usize) -> BTreeMap<String, String> {
+    let count = members.div_ceil(MAX_NODES * 3 / 4).clamp(2, MAX_PARTS);
+    let size = functions.len().div_ceil(count).max(1);
+    let words: Vec<Vec<String>> = functions
+        .iter()
+        .map(|id| flow.node(id).map_or_else(|| vec![(*id).to_owned()], |node| name_words(&node.logical_id)))
+        .collect();
+    let common = common_prefix_len(words.iter());
+    let short = |index: usize| {
+        let rest = words[index][common.min(words[index].len())..].concat();
+        if rest.is_empty() { words[index].concat() } else { rest }
+    };
     let mut keys = BTreeMap::new();
-    for chunk in functions.chunks(size) {
-        let name = |id: &str| flow.node(id).map_or_else(|| id.to_owned(), |node| node.logical_id.clone());
-        let (first, last) = (name(chunk[0]), name(chunk[chunk.len() - 1]));
-        let key = format!("{first} … {last}");
+    for (chunk_index, chunk) in functions.chunks(size).enumerate() {
+        let first = chunk_index * size;
+        let last = first + chunk.len() - 1;
+        let key = format!(
+            "{}{} … {}",
+            words[first][..common.min(words[first].len())].concat(),
+            short(first),
+            short(last)
+        );
         for id in chunk {
             keys.insert((*id).to_owned(), key.clone());
         }
@@ -398,11 +443,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn first_words_of_names() {
-        assert_eq!(first_word("OrdersCreateFunction"), "Orders");
-        assert_eq!(first_word("orders_create"), "orders");
-        assert_eq!(first_word("billing-run"), "billing");
-        assert_eq!(first_word("X"), "X");
+    fn words_of_names() {
+        assert_eq!(name_words("OrdersCreateFunction"), ["Orders", "Create", "Function"]);
+        assert_eq!(name_words("orders_create"), ["orders", "create"]);
+        assert_eq!(name_words("billing-run"), ["billing", "run"]);
+        assert_eq!(name_words("S3Uploader"), ["S3", "Uploader"]);
+        let names =
+            [name_words("OrdersCartApi"), name_words("OrdersCartWorker"), name_words("OrdersParcelApi")];
+        assert_eq!(common_prefix_len(names.iter()), 1);
     }
 
     #[test]

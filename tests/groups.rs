@@ -1,0 +1,102 @@
+//! Large systems are drawn in parts: a synthetic monorepo (`examples/synth`) too large for one
+//! picture gets an overview of parts, a page per part, and pictures that all fit.
+
+#[path = "../examples/synth/generate.rs"]
+#[allow(dead_code, unreachable_pub, reason = "the generator's command-line side is not used here")]
+mod generate;
+
+use flowdoc::files::{MemoryFiles, ProjectFiles};
+use flowdoc::model::{self, Flow};
+use flowdoc::render::diagram::{self, NodeLook};
+use flowdoc::render::docs::{self, DocsOptions};
+use flowdoc::render::groups::{self, Grouping};
+use flowdoc::rules::{self, RuleSettings};
+use flowdoc::scan::{self, ScanOptions};
+use flowdoc::template::{self, LoadOptions};
+use std::collections::BTreeSet;
+
+fn synthetic(crates: usize, single_template: bool) -> Flow {
+    let mut files = MemoryFiles::new();
+    for (path, contents) in generate::generate(&generate::Options { crates, seed: 7, single_template }) {
+        files.insert(path, contents);
+    }
+    let listing = files.list();
+    let options = LoadOptions::default();
+    let templates = template::load(&files, &template::discover(&files, &listing, &options), &options);
+    assert!(templates.errors.is_empty(), "{:?}", templates.errors);
+    model::build(&scan::scan(&files, &listing, &ScanOptions::default()), &templates)
+}
+
+#[test]
+fn a_small_system_is_drawn_whole() {
+    let flow = synthetic(12, false);
+    let whole = diagram::overview(&flow);
+    assert!(groups::fits(&whole), "{} boxes", whole.nodes.len());
+    let grouping = Grouping::of(&flow, &whole);
+    assert!(grouping.parts.is_empty());
+    assert_eq!(grouping.overview(&flow, &whole), whole);
+}
+
+#[test]
+fn a_large_system_is_drawn_in_parts_and_every_picture_fits() {
+    for single_template in [false, true] {
+        let flow = synthetic(150, single_template);
+        let whole = diagram::overview(&flow);
+        assert!(!groups::fits(&whole), "the test needs a system too large for one picture");
+        let pictures = docs::pictures(&flow);
+        let grouping = &pictures.grouping;
+        assert!(grouping.parts.len() >= 2, "{single_template}: {:?}", grouping.parts.len());
+
+        // Every drawn resource is in exactly one top-level part.
+        let drawn: BTreeSet<&String> = whole.nodes.iter().map(|node| &node.id).collect();
+        for id in &drawn {
+            let holders = grouping.parts.iter().filter(|part| part.members.contains(*id)).count();
+            assert_eq!(holders, 1, "{id} is in {holders} parts");
+        }
+        // Parts of parts divide their parent.
+        for part in grouping.all() {
+            if !part.parts.is_empty() {
+                let union: BTreeSet<&String> = part.parts.iter().flat_map(|inner| &inner.members).collect();
+                assert_eq!(union, part.members.iter().collect(), "{}", part.name);
+            }
+        }
+        assert!(pictures.overview.nodes.iter().all(|node| node.look == NodeLook::Group));
+        for (path, picture) in &pictures.files {
+            assert!(
+                groups::fits(picture),
+                "{path}: {} boxes, {} arrows",
+                picture.nodes.len(),
+                picture.edges.len()
+            );
+            assert!(!picture.nodes.is_empty(), "{path} is empty");
+        }
+        let stems: BTreeSet<&String> = grouping.all().iter().map(|part| &part.stem).collect();
+        assert_eq!(stems.len(), grouping.all().len(), "page names are unique");
+
+        // Pages exist for every part, and every link between pages resolves.
+        let findings = rules::check(&flow, &RuleSettings::default());
+        let files = docs::documents(&flow, &findings, &DocsOptions { out_dir: None });
+        for part in grouping.all() {
+            assert!(files.contains_key(&format!("groups/{}.md", part.stem)), "{}", part.name);
+            assert!(files.contains_key(&format!("groups/{}.svg", part.stem)), "{}", part.name);
+        }
+        for (path, text) in files.iter().filter(|(path, _)| path.ends_with(".md")) {
+            let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
+            for link in text.split("](").skip(1).filter_map(|rest| rest.split(')').next()) {
+                if link.starts_with("http") || link.starts_with('#') || link.contains("../..") {
+                    continue;
+                }
+                let target = link.split('#').next().unwrap_or(link);
+                let resolved = if let Some(up) = target.strip_prefix("../") {
+                    up.to_owned()
+                } else if folder.is_empty() {
+                    target.to_owned()
+                } else {
+                    format!("{folder}/{target}")
+                };
+                assert!(files.contains_key(&resolved), "{path} links to {link}, which is not written");
+            }
+        }
+        assert!(files["index.md"].contains("## Parts"), "the index lists the parts");
+    }
+}
