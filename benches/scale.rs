@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Needs `rg` (ripgrep) and `dot` (Graphviz) on the PATH for the comparisons; without them
-//! those columns say so. Trees are written under `target/bench-synth/`.
+//! those columns say so. Trees are written under `target/bench-synth/`, named by size and by
+//! the generator's source, and kept for the next run.
 
 #[path = "../examples/synth/generate.rs"]
 #[allow(dead_code, unreachable_pub, reason = "the generator's command-line side is not used here")]
@@ -364,7 +365,9 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut layouts = Vec::new();
     for &size in &sizes {
-        let root = trees.join(format!("n{size}"));
+        // Trees are kept between runs, named by the generator's source, so a changed generator
+        // writes new ones.
+        let root = trees.join(format!("n{size}-{:016x}", fnv(include_str!("../examples/synth/generate.rs"))));
         if !root.join("Cargo.toml").is_file() {
             let _ = std::fs::remove_dir_all(&root);
             let options = generate::Options { crates: size, seed: 1, single_template: false };
@@ -471,6 +474,12 @@ fn main() {
             ms(median(ours)),
         );
     }
+}
+
+/// FNV-1a of a text.
+fn fnv(text: &str) -> u64 {
+    text.bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// The machine, for the record.

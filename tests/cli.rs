@@ -241,3 +241,23 @@ fn explain_rules() {
     );
     assert_eq!(listing.lines().count(), 1 + flowdoc::rules::all().len());
 }
+
+/// `--timings` names every phase of the run, in order, and the total, on standard error only.
+#[test]
+fn timings_name_every_phase() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("docs");
+    let output = flowdoc(&["--timings", "generate", "--out", out.to_str().unwrap()], repository());
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    let report = stderr.split("timings:\n").nth(1).expect("a timings report");
+    let phases: Vec<&str> = report.lines().filter_map(|line| line.split_whitespace().next()).collect();
+    assert_eq!(
+        &phases[..9],
+        ["walk", "templates", "pre-filter", "parse", "model", "rules", "render", "write", "total"],
+        "{report}"
+    );
+    assert!(report.contains("(1 template, 18 resources)"), "{report}");
+    let quiet = flowdoc(&["graph", "--format", "json"], repository());
+    assert!(!text(&quiet.stderr).contains("timings"), "only when asked");
+}
