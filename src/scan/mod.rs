@@ -18,6 +18,7 @@ mod manifest;
 mod modules;
 mod names;
 mod prefilter;
+mod select;
 
 pub use facts::*;
 
@@ -402,18 +403,33 @@ fn parse_source(
     options: &ScanOptions,
 ) -> Result<(FileFindings, Vec<ModDecl>), SourceProblem> {
     let tokens = lex::lex(path, text)?;
-    lex::check_nesting(path, &tokens, options.max_nesting)?;
     let mods = modules::mod_decls(&tokens);
-    let file: syn::File = syn::parse2(tokens).map_err(|error| {
+    // Parse only the items that can hold annotations; should those not parse on their own,
+    // the whole file, which also finds the place of a real syntax error.
+    let selected = select::relevant_items(&tokens, &krate.annotations_crate);
+    let file = match parse_tokens(path, selected, options) {
+        Ok(file) => file,
+        Err(_) => parse_tokens(path, tokens, options)?,
+    };
+    let findings = extract::extract(path, &file, &krate.annotations_crate);
+    Ok((findings, mods))
+}
+
+/// Parses a token stream as a file, after checking it against the nesting limit.
+fn parse_tokens(
+    path: &str,
+    tokens: proc_macro2::TokenStream,
+    options: &ScanOptions,
+) -> Result<syn::File, SourceProblem> {
+    lex::check_nesting(path, &tokens, options.max_nesting)?;
+    syn::parse2(tokens).map_err(|error| {
         let start = error.span().start();
         SourceProblem {
             location: Location::new(path, saturating_u32(start.line), saturating_u32(start.column + 1)),
             kind: ProblemKind::Syntax,
             message: format!("cannot parse Rust source: {error}; the file is skipped"),
         }
-    })?;
-    let findings = extract::extract(path, &file, &krate.annotations_crate);
-    Ok((findings, mods))
+    })
 }
 
 /// What placement may need of a file, looked at ahead.
@@ -512,10 +528,8 @@ fn read_mod_decls(files: &dyn ProjectFiles, path: &str, options: &ScanOptions) -
     }
     let text = String::from_utf8(bytes).ok()?;
     let text = lex::strip_preamble(&text);
-    let decls = lex::lex(path, &text)
-        .ok()
-        .filter(|tokens| lex::check_nesting(path, tokens, options.max_nesting).is_ok())
-        .map(|tokens| modules::mod_decls(&tokens));
+    // `mod_decls` is iterative: any nesting is safe here.
+    let decls = lex::lex(path, &text).ok().map(|tokens| modules::mod_decls(&tokens));
     proc_macro2::extra::invalidate_current_thread_spans();
     decls
 }

@@ -18,53 +18,63 @@ pub(crate) struct ModDecl {
 /// The out-of-line module declarations in a file's tokens, including those inside inline
 /// modules. The tokens must have passed the nesting check, which bounds the recursion here.
 pub(crate) fn mod_decls(tokens: &TokenStream) -> Vec<ModDecl> {
-    let mut decls = Vec::new();
-    collect(tokens.clone(), &mut Vec::new(), &mut decls);
-    decls
-}
-
-fn collect(stream: TokenStream, inline: &mut Vec<(String, Option<String>)>, out: &mut Vec<ModDecl>) {
-    let trees: Vec<TokenTree> = stream.into_iter().collect();
-    let mut path_attr: Option<String> = None;
-    let mut i = 0;
-    while i < trees.len() {
-        match (&trees[i], trees.get(i + 1), trees.get(i + 2)) {
+    // Iterative, with a stack of inline module bodies, so that no nesting can exhaust the
+    // thread's stack: the file need not pass the nesting limit for this.
+    struct Frame {
+        trees: Vec<TokenTree>,
+        next: usize,
+        path_attr: Option<String>,
+    }
+    let mut out = Vec::new();
+    let mut inline: Vec<(String, Option<String>)> = Vec::new();
+    let mut stack = vec![Frame { trees: tokens.clone().into_iter().collect(), next: 0, path_attr: None }];
+    while let Some(frame) = stack.last_mut() {
+        let i = frame.next;
+        if i >= frame.trees.len() {
+            stack.pop();
+            if !stack.is_empty() {
+                inline.pop();
+            }
+            continue;
+        }
+        match (&frame.trees[i], frame.trees.get(i + 1), frame.trees.get(i + 2)) {
             (TokenTree::Punct(pound), Some(TokenTree::Group(attr)), _)
                 if pound.as_char() == '#' && attr.delimiter() == Delimiter::Bracket =>
             {
                 if let Some(path) = path_attribute(attr.stream()) {
-                    path_attr = Some(path);
+                    frame.path_attr = Some(path);
                 }
-                i += 2;
+                frame.next += 2;
             }
             (TokenTree::Ident(word), next, _) if word == "pub" => {
                 let restricted =
                     matches!(next, Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
-                i += if restricted { 2 } else { 1 };
+                frame.next += if restricted { 2 } else { 1 };
             }
             (TokenTree::Ident(word), Some(TokenTree::Ident(name)), Some(body)) if word == "mod" => {
                 let name = name.to_string();
                 let name = name.strip_prefix("r#").map_or(name.clone(), str::to_owned);
+                let path = frame.path_attr.take();
+                frame.next += 3;
                 match body {
                     TokenTree::Punct(semi) if semi.as_char() == ';' => {
-                        out.push(ModDecl { inline: inline.clone(), name, path: path_attr.take() });
+                        out.push(ModDecl { inline: inline.clone(), name, path });
                     }
                     TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => {
-                        inline.push((name, path_attr.take()));
-                        collect(group.stream(), inline, out);
-                        inline.pop();
+                        let trees = group.stream().into_iter().collect();
+                        inline.push((name, path));
+                        stack.push(Frame { trees, next: 0, path_attr: None });
                     }
                     _ => {}
                 }
-                path_attr = None;
-                i += 3;
             }
             _ => {
-                path_attr = None;
-                i += 1;
+                frame.path_attr = None;
+                frame.next += 1;
             }
         }
     }
+    out
 }
 
 /// The value of a `path = "..."` attribute body.
