@@ -18,6 +18,7 @@ pub mod files;
 pub mod location;
 pub mod model;
 pub mod output;
+pub mod parallel;
 pub mod render;
 pub mod rules;
 pub mod scan;

@@ -10,6 +10,7 @@ use flowdoc::model::{self, Flow};
 use flowdoc::rules::{self, Finding};
 use flowdoc::{scan, template};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 /// What a run found.
 pub(crate) struct Project {
@@ -57,26 +58,44 @@ pub(crate) fn analyse(
     let config = read_config(files)?;
     let listing = timings.time("walk", || files.list());
     timings.detail(things(listing.files.len(), "file"));
-    let templates_started = std::time::Instant::now();
-    let template_paths = if !templates.is_empty() {
-        templates.to_vec()
-    } else if !config.templates.is_empty() {
-        config.templates.clone()
-    } else {
-        template::discover(files, &listing, &config.load)
-    };
-    if template_paths.is_empty() {
+    // Templates and sources are independent until the model joins them: read both at once.
+    let (templates, scanned) = std::thread::scope(|scope| {
+        let loading = scope.spawn(|| {
+            let started = Instant::now();
+            let template_paths = if !templates.is_empty() {
+                templates.to_vec()
+            } else if !config.templates.is_empty() {
+                config.templates.clone()
+            } else {
+                template::discover(files, &listing, &config.load)
+            };
+            let loaded =
+                (!template_paths.is_empty()).then(|| template::load(files, &template_paths, &config.load));
+            (loaded, started.elapsed())
+        });
+        let started = Instant::now();
+        let prefiltered = scan::prefilter(files, &listing, &config.scan);
+        let prefilter_took = started.elapsed();
+        let candidates = (prefiltered.source_files(), prefiltered.candidate_files());
+        let started = Instant::now();
+        let facts = scan::parse(files, &listing, prefiltered, &config.scan);
+        let scanned = (facts, candidates, prefilter_took, started.elapsed());
+        // A panic on the template thread is the run's panic, as it would be on this one.
+        (loading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), scanned)
+    });
+    let (loaded, templates_took) = templates;
+    let (facts, (source_files, candidate_files), prefilter_took, parse_took) = scanned;
+    let Some(loaded) = loaded else {
         return Err(Failure::one(
             format!(
                 "no SAM or CloudFormation template found in {shown}; name one with --template or in flowdoc.toml"
             ),
             None,
         ));
-    }
-    let loaded = template::load(files, &template_paths, &config.load);
-    timings.record("templates", templates_started.elapsed());
+    };
+    timings.record("templates", templates_took);
     timings.detail(format!(
-        "{}, {}",
+        "{}, {}; alongside the scan",
         things(loaded.templates.len(), "template"),
         things(loaded.templates.iter().map(|t| t.resources.len()).sum(), "resource")
     ));
@@ -92,13 +111,13 @@ pub(crate) fn analyse(
             .collect();
         return Err(Failure { problems });
     }
-    let prefiltered = timings.time("pre-filter", || scan::prefilter(files, &listing, &config.scan));
+    timings.record("pre-filter", prefilter_took);
     timings.detail(format!(
         "{}, {} mention the annotations",
-        things(prefiltered.source_files(), "source file"),
-        count(prefiltered.candidate_files())
+        things(source_files, "source file"),
+        count(candidate_files)
     ));
-    let facts = timings.time("parse", || scan::parse(files, &listing, prefiltered, &config.scan));
+    timings.record("parse", parse_took);
     timings.detail(format!(
         "{}, {}",
         things(facts.handlers.len(), "handler"),
@@ -109,7 +128,7 @@ pub(crate) fn analyse(
     timings.detail(format!(
         "{}, {}",
         things(flow.nodes().count(), "node"),
-        things(flow.edges().len(), "edge")
+        things(flow.edges_unsorted().count(), "edge")
     ));
     let findings = timings.time("rules", || rules::check(&flow, &config.rules));
     timings.detail(things(findings.len(), "finding"));

@@ -38,6 +38,9 @@ pub struct Flow {
     /// merged into one, which keeps only the first declaration's settings; the rules need each
     /// (which mapping an on-failure destination belongs to, which rule target has a DLQ).
     pub(crate) failure_paths: Vec<FailurePath>,
+    /// Indexes into `handlers` by function node id, built on first use for the handlers there
+    /// were then.
+    handler_index: std::sync::OnceLock<(usize, BTreeMap<String, Vec<usize>>)>,
 }
 
 /// A failure path as a template declares it.
@@ -317,7 +320,26 @@ impl Flow {
 
     /// The handlers bound to the function `id`.
     pub fn handlers_of(&self, id: &str) -> impl Iterator<Item = &Handler> {
-        self.handlers.iter().filter(move |handler| handler.functions.iter().any(|function| function == id))
+        let (count, index) = self.handler_index.get_or_init(|| {
+            let mut index: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for (at, handler) in self.handlers.iter().enumerate() {
+                for function in &handler.functions {
+                    let entries = index.entry(function.clone()).or_default();
+                    if entries.last() != Some(&at) {
+                        entries.push(at);
+                    }
+                }
+            }
+            (self.handlers.len(), index)
+        });
+        // Handlers added after the index was built are not in it: look at every one then.
+        let indexed = (*count == self.handlers.len()).then(|| index.get(id).map_or(&[][..], Vec::as_slice));
+        let all = indexed.is_none().then(|| {
+            self.handlers
+                .iter()
+                .filter(move |handler| handler.functions.iter().any(|function| function == id))
+        });
+        indexed.into_iter().flatten().map(|&at| &self.handlers[at]).chain(all.into_iter().flatten())
     }
 
     /// The events a function's handlers declare they consume from any resource.

@@ -18,7 +18,7 @@ mod manifest;
 mod modules;
 mod names;
 mod prefilter;
-mod select;
+mod skim;
 
 pub use facts::*;
 
@@ -28,9 +28,6 @@ use extract::FileFindings;
 use modules::ModDecl;
 use prefilter::Prefilter;
 use std::collections::{BTreeMap, BTreeSet};
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Limits and choices of a scan.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,10 +124,7 @@ pub fn parse(
         |(index, _)| &sources[*index].0,
         |(index, text)| {
             let (path, crate_index) = &sources[*index];
-            let result = parse_source(path, text, &crates[*crate_index], options);
-            // The span map of this thread holds every lexed file; release it before the next one.
-            proc_macro2::extra::invalidate_current_thread_spans();
-            result
+            parse_source(path, text, &crates[*crate_index], options)
         },
     );
 
@@ -238,39 +232,50 @@ fn find_crates(
     problems: &mut Vec<SourceProblem>,
 ) -> Vec<Crate> {
     let all: BTreeSet<&str> = listing.files.iter().map(String::as_str).collect();
+    let manifest_paths: Vec<&String> = listing
+        .files
+        .iter()
+        .filter(|path| path.rsplit('/').next() == Some("Cargo.toml"))
+        .filter(|path| {
+            let dir = parent_dir(path);
+            options.crate_roots.is_empty() || options.crate_roots.iter().any(|root| is_within(dir, root))
+        })
+        .collect();
+    // Reading and parsing the manifests, on all threads; None for one that is not a package.
+    let read = parallel_map(
+        &manifest_paths,
+        options,
+        0,
+        |path| path,
+        |manifest_path| {
+            let bytes = files
+                .read(manifest_path, MAX_MANIFEST_BYTES)
+                .map_err(|error| unreadable(manifest_path, &error))?;
+            let text = lex::decode(manifest_path, bytes)?;
+            let has_lib = all.contains(join_dir(parent_dir(manifest_path), "src/lib.rs").as_str());
+            match manifest::parse(manifest_path, &text, has_lib) {
+                Ok(manifest) => Ok(Some(manifest)),
+                Err(manifest::ManifestError::NotAPackage) => Ok(None),
+                Err(manifest::ManifestError::Invalid(location, message)) => Err(SourceProblem {
+                    location,
+                    kind: ProblemKind::Manifest,
+                    message: format!("cannot read Cargo.toml: {message}"),
+                }),
+            }
+        },
+    );
     let mut crates = Vec::new();
-    for manifest_path in listing.files.iter().filter(|path| path.rsplit('/').next() == Some("Cargo.toml")) {
+    for (manifest_path, result) in manifest_paths.into_iter().zip(read) {
         let dir = parent_dir(manifest_path);
-        if !options.crate_roots.is_empty() && !options.crate_roots.iter().any(|root| is_within(dir, root)) {
-            continue;
-        }
-        let text = match files.read(manifest_path, MAX_MANIFEST_BYTES) {
-            Ok(bytes) => match lex::decode(manifest_path, bytes) {
-                Ok(text) => text,
-                Err(problem) => {
-                    problems.push(problem);
-                    continue;
-                }
-            },
-            Err(error) => {
-                problems.push(unreadable(manifest_path, &error));
+        let manifest = match result {
+            Ok(Some(manifest)) => manifest,
+            Ok(None) => continue,
+            Err(problem) => {
+                problems.push(problem);
                 continue;
             }
         };
         let in_dir = |relative: &str| join_dir(dir, relative);
-        let manifest =
-            match manifest::parse(manifest_path, &text, all.contains(in_dir("src/lib.rs").as_str())) {
-                Ok(manifest) => manifest,
-                Err(manifest::ManifestError::NotAPackage) => continue,
-                Err(manifest::ManifestError::Invalid(location, message)) => {
-                    problems.push(SourceProblem {
-                        location,
-                        kind: ProblemKind::Manifest,
-                        message: format!("cannot read Cargo.toml: {message}"),
-                    });
-                    continue;
-                }
-            };
         let mut targets = Vec::new();
         if let Some((name, root)) = &manifest.lib {
             targets.push(TargetFacts { kind: TargetKind::Lib, name: name.clone(), root: in_dir(root) });
@@ -402,14 +407,22 @@ fn parse_source(
     krate: &Crate,
     options: &ScanOptions,
 ) -> Result<(FileFindings, Vec<ModDecl>), SourceProblem> {
-    let tokens = lex::lex(path, text)?;
-    let mods = modules::mod_decls(&tokens);
-    // Parse only the items that can hold annotations; should those not parse on their own,
-    // the whole file, which also finds the place of a real syntax error.
-    let selected = select::relevant_items(&tokens, &krate.annotations_crate);
-    let file = match parse_tokens(path, selected, options) {
-        Ok(file) => file,
-        Err(_) => parse_tokens(path, tokens, options)?,
+    // Lex and parse only the items that can hold annotations (and the module tree); should the
+    // text not be followed, or those items not parse on their own, the whole file, which also
+    // finds the place of a real syntax error.
+    let skimmed = skim::skim(text, skim::Keep::Annotated(&krate.annotations_crate))
+        .and_then(|kept| lex::lex(path, &kept).ok())
+        .and_then(|tokens| {
+            let mods = modules::mod_decls(&tokens);
+            parse_tokens(path, tokens, options).ok().map(|file| (file, mods))
+        });
+    let (file, mods) = match skimmed {
+        Some(parsed) => parsed,
+        None => {
+            let tokens = lex::lex(path, text)?;
+            let mods = modules::mod_decls(&tokens);
+            (parse_tokens(path, tokens, options)?, mods)
+        }
     };
     let findings = extract::extract(path, &file, &krate.annotations_crate);
     Ok((findings, mods))
@@ -528,16 +541,18 @@ fn read_mod_decls(files: &dyn ProjectFiles, path: &str, options: &ScanOptions) -
     }
     let text = String::from_utf8(bytes).ok()?;
     let text = lex::strip_preamble(&text);
-    // `mod_decls` is iterative: any nesting is safe here.
-    let decls = lex::lex(path, &text).ok().map(|tokens| modules::mod_decls(&tokens));
+    // `mod_decls` is iterative: any nesting is safe here. Only the module tree is lexed, unless
+    // the text cannot be followed without lexing it all.
+    let kept = skim::skim(&text, skim::Keep::Modules);
+    let decls =
+        lex::lex(path, kept.as_deref().unwrap_or(&text)).ok().map(|tokens| modules::mod_decls(&tokens));
     proc_macro2::extra::invalidate_current_thread_spans();
     decls
 }
 
 /// Runs `work` on every item, the file at `path_of(item)`, on worker threads (with `stack`
-/// bytes of stack when not 0),
-/// returning results in item order. A panic while reading a file becomes a problem for that
-/// file rather than the end of the run.
+/// bytes of stack when not 0), returning results in item order. A panic while reading a file
+/// becomes a problem for that file rather than the end of the run.
 fn parallel_map<'i, I: Sync, T: Send>(
     items: &'i [I],
     options: &ScanOptions,
@@ -545,54 +560,32 @@ fn parallel_map<'i, I: Sync, T: Send>(
     path_of: impl Fn(&'i I) -> &'i str + Sync,
     work: impl Fn(&'i I) -> Result<T, SourceProblem> + Sync,
 ) -> Vec<Result<T, SourceProblem>> {
-    let threads = match options.threads {
-        0 => std::thread::available_parallelism().map_or(1, usize::from).min(8),
-        n => n,
-    }
-    .clamp(1, items.len().max(1));
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<T, SourceProblem>>>> =
-        Mutex::new((0..items.len()).map(|_| None).collect());
-    let problem = |item: &'i I, kind: ProblemKind, message: &str| SourceProblem {
-        location: Location::new(path_of(item), 0, 0),
-        kind,
-        message: message.to_owned(),
-    };
-    let run = || loop {
-        let index = next.fetch_add(1, Ordering::Relaxed);
-        let Some(item) = items.get(index) else { break };
-        let result = catch_unwind(AssertUnwindSafe(|| work(item))).unwrap_or_else(|_| {
-            proc_macro2::extra::invalidate_current_thread_spans();
-            Err(problem(
-                item,
-                ProblemKind::Syntax,
-                "internal error while reading this file; it is skipped (please report it)",
-            ))
-        });
-        results.lock().unwrap_or_else(std::sync::PoisonError::into_inner)[index] = Some(result);
-    };
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            let mut builder = std::thread::Builder::new().name("flowdoc-scan".into());
-            if stack > 0 {
-                builder = builder.stack_size(stack);
+    let workers = crate::parallel::Workers { threads: options.threads, stack, name: "flowdoc-scan" };
+    let results = crate::parallel::map(items, workers, |item| {
+        // The span map of a thread holds every file lexed on it: release it after each file,
+        // whether the work returns or panics.
+        struct ReleaseSpans;
+        impl Drop for ReleaseSpans {
+            fn drop(&mut self) {
+                proc_macro2::extra::invalidate_current_thread_spans();
             }
-            // A thread that cannot start leaves its share to the others; with none, the files
-            // are reported below as not read.
-            let _ = builder.spawn_scoped(scope, run);
         }
+        let _release = ReleaseSpans;
+        work(item)
     });
-    let results = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     results
         .into_iter()
         .zip(items)
         .map(|(result, item)| {
             result.unwrap_or_else(|| {
-                Err(problem(
-                    item,
-                    ProblemKind::Unreadable,
-                    "cannot start a worker thread; the file was not read",
-                ))
+                Err(SourceProblem {
+                    location: Location::new(path_of(item), 0, 0),
+                    kind: ProblemKind::Syntax,
+                    message:
+                        "internal error while reading this file, or no thread to read it; it is skipped \
+                              (please report it)"
+                            .to_owned(),
+                })
             })
         })
         .collect()
@@ -640,6 +633,45 @@ fn is_within(path: &str, dir: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every Rust file of this repository (the tool, its tests and fixtures, the annotations
+    /// crate and its compile-fail cases, the bundled pipeline): what the skim keeps must give
+    /// the same findings and module declarations as the whole file does.
+    #[test]
+    fn skimmed_files_read_as_whole_files_do() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut compared = 0;
+        for entry in walkdir::WalkDir::new(root)
+            .into_iter()
+            .filter_entry(|entry| !matches!(entry.file_name().to_str(), Some("target" | ".git")))
+        {
+            let entry = entry.unwrap();
+            if entry.path().extension().and_then(|e| e.to_str()) != Some("rs") {
+                continue;
+            }
+            proc_macro2::extra::invalidate_current_thread_spans();
+            let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+            let text = lex::strip_preamble(&text);
+            let path = entry.path().strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            let Ok(tokens) = lex::lex(&path, &text) else { continue };
+            let mods = modules::mod_decls(&tokens);
+            let Ok(whole) = syn::parse2::<syn::File>(tokens) else { continue };
+            let findings = extract::extract(&path, &whole, "flowdoc_annotations");
+
+            let kept = skim::skim(&text, skim::Keep::Annotated("flowdoc_annotations"))
+                .unwrap_or_else(|| panic!("{path}: the skim cannot follow a file that lexes"));
+            let kept_tokens = lex::lex(&path, &kept).unwrap();
+            assert_eq!(modules::mod_decls(&kept_tokens), mods, "{path}: module declarations");
+            let parsed =
+                syn::parse2::<syn::File>(kept_tokens).unwrap_or_else(|error| panic!("{path}: {error}"));
+            assert_eq!(extract::extract(&path, &parsed, "flowdoc_annotations"), findings, "{path}: findings");
+
+            let modules_only = skim::skim(&text, skim::Keep::Modules).unwrap();
+            assert_eq!(modules::mod_decls(&lex::lex(&path, &modules_only).unwrap()), mods, "{path}: modules");
+            compared += 1;
+        }
+        assert!(compared >= 150, "only {compared} files compared");
+    }
 
     #[test]
     fn module_paths_from_file_locations() {

@@ -59,18 +59,21 @@ pub fn discover(files: &dyn ProjectFiles, listing: &Listing, options: &LoadOptio
     let format_version = memchr::memmem::Finder::new("AWSTemplateFormatVersion");
     let resources = memchr::memmem::Finder::new("Resources");
     let aws_type = memchr::memmem::Finder::new("AWS::");
-    listing
-        .files
-        .iter()
-        .filter(|path| is_template_name(path) && !is_generated(path))
-        .filter(|path| {
-            // A file that cannot be read here is reported when it is loaded, if it is named.
-            files.read(path, options.max_file_bytes).is_ok_and(|bytes| {
-                format_version.find(&bytes).is_some()
-                    || (resources.find(&bytes).is_some() && aws_type.find(&bytes).is_some())
-            })
+    let named: Vec<&String> =
+        listing.files.iter().filter(|path| is_template_name(path) && !is_generated(path)).collect();
+    let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-templates" };
+    let is_template = crate::parallel::map(&named, workers, |path| {
+        // A file that cannot be read here is reported when it is loaded, if it is named.
+        files.read(path, options.max_file_bytes).is_ok_and(|bytes| {
+            format_version.find(&bytes).is_some()
+                || (resources.find(&bytes).is_some() && aws_type.find(&bytes).is_some())
         })
-        .cloned()
+    });
+    named
+        .into_iter()
+        .zip(is_template)
+        .filter(|(_, is_template)| *is_template == Some(true))
+        .map(|(path, _)| path.clone())
         .collect()
 }
 
@@ -79,14 +82,32 @@ pub fn load(files: &dyn ProjectFiles, paths: &[String], options: &LoadOptions) -
     let mut templates = Vec::new();
     let mut errors = Vec::new();
     // Each path to load, with the template that nests it and where.
-    let mut queue: VecDeque<(String, Option<(String, Location)>)> =
-        paths.iter().map(|path| (path.clone(), None)).collect();
+    let mut queue: VecDeque<Queued> = paths.iter().map(|path| (path.clone(), None)).collect();
     let mut seen: BTreeSet<String> = BTreeSet::new();
-    while let Some((path, nested_from)) = queue.pop_front() {
-        if !seen.insert(path.clone()) {
-            continue;
+    // In waves: every template queued is loaded in parallel, then the results are taken in
+    // queue order, exactly as one at a time would.
+    let mut wave: VecDeque<(Queued, Result<load::Loaded, TemplateProblem>)> = VecDeque::new();
+    loop {
+        if wave.is_empty() {
+            let next: Vec<Queued> = queue.drain(..).filter(|(path, _)| seen.insert(path.clone())).collect();
+            if next.is_empty() {
+                break;
+            }
+            let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-templates" };
+            let results = crate::parallel::map(&next, workers, |(path, _)| load_one(files, path, options));
+            for (queued, result) in next.into_iter().zip(results) {
+                let result = result.ok_or_else(|| TemplateProblem {
+                    location: Location::new(&queued.0, 1, 1),
+                    severity: Severity::Error,
+                    message: "internal error while loading this template; it is skipped (please report it)"
+                        .to_owned(),
+                    related: None,
+                });
+                wave.push_back((queued, result.and_then(|loaded| loaded)));
+            }
         }
-        match load_one(files, &path, options) {
+        let Some(((path, nested_from), result)) = wave.pop_front() else { break };
+        match result {
             Ok(loaded) => {
                 let mut template = loaded.template;
                 for (child, at) in loaded.nested {
@@ -131,6 +152,9 @@ pub fn load(files: &dyn ProjectFiles, paths: &[String], options: &LoadOptions) -
     errors.sort();
     Templates { templates, errors }
 }
+
+/// A template to load, with the template that nests it and where.
+type Queued = (String, Option<(String, Location)>);
 
 /// The start of the message for a template file that does not exist.
 const MISSING: &str = "no such template file";

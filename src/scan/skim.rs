@@ -1,0 +1,742 @@
+//! A quick look at Rust source that finds the parts of a file worth parsing, without building
+//! token trees: lexing a whole file with proc-macro2 costs several times more than reading it,
+//! and in a handler's file most items (helpers, tests, types) carry no annotation.
+//!
+//! [`skim`] cuts the text into tokens just far enough to tell comments, literals, words and
+//! delimiters apart, splits each module level into items (an item ends at a `;`, or at a
+//! `{...}` body not followed by `;`), and returns the text with every item that is not kept
+//! reduced to its line breaks and the spaces that keep the next kept item in its column: lines
+//! and columns in what is kept are those of the file. Kept are:
+//!
+//! - with [`Keep::Annotated`], the `use` and `extern crate` items (they say what attribute names
+//!   mean) and every item in which, at any depth, an attribute mentions one of the annotation
+//!   names, the annotations crate, or a name a `use` gives either of them with `as`;
+//! - always, `mod` declarations, and inline modules with their bodies skimmed the same way, so
+//!   that the file's module tree can be read from what is kept.
+//!
+//! Everything is iterative: no nesting can exhaust the stack here. When the text cannot be
+//! followed (unbalanced delimiters, an unterminated literal or comment) the answer is None and
+//! the caller lexes the whole file, which also finds the place of the error. A cut in the wrong
+//! place can only make the kept text fail to parse, which the caller answers the same way.
+
+/// What a skim keeps besides module declarations.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Keep<'a> {
+    /// Imports and the items with annotations; the string is the name the annotations crate
+    /// is known by in this crate.
+    Annotated(&'a str),
+    /// Module declarations only.
+    Modules,
+}
+
+/// `text` with the items that are not kept blanked out, or None when it cannot be followed.
+pub(crate) fn skim(text: &str, keep: Keep<'_>) -> Option<String> {
+    let tokens = tokens(text)?;
+    let close = matching(&tokens)?;
+    let source = Source { text, tokens: &tokens, close: &close };
+    let flagged = match keep {
+        Keep::Annotated(annotations_crate) => {
+            source.flagged_attributes(&source.attribute_names(annotations_crate))
+        }
+        Keep::Modules => Vec::new(),
+    };
+    let annotated = matches!(keep, Keep::Annotated(_));
+    let mut kept: Vec<(usize, usize)> = Vec::new();
+    let mut keep_tokens = |first: usize, last: usize| kept.push((tokens[first].start, tokens[last].end));
+    // Levels still to split, as token ranges: module bodies, and the bodies of `impl` and
+    // `trait` blocks that hold annotations.
+    let mut levels = vec![(0, tokens.len(), Level::Module)];
+    while let Some((start, end, level)) = levels.pop() {
+        for (first, last) in source.items(start, end) {
+            if level == Level::Module {
+                match source.module(first, last) {
+                    Some(ModuleForm::Declared) => {
+                        keep_tokens(first, last);
+                        continue;
+                    }
+                    Some(ModuleForm::Inline(open)) => {
+                        keep_tokens(first, open);
+                        keep_tokens(last, last);
+                        levels.push((open + 1, last, Level::Module));
+                        continue;
+                    }
+                    None => {}
+                }
+                if annotated && source.is_import(first, last) {
+                    keep_tokens(first, last);
+                    continue;
+                }
+            }
+            if !annotated || !contains(&flagged, first, last) {
+                continue;
+            }
+            // An annotated item, kept whole (a syntax error in it is reported), except for the
+            // items without annotations in an `impl` or `trait` block.
+            match source.block_body(first, last) {
+                Some(open) => {
+                    keep_tokens(first, open);
+                    keep_tokens(last, last);
+                    levels.push((open + 1, last, Level::Block));
+                }
+                None => keep_tokens(first, last),
+            }
+        }
+    }
+    kept.sort_unstable();
+    Some(blank_except(text, &kept))
+}
+
+/// The text outside `kept` (sorted byte ranges) reduced to line breaks and spaces.
+fn blank_except(text: &str, kept: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    // A blanked stretch becomes its line breaks, then as many spaces as it has characters
+    // after the last one: what follows keeps its line and column.
+    let blank = |out: &mut String, piece: &str| {
+        let (breaks, rest) = match memchr::memrchr(b'\n', piece.as_bytes()) {
+            Some(last) => (memchr::memchr_iter(b'\n', piece.as_bytes()).count(), &piece[last + 1..]),
+            None => (0, piece),
+        };
+        out.extend(std::iter::repeat_n('\n', breaks));
+        out.extend(std::iter::repeat_n(' ', rest.chars().count()));
+    };
+    for &(start, end) in kept {
+        if start < at {
+            continue;
+        }
+        blank(&mut out, &text[at..start]);
+        out.push_str(&text[start..end]);
+        at = end;
+    }
+    blank(&mut out, &text[at..]);
+    out
+}
+
+/// Whether one of the sorted token indexes in `flagged` lies in `first..=last`.
+fn contains(flagged: &[usize], first: usize, last: usize) -> bool {
+    let at = flagged.partition_point(|&index| index < first);
+    flagged.get(at).is_some_and(|&index| index <= last)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Word,
+    Punct(u8),
+    Open(u8),
+    Close(u8),
+    Literal,
+    Lifetime,
+    /// An outer doc comment, which is an attribute of the item that follows.
+    Doc,
+    /// An inner doc comment, which stands alone like `#![...]`.
+    InnerDoc,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Token {
+    kind: Kind,
+    start: usize,
+    end: usize,
+}
+
+/// The tokens of `text`, comments and white space left out; None where a literal or comment
+/// does not end or a character cannot start a token.
+fn tokens(text: &str) -> Option<Vec<Token>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() / 6);
+    let mut at = 0;
+    while at < bytes.len() {
+        let start = at;
+        let byte = bytes[at];
+        let kind = match byte {
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => {
+                at += 1;
+                continue;
+            }
+            b'/' if bytes.get(at + 1) == Some(&b'/') => {
+                at = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |offset| at + offset);
+                match (bytes.get(start + 2), bytes.get(start + 3)) {
+                    (Some(b'!'), _) => Kind::InnerDoc,
+                    (Some(b'/'), next) if next != Some(&b'/') => Kind::Doc,
+                    _ => continue,
+                }
+            }
+            b'/' if bytes.get(at + 1) == Some(&b'*') => {
+                at = block_comment_end(bytes, at)?;
+                match (bytes.get(start + 2), bytes.get(start + 3)) {
+                    (Some(b'!'), _) => Kind::InnerDoc,
+                    (Some(b'*'), next) if !matches!(next, Some(b'*' | b'/')) => Kind::Doc,
+                    _ => continue,
+                }
+            }
+            b'"' => {
+                at = quoted_end(bytes, at + 1, b'"')?;
+                Kind::Literal
+            }
+            b'\'' => match char_end(text, at + 1) {
+                Some(end) => {
+                    at = end;
+                    Kind::Literal
+                }
+                None => {
+                    at = word_end(text, at + 1);
+                    if at == start + 1 {
+                        return None;
+                    }
+                    Kind::Lifetime
+                }
+            },
+            b'0'..=b'9' => {
+                at = word_end(text, at);
+                Kind::Literal
+            }
+            b'(' | b'[' | b'{' => {
+                at += 1;
+                Kind::Open(byte)
+            }
+            b')' | b']' | b'}' => {
+                at += 1;
+                Kind::Close(byte)
+            }
+            _ if byte.is_ascii_alphabetic() || byte == b'_' || byte >= 0x80 => {
+                if byte >= 0x80 && text[at..].chars().next().is_some_and(char::is_whitespace) {
+                    at += text[at..].chars().next().map_or(1, char::len_utf8);
+                    continue;
+                }
+                match prefixed_literal_end(text, at)? {
+                    Some(end) => {
+                        at = end;
+                        Kind::Literal
+                    }
+                    None => {
+                        at = raw_word_end(text, at);
+                        Kind::Word
+                    }
+                }
+            }
+            _ if byte.is_ascii_punctuation() => {
+                at += 1;
+                Kind::Punct(byte)
+            }
+            _ => return None,
+        };
+        out.push(Token { kind, start, end: at });
+    }
+    Some(out)
+}
+
+/// The end of a (nestable) block comment starting at `at`.
+fn block_comment_end(bytes: &[u8], mut at: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    while at < bytes.len() {
+        match (bytes[at], bytes.get(at + 1)) {
+            (b'/', Some(b'*')) => {
+                depth += 1;
+                at += 2;
+            }
+            (b'*', Some(b'/')) => {
+                depth -= 1;
+                at += 2;
+                if depth == 0 {
+                    return Some(at);
+                }
+            }
+            _ => at += 1,
+        }
+    }
+    None
+}
+
+/// The end of a literal whose body starts at `at` and ends at an unescaped `quote`.
+fn quoted_end(bytes: &[u8], mut at: usize, quote: u8) -> Option<usize> {
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\\' => at += 2,
+            found if found == quote => return Some(at + 1),
+            _ => at += 1,
+        }
+    }
+    None
+}
+
+/// The end of a raw string whose `#`s start at `at` (just after the `r`).
+fn raw_string_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let hashes = bytes[at..].iter().take_while(|&&byte| byte == b'#').count();
+    if bytes.get(at + hashes) != Some(&b'"') {
+        return None;
+    }
+    let mut search = at + hashes + 1;
+    loop {
+        let quote = search + memchr::memchr(b'"', bytes.get(search..)?)?;
+        let closing = bytes.get(quote + 1..quote + 1 + hashes)?;
+        if closing.iter().all(|&byte| byte == b'#') {
+            return Some(quote + 1 + hashes);
+        }
+        search = quote + 1;
+    }
+}
+
+/// The end of a character literal whose body starts at `at` (after the opening quote), or
+/// None when the quote starts a lifetime or label instead.
+fn char_end(text: &str, at: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if bytes.get(at) == Some(&b'\\') {
+        let close = memchr::memchr(b'\'', bytes.get(at + 2..)?)?;
+        return Some(at + 2 + close + 1);
+    }
+    let width = text.get(at..)?.chars().next()?.len_utf8();
+    (bytes.get(at + width) == Some(&b'\'')).then_some(at + width + 1)
+}
+
+/// The end of a literal with a prefix (`b"..."`, `b'x'`, `r"..."`, `r#"..."#`, `br`, `c`,
+/// `cr`) starting at `at`: Some(end) for such a literal, None for a word, and an outer None
+/// for a literal that does not end.
+#[allow(clippy::option_option)]
+fn prefixed_literal_end(text: &str, at: usize) -> Option<Option<usize>> {
+    let bytes = text.as_bytes();
+    let byte_at = |offset: usize| bytes.get(at + offset).copied();
+    let raw = |offset: usize| match (byte_at(offset), byte_at(offset + 1)) {
+        (Some(b'"'), _) | (Some(b'#'), Some(b'"' | b'#')) => Some(raw_string_end(bytes, at + offset)),
+        _ => None,
+    };
+    Some(match (byte_at(0), byte_at(1)) {
+        (Some(b'b' | b'c'), Some(b'"')) => Some(quoted_end(bytes, at + 2, b'"')?),
+        (Some(b'b'), Some(b'\'')) => Some(char_end(text, at + 2)?),
+        (Some(b'r'), _) => match raw(1) {
+            Some(end) => Some(end?),
+            None => None,
+        },
+        (Some(b'b' | b'c'), Some(b'r')) => match raw(2) {
+            Some(end) => Some(end?),
+            None => None,
+        },
+        _ => None,
+    })
+}
+
+/// The end of the word (identifier, keyword or number) starting at `at`; non-ASCII
+/// characters count as word characters.
+fn word_end(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = at;
+    while end < bytes.len() {
+        let byte = bytes[end];
+        if byte.is_ascii_alphanumeric() || byte == b'_' {
+            end += 1;
+        } else if byte >= 0x80 {
+            match text[end..].chars().next() {
+                Some(ch) if !ch.is_whitespace() => end += ch.len_utf8(),
+                _ => break,
+            }
+        } else {
+            break;
+        }
+    }
+    end
+}
+
+/// The end of a word that may be a raw identifier (`r#type`).
+fn raw_word_end(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    if bytes[at] == b'r'
+        && bytes.get(at + 1) == Some(&b'#')
+        && bytes.get(at + 2).is_some_and(|&byte| byte.is_ascii_alphabetic() || byte == b'_' || byte >= 0x80)
+    {
+        return word_end(text, at + 2);
+    }
+    word_end(text, at)
+}
+
+/// For each opening delimiter, the index of its closing one (0 elsewhere); None when they do
+/// not match.
+fn matching(tokens: &[Token]) -> Option<Vec<usize>> {
+    let mut close = vec![0; tokens.len()];
+    let mut open: Vec<(usize, u8)> = Vec::new();
+    for (index, token) in tokens.iter().enumerate() {
+        match token.kind {
+            Kind::Open(byte) => open.push((index, byte)),
+            Kind::Close(byte) => {
+                let (at, opened) = open.pop()?;
+                if !matches!((opened, byte), (b'(', b')') | (b'[', b']') | (b'{', b'}')) {
+                    return None;
+                }
+                close[at] = index;
+            }
+            _ => {}
+        }
+    }
+    open.is_empty().then_some(close)
+}
+
+/// What a level of items is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Level {
+    /// A file or an inline module's body.
+    Module,
+    /// The body of an `impl` or `trait` block.
+    Block,
+}
+
+/// How an item declares a module.
+enum ModuleForm {
+    /// `mod name;`
+    Declared,
+    /// `mod name { ... }`, with the index of the opening brace.
+    Inline(usize),
+}
+
+struct Source<'a> {
+    text: &'a str,
+    tokens: &'a [Token],
+    close: &'a [usize],
+}
+
+impl Source<'_> {
+    fn word(&self, index: usize) -> Option<&str> {
+        let token = self.tokens.get(index)?;
+        (token.kind == Kind::Word).then(|| &self.text[token.start..token.end])
+    }
+
+    fn is_punct(&self, index: usize, byte: u8) -> bool {
+        self.tokens.get(index).is_some_and(|token| token.kind == Kind::Punct(byte))
+    }
+
+    fn is_open(&self, index: usize, byte: u8) -> bool {
+        self.tokens.get(index).is_some_and(|token| token.kind == Kind::Open(byte))
+    }
+
+    /// The index just after the token at `index`, its group included if it opens one.
+    fn after(&self, index: usize) -> usize {
+        match self.tokens[index].kind {
+            Kind::Open(_) => self.close[index] + 1,
+            _ => index + 1,
+        }
+    }
+
+    /// The items of one module level, `start..end`, as inclusive token ranges.
+    fn items(&self, start: usize, end: usize) -> Vec<(usize, usize)> {
+        let mut items = Vec::new();
+        let mut first = start;
+        let mut index = start;
+        while index < end {
+            let next = self.after(index);
+            let ends = match self.tokens[index].kind {
+                Kind::Punct(b';') | Kind::InnerDoc => true,
+                Kind::Open(b'{') => !(next < end && self.is_punct(next, b';')),
+                // An inner attribute, `#![...]`, stands alone.
+                Kind::Open(b'[') => {
+                    index == first + 2 && self.is_punct(first, b'#') && self.is_punct(first + 1, b'!')
+                }
+                _ => false,
+            };
+            if ends {
+                items.push((first, next - 1));
+                first = next;
+            }
+            index = next;
+        }
+        if first < end {
+            items.push((first, end - 1));
+        }
+        items
+    }
+
+    /// The index of an item's first word after its outer attributes and visibility.
+    fn keyword_at(&self, first: usize, last: usize) -> Option<usize> {
+        let mut index = first;
+        while index <= last {
+            if self.is_punct(index, b'#') && self.is_open(index + 1, b'[') {
+                index = self.after(index + 1);
+            } else if self.tokens[index].kind == Kind::Doc {
+                index += 1;
+            } else if self.word(index) == Some("pub") {
+                index += 1;
+                if self.is_open(index, b'(') {
+                    index = self.after(index);
+                }
+            } else {
+                return (self.tokens[index].kind == Kind::Word).then_some(index);
+            }
+        }
+        None
+    }
+
+    fn is_import(&self, first: usize, last: usize) -> bool {
+        self.keyword_at(first, last).is_some_and(|at| match self.word(at) {
+            Some("use") => true,
+            Some("extern") => self.word(at + 1) == Some("crate"),
+            _ => false,
+        })
+    }
+
+    fn module(&self, first: usize, last: usize) -> Option<ModuleForm> {
+        let at = self.keyword_at(first, last)?;
+        if self.word(at) != Some("mod") || self.word(at + 1).is_none() {
+            return None;
+        }
+        if at + 2 == last && self.is_punct(last, b';') {
+            Some(ModuleForm::Declared)
+        } else if self.is_open(at + 2, b'{') && self.close[at + 2] == last {
+            Some(ModuleForm::Inline(at + 2))
+        } else {
+            None
+        }
+    }
+
+    /// The index of the opening brace of the body of an `impl` or `trait` block that is the
+    /// item `first..=last`.
+    fn block_body(&self, first: usize, last: usize) -> Option<usize> {
+        if self.tokens[last].kind != Kind::Close(b'}') {
+            return None;
+        }
+        let mut index = self.keyword_at(first, last)?;
+        // Qualifiers before the keyword: `unsafe`, `default`, `auto`.
+        while matches!(self.word(index), Some("unsafe" | "default" | "auto")) {
+            index += 1;
+        }
+        if !matches!(self.word(index), Some("impl" | "trait")) {
+            return None;
+        }
+        (index..last).find(|&at| self.is_open(at, b'{') && self.close[at] == last)
+    }
+
+    /// The words of `start..end`, at any depth.
+    fn words(&self, start: usize, end: usize) -> impl Iterator<Item = &str> + '_ {
+        (start..end).filter_map(|index| self.word(index))
+    }
+
+    /// The names an attribute of ours can go by in this file: the attributes' own names, the
+    /// annotations crate, and every `as` name of a `use` or `extern crate` (at any depth) that
+    /// mentions one of these.
+    fn attribute_names(&self, annotations_crate: &str) -> Vec<String> {
+        let mut names: Vec<String> =
+            ["event_producer", "event_consumer", "event", annotations_crate, "flowdoc_annotations"]
+                .iter()
+                .map(|name| (*name).to_owned())
+                .collect();
+        let imports: Vec<(usize, usize)> = self.imports_with_alias();
+        // An alias can itself be renamed by a later `use`: repeat until nothing new appears.
+        loop {
+            let known = names.len();
+            for &(start, end) in &imports {
+                if self.words(start, end).any(|word| names.iter().any(|name| name == word)) {
+                    for index in start..end {
+                        if self.word(index) == Some("as")
+                            && let Some(alias) = self.word(index + 1)
+                            && !names.iter().any(|name| name == alias)
+                        {
+                            names.push(alias.to_owned());
+                        }
+                    }
+                }
+            }
+            if names.len() == known {
+                return names;
+            }
+        }
+    }
+
+    /// The token ranges of `use` and `extern crate` statements, at any depth, that rename
+    /// something with `as`.
+    fn imports_with_alias(&self) -> Vec<(usize, usize)> {
+        let mut found = Vec::new();
+        let mut index = 0;
+        while index < self.tokens.len() {
+            let starts = match self.word(index) {
+                // `use<...>` is a precise-capturing bound, not an import.
+                Some("use") => !self.is_punct(index + 1, b'<'),
+                Some("extern") => self.word(index + 1) == Some("crate"),
+                _ => false,
+            };
+            if !starts {
+                index += 1;
+                continue;
+            }
+            let mut end = index + 1;
+            while end < self.tokens.len() && !self.is_punct(end, b';') {
+                if matches!(self.tokens[end].kind, Kind::Close(_)) {
+                    break;
+                }
+                end = self.after(end);
+            }
+            let end = end.min(self.tokens.len());
+            if self.words(index, end).any(|word| word == "as") {
+                found.push((index, end));
+            }
+            index = end;
+        }
+        found
+    }
+
+    /// The indexes of the `#` of every attribute, at any depth, that mentions one of `names`,
+    /// in order.
+    fn flagged_attributes(&self, names: &[String]) -> Vec<usize> {
+        let mut flagged = Vec::new();
+        for index in 0..self.tokens.len() {
+            if !self.is_punct(index, b'#') {
+                continue;
+            }
+            let open = if self.is_punct(index + 1, b'!') { index + 2 } else { index + 1 };
+            if self.is_open(open, b'[')
+                && self.words(open + 1, self.close[open]).any(|word| names.iter().any(|name| name == word))
+            {
+                flagged.push(index);
+            }
+        }
+        flagged
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept(source: &str) -> String {
+        skim(source, Keep::Annotated("flowdoc_annotations")).expect("the source can be followed")
+    }
+
+    /// The kept text with runs of white space folded, for reading.
+    fn folded(text: &str) -> String {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn keeps_imports_annotated_items_and_modules_only() {
+        let source = r#"
+            #![allow(dead_code)]
+            use flowdoc_annotations::{event_producer as produces, event};
+            use std::fmt;
+            const LIMIT: u32 = { 3 };
+            struct Helper { a: u32 }
+            impl Helper { fn f(&self) -> u32 { self.a } }
+            #[produces(OrderPlaced, to = "Topic")]
+            async fn publish(event: u32) {}
+            /// Documented.
+            /** Twice. */
+            #[event]
+            pub struct OrderPlaced { pub id: String }
+            mod inner { #[flowdoc_annotations::event_consumer(A, from = "Q")] fn on_a() {} }
+            #[cfg(test)]
+            mod tests { #[test] fn t() {} mod deeper; }
+            #[path = "x.rs"] pub(crate) mod elsewhere;
+            fn with_a_parameter_named_event(event: u32) {}
+        "#;
+        let kept = kept(source);
+        let folded = folded(&kept);
+        for wanted in [
+            "use flowdoc_annotations",
+            "use std::fmt;",
+            "fn publish",
+            "/// Documented. /** Twice. */ #[event] pub struct OrderPlaced",
+            "mod inner {",
+            "#[cfg(test)] mod tests { mod deeper; }",
+            "#[path = \"x.rs\"] pub(crate) mod elsewhere;",
+        ] {
+            assert!(folded.contains(wanted), "{wanted} in {folded}");
+        }
+        for unwanted in ["LIMIT", "Helper", "fn t", "with_a_parameter_named_event", "allow"] {
+            assert!(!kept.contains(unwanted), "{unwanted} in {kept}");
+        }
+        syn::parse_str::<syn::File>(&kept).expect("the kept items parse");
+    }
+
+    #[test]
+    fn annotated_blocks_keep_only_their_annotated_items() {
+        let source = r#"
+            use flowdoc_annotations::event_consumer;
+            struct Service;
+            impl Service {
+                const LIMIT: u32 = 3;
+                fn helper(&self) -> u32 { Self::LIMIT }
+                /// Handles A.
+                #[event_consumer(A, from = "Q")]
+                pub async fn on_a(&self, event: A) -> Result<(), E> { let x = self.helper(); Ok(()) }
+            }
+            unsafe impl<T> Send for Wrapper<T> where T: Fn() -> () { fn not_kept() {} }
+            #[event_consumer(B, from = "Q")]
+            pub(crate) unsafe extern "C" fn on_b() { body(); }
+            trait Handles { #[event_consumer(E, from = "Q")] fn on_e(&self) { default(); } fn other(&self); }
+        "#;
+        let kept = kept(source);
+        let folded = folded(&kept);
+        for wanted in [
+            "impl Service { /// Handles A. #[event_consumer(A, from = \"Q\")] pub async fn on_a(&self, event: A) -> \
+             Result<(), E> { let x = self.helper(); Ok(()) } }",
+            "pub(crate) unsafe extern \"C\" fn on_b() { body(); }",
+            "trait Handles { #[event_consumer(E, from = \"Q\")] fn on_e(&self) { default(); } }",
+        ] {
+            assert!(folded.contains(wanted), "{wanted} in {folded}");
+        }
+        for unwanted in ["LIMIT", "fn helper", "not_kept", "other"] {
+            assert!(!kept.contains(unwanted), "{unwanted} in {kept}");
+        }
+        syn::parse_str::<syn::File>(&kept).expect("the kept items parse");
+    }
+
+    #[test]
+    fn lines_and_columns_are_kept() {
+        let source = "fn héllo() { let s = \"ünïcode\"; }\nconst X: u8 = 1; #[event]\nstruct E;\n";
+        let kept = kept(source);
+        assert_eq!(kept.lines().count(), source.lines().count());
+        let column = |text: &str, needle: &str| {
+            let line = text.lines().find(|line| line.contains(needle)).unwrap();
+            line[..line.find(needle).unwrap()].chars().count()
+        };
+        assert_eq!(column(&kept, "#[event]"), column(source, "#[event]"));
+        assert!(kept.lines().next().unwrap().trim().is_empty());
+    }
+
+    #[test]
+    fn literals_and_comments_do_not_cut_items() {
+        let source = r##"
+            const A: &str = "}; #[event] struct Fake;";
+            const B: &str = r#"" } #[event_producer(X, to = "T")] "#;
+            const C: char = '}'; const D: u8 = b'{'; const E: &[u8] = br"{";
+            fn lifetimes<'a>(x: &'a str) -> &'a str { 'outer: loop { break 'outer x; } }
+            /* a /* nested */ comment with } and #[event] */
+            // a line comment with {
+            #[event]
+            struct Real;
+        "##;
+        let kept = kept(source);
+        assert_eq!(folded(&kept), "#[event] struct Real;");
+    }
+
+    #[test]
+    fn aliases_are_followed_at_any_depth_and_through_renames() {
+        let source = r#"
+            fn setup() { use flowdoc_annotations as annotations; }
+            use annotations::event_consumer as on;
+            #[on(A, from = "Q")]
+            fn handler() {}
+            #[other(A)]
+            fn not_ours() {}
+        "#;
+        let folded = folded(&kept(source));
+        assert!(folded.contains("fn handler"), "{folded}");
+        assert!(!folded.contains("not_ours"), "{folded}");
+    }
+
+    #[test]
+    fn modules_only_keeps_the_module_tree() {
+        let source = "use a::b;\n#[event]\nstruct E;\nmod x { fn f() {} pub mod y; mod z { mod w; } }\n";
+        let kept = skim(source, Keep::Modules).unwrap();
+        assert_eq!(folded(&kept), "mod x { pub mod y; mod z { mod w; } }");
+    }
+
+    #[test]
+    fn what_cannot_be_followed_is_none() {
+        for source in
+            ["fn f() { \"unterminated }", "fn f() { ( }", "/* open", "struct S { a: u8 ", "r#\"x\"", "'"]
+        {
+            assert!(skim(source, Keep::Modules).is_none(), "{source}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_followed_without_recursion() {
+        let depth = 100_000;
+        let source = format!("fn f() {{ {}{} }}\n#[event] struct E;", "(".repeat(depth), ")".repeat(depth));
+        assert_eq!(folded(&kept(&source)), "#[event] struct E;");
+    }
+}
