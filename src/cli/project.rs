@@ -130,6 +130,8 @@ pub(crate) fn analyse(
         things(flow.nodes().count(), "node"),
         things(flow.edges_unsorted().count(), "edge")
     ));
+    // The model holds what is needed from here on: free the inputs off the critical path.
+    let _ = std::thread::Builder::new().name("flowdoc-free".into()).spawn(move || drop((facts, loaded)));
     let findings = timings.time("rules", || rules::check(&flow, &config.rules));
     timings.detail(things(findings.len(), "finding"));
     Ok(Project { config, flow, findings, unreadable_sources })

@@ -150,7 +150,7 @@ pub fn load(files: &dyn ProjectFiles, paths: &[String], options: &LoadOptions) -
     }
     templates.sort_by(|a, b| a.path.cmp(&b.path));
     errors.sort();
-    Templates { templates, errors }
+    Templates { templates, errors, clashing: std::sync::OnceLock::new() }
 }
 
 /// A template to load, with the template that nests it and where.
@@ -196,11 +196,12 @@ fn load_one(
 
 impl Templates {
     /// The graph id of the resource `id` of template `index`: its logical ID, or
-    /// `<template path>#<LogicalId>` where more than one template defines that logical ID.
+    /// `<template path>#<LogicalId>` where more than one template defines that logical ID (worked
+    /// out once: the templates do not change after loading).
     pub fn node_id(&self, index: usize, id: &str) -> String {
-        let defined = self.templates.iter().filter(|template| template.resources.contains_key(id)).count();
+        let clashing = self.clashing.get_or_init(|| self.clashing_ids());
         match self.templates.get(index) {
-            Some(template) if defined > 1 => format!("{}#{id}", template.path),
+            Some(template) if clashing.contains(id) => format!("{}#{id}", template.path),
             _ => id.to_owned(),
         }
     }

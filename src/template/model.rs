@@ -13,6 +13,8 @@ pub struct Templates {
     pub templates: Vec<Template>,
     /// Templates that could not be loaded, sorted by location.
     pub errors: Vec<TemplateProblem>,
+    /// The logical IDs defined by more than one template, worked out on first use.
+    pub(crate) clashing: std::sync::OnceLock<std::collections::BTreeSet<String>>,
 }
 
 /// One SAM or CloudFormation template.
