@@ -6,7 +6,7 @@
 
 use super::diagram::{self, Diagram};
 use super::escape::{code, file_stem, markdown, message};
-use super::groups::{Group, Grouping};
+use super::groups::{Group, Grouping, Incidence};
 use super::{json, mermaid, svg};
 use crate::location::Location;
 use crate::model::{EdgeKind, Flow, Handler, Node};
@@ -31,8 +31,15 @@ pub struct DocsOptions {
 pub fn documents(flow: &Flow, findings: &[Finding], options: &DocsOptions) -> BTreeMap<String, String> {
     let names = PageNames::new(flow);
     let pictures = pictures_named(flow, &names);
-    let mut files: BTreeMap<String, String> =
-        pictures.files.iter().map(|(path, picture)| (path.clone(), svg::render(picture))).collect();
+    // Laying pictures out is most of the work: on all cores, each picture on its own.
+    let pictured: Vec<(&String, &Diagram)> = pictures.files.iter().collect();
+    let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-layout" };
+    let drawn = crate::parallel::map(&pictured, workers, |(_, picture)| svg::render(picture));
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    for ((path, picture), svg) in pictured.into_iter().zip(drawn) {
+        // A picture whose layout panicked is drawn again here, where the panic is the run's.
+        files.insert(path.clone(), svg.unwrap_or_else(|| svg::render(picture)));
+    }
     let (grouping, overview) = (&pictures.grouping, &pictures.overview);
     files.insert("index.md".to_owned(), index(flow, findings, &names, overview, grouping, options));
     for group in grouping.all() {
@@ -78,8 +85,9 @@ fn pictures_named(flow: &Flow, names: &PageNames) -> Pictures {
     let overview = grouping.overview(flow, &whole);
     let mut files = BTreeMap::new();
     files.insert("overview.svg".to_owned(), overview.clone());
+    let incidence = Incidence::of(&whole);
     for group in grouping.all() {
-        files.insert(format!("groups/{}.svg", group.stem), grouping.picture(flow, &whole, &group.stem));
+        files.insert(format!("groups/{}.svg", group.stem), grouping.picture(flow, &incidence, &group.stem));
     }
     for (name, event) in &flow.events {
         let participants: BTreeSet<String> =

@@ -111,22 +111,22 @@ impl Grouping {
 
     /// The picture of one part: its own resources (or its parts, when it has them) and, as
     /// boxes, the parts around it that its arrows lead to or come from.
-    pub fn picture(&self, flow: &Flow, whole: &Diagram, stem: &str) -> Diagram {
+    pub fn picture(&self, flow: &Flow, whole: &Incidence<'_>, stem: &str) -> Diagram {
         let path = self.path_to(stem);
         let Some(group) = path.last() else { return Diagram::default() };
-        let edges: Vec<DiagramEdge> = whole
-            .edges
-            .iter()
-            .filter(|edge| group.members.contains(&edge.from) || group.members.contains(&edge.to))
-            .cloned()
-            .collect();
-        let ends: BTreeSet<&String> = edges.iter().flat_map(|edge| [&edge.from, &edge.to]).collect();
-        let nodes = whole
-            .nodes
-            .iter()
-            .filter(|node| group.members.contains(&node.id) || ends.contains(&node.id))
-            .cloned()
-            .collect();
+        // The arrows at the part's members, then the boxes at their ends, in the whole
+        // picture's order.
+        let mut edge_at: BTreeSet<usize> = BTreeSet::new();
+        for member in &group.members {
+            edge_at.extend(whole.edges_of.get(member.as_str()).into_iter().flatten());
+        }
+        let edges: Vec<DiagramEdge> = edge_at.iter().map(|&at| whole.diagram.edges[at].clone()).collect();
+        let mut node_at: BTreeSet<usize> =
+            group.members.iter().filter_map(|member| whole.node_at.get(member.as_str()).copied()).collect();
+        for edge in &edges {
+            node_at.extend([&edge.from, &edge.to].iter().filter_map(|end| whole.node_at.get(end.as_str())));
+        }
+        let nodes = node_at.iter().map(|&at| whole.diagram.nodes[at].clone()).collect();
         let touching = Diagram { nodes, edges };
         collapse(flow, &touching, |node| {
             if group.members.contains(node) {
@@ -158,6 +158,30 @@ impl Grouping {
             return kept;
         }
         collapse(flow, &diagram, |node| self.top_part_of(node).map(|group| (group, false)))
+    }
+}
+
+/// A picture with, for each box, where it is and which arrows touch it: the pictures of all
+/// parts are cut from one whole picture.
+#[derive(Debug)]
+pub struct Incidence<'d> {
+    diagram: &'d Diagram,
+    node_at: BTreeMap<&'d str, usize>,
+    edges_of: BTreeMap<&'d str, Vec<usize>>,
+}
+
+impl<'d> Incidence<'d> {
+    /// Indexes `diagram`.
+    pub fn of(diagram: &'d Diagram) -> Incidence<'d> {
+        let node_at = diagram.nodes.iter().enumerate().map(|(at, node)| (node.id.as_str(), at)).collect();
+        let mut edges_of: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (at, edge) in diagram.edges.iter().enumerate() {
+            edges_of.entry(edge.from.as_str()).or_default().push(at);
+            if edge.to != edge.from {
+                edges_of.entry(edge.to.as_str()).or_default().push(at);
+            }
+        }
+        Incidence { diagram, node_at, edges_of }
     }
 }
 
