@@ -20,6 +20,7 @@
 //! max_template_bytes = 33554432
 //! max_yaml_depth = 256
 //! max_yaml_nodes = 2000000
+//! threads = 0                            # threads that read sources; 0: one per core
 //! ```
 
 use crate::location::Location;
@@ -110,6 +111,7 @@ struct RawLimits {
     max_template_bytes: Option<u64>,
     max_yaml_depth: Option<usize>,
     max_yaml_nodes: Option<usize>,
+    threads: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -212,6 +214,9 @@ fn validate(path: &str, text: &str, raw: &RawConfig) -> Result<Config, ConfigErr
     }
     if let Some(nesting) = limits.max_nesting {
         config.scan.max_nesting = nesting;
+    }
+    if let Some(threads) = limits.threads {
+        config.scan.threads = threads;
     }
     if let Some(bytes) = limits.max_template_bytes {
         config.load.max_file_bytes = bytes;

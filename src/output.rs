@@ -68,6 +68,9 @@ pub struct Written {
     pub files: usize,
     /// Files the old folder had that are gone now, sorted.
     pub removed: Vec<String>,
+    /// The old folder, when it could not be removed after the new one took its place (the
+    /// next run removes it).
+    pub leftover: Option<PathBuf>,
 }
 
 /// Replaces the folder `out` with exactly `files` (relative `/`-separated paths → contents).
@@ -100,7 +103,9 @@ pub fn write_folder_with(
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("docs");
     std::fs::create_dir_all(parent).map_err(|error| io_error("create", parent, error))?;
-    let staging = parent.join(format!(".{name}.flowdoc-new-{}", std::process::id()));
+    let prefix = format!(".{name}.flowdoc-new-");
+    remove_leftovers(parent, &prefix);
+    let staging = parent.join(format!("{prefix}{}", std::process::id()));
     // A folder of this name is a leftover of an interrupted run of ours.
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|error| io_error("remove", &staging, error))?;
@@ -109,10 +114,29 @@ pub fn write_folder_with(
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
     }
-    result?;
+    let leftover = result?;
     let new: BTreeSet<&String> = files.keys().collect();
     let removed = old_files.unwrap_or_default().into_iter().filter(|file| !new.contains(file)).collect();
-    Ok(Written { files: files.len(), removed })
+    Ok(Written { files: files.len(), removed, leftover })
+}
+
+/// Removes the staging folders (`prefix` + process id) that runs which were killed left in
+/// `parent`. A folder of a process that is still running is another run at work, and stays;
+/// where running processes cannot be told (no `/proc`), all stay.
+fn remove_leftovers(parent: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|name| name.strip_prefix(prefix)) else { continue };
+        let finished = pid.parse::<u32>().is_ok_and(|pid| {
+            pid != std::process::id()
+                && Path::new("/proc/self").exists()
+                && !Path::new(&format!("/proc/{pid}")).exists()
+        });
+        if finished && entry.file_type().is_ok_and(|kind| kind.is_dir() && !kind.is_symlink()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn fill(
@@ -162,16 +186,18 @@ fn sync(staging: &Path, files: &BTreeMap<String, String>) -> io::Result<()> {
     Ok(())
 }
 
-/// Puts `staging` where `out` is, in one step where the system allows, and removes the old one.
+/// Puts `staging` where `out` is, in one step where the system allows, and removes the old
+/// one; the old one's path when it could not be removed.
 fn swap(
     staging: &Path,
     out: &Path,
     replace: bool,
     hook: &mut dyn FnMut(&Step) -> io::Result<()>,
-) -> Result<(), OutputError> {
+) -> Result<Option<PathBuf>, OutputError> {
     hook(&Step::Swap(out.to_owned())).map_err(|error| io_error("replace", out, error))?;
     if !replace {
-        return std::fs::rename(staging, out).map_err(|error| io_error("move into place", out, error));
+        std::fs::rename(staging, out).map_err(|error| io_error("move into place", out, error))?;
+        return Ok(None);
     }
     if exchange(staging, out).is_err() {
         // No atomic exchange here: move the old folder aside first.
@@ -183,9 +209,9 @@ fn swap(
         }
         std::fs::rename(&aside, staging).map_err(|error| io_error("move", &aside, error))?;
     }
-    // `staging` now holds the old docs.
-    hook(&Step::RemoveOld(staging.to_owned())).map_err(|error| io_error("remove", staging, error))?;
-    std::fs::remove_dir_all(staging).map_err(|error| io_error("remove", staging, error))
+    // `staging` now holds the old docs; the new ones are in place whatever happens next.
+    let removed = hook(&Step::RemoveOld(staging.to_owned())).and_then(|()| std::fs::remove_dir_all(staging));
+    Ok(removed.is_err().then(|| staging.to_owned()))
 }
 
 #[cfg(target_os = "linux")]

@@ -19,7 +19,8 @@ pub(crate) fn run(
     let options = DocsOptions { out_dir: relative_output(root, &folder) };
     let files = timings.time("render", || docs::documents(&project.flow, &project.findings, &options));
     timings.detail(things(files.len(), "file"));
-    match timings.time("write", || output::write_folder(&folder, &files)) {
+    let mut hook = injected_fault();
+    match timings.time("write", || output::write_folder_with(&folder, &files, &mut hook)) {
         Ok(written) => {
             let removed = if written.removed.is_empty() {
                 String::new()
@@ -27,6 +28,12 @@ pub(crate) fn run(
                 format!(" (removed {})", written.removed.join(", "))
             };
             console.write(&format!("wrote {} files to {}{removed}\n", written.files, folder.display()));
+            if let Some(leftover) = written.leftover {
+                console.warning(&format!(
+                    "the previous docs were moved to {} and could not be removed; the next run removes them",
+                    leftover.display()
+                ));
+            }
         }
         Err(error) => {
             console.error(&format!("{error}; the docs were not changed"));
@@ -37,4 +44,25 @@ pub(crate) fn run(
         return INPUT_ERROR;
     }
     FINE
+}
+
+/// For the tests of atomic output: `FLOWDOC_TEST_FAULT=fail:N` makes the N-th filesystem step
+/// of the write fail, `exit:N` ends the process at it without any clean-up, as a kill would.
+/// Unset, every step goes ahead.
+fn injected_fault() -> impl FnMut(&output::Step) -> std::io::Result<()> {
+    let fault = std::env::var("FLOWDOC_TEST_FAULT").ok().and_then(|value| {
+        let (kind, step) = value.split_once(':')?;
+        Some((kind.to_owned(), step.parse::<usize>().ok()?))
+    });
+    let mut steps = 0;
+    move |_step| {
+        steps += 1;
+        match &fault {
+            Some((kind, at)) if *at == steps && kind == "exit" => std::process::exit(99),
+            Some((kind, at)) if *at == steps && kind == "fail" => {
+                Err(std::io::Error::other("injected fault"))
+            }
+            _ => Ok(()),
+        }
+    }
 }

@@ -191,6 +191,12 @@ impl Console<'_> {
         let _ = self.stderr.write_all(text.as_bytes());
     }
 
+    /// Writes a warning to standard error.
+    pub(crate) fn warning(&mut self, message: &str) {
+        let text = self.diagnostics.render(Level::Warning, None, message, None, &[]);
+        let _ = self.stderr.write_all(text.as_bytes());
+    }
+
     pub(crate) fn write(&mut self, text: &str) {
         let _ = self.stderr.write_all(text.as_bytes());
     }
