@@ -63,11 +63,22 @@ pub fn discover(files: &dyn ProjectFiles, listing: &Listing, options: &LoadOptio
         listing.files.iter().filter(|path| is_template_name(path) && !is_generated(path)).collect();
     let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-templates" };
     let is_template = crate::parallel::map(&named, workers, |path| {
-        // A file that cannot be read here is reported when it is loaded, if it is named.
-        files.read(path, options.max_file_bytes).is_ok_and(|bytes| {
-            format_version.find(&bytes).is_some()
-                || (resources.find(&bytes).is_some() && aws_type.find(&bytes).is_some())
-        })
+        let looks_like_template = |bytes: &[u8]| {
+            format_version.find(bytes).is_some()
+                || (resources.find(bytes).is_some() && aws_type.find(bytes).is_some())
+        };
+        match files.read(path, options.max_file_bytes) {
+            Ok(bytes) => looks_like_template(&bytes),
+            // A template over the size limit is still found, so that loading says why it is
+            // not read: its first megabyte tells.
+            Err(ReadError::TooLarge { .. }) => files.open(path).is_ok_and(|reader| {
+                let mut head = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::Read::take(reader, 1 << 20), &mut head).is_ok()
+                    && looks_like_template(&head)
+            }),
+            // A file that cannot be read here is reported when it is loaded, if it is named.
+            Err(_) => false,
+        }
     });
     named
         .into_iter()
