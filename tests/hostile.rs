@@ -412,3 +412,113 @@ fn output_is_identical_across_thread_counts_and_locales() {
         seen.push(docs);
     }
 }
+
+/// Symbolic link loops and links out of the root, names that are not UTF-8, a root that is a
+/// file: each is reported with its path, and the rest of the project is read.
+#[cfg(unix)]
+#[test]
+fn filesystem_hostility_is_reported_and_the_rest_is_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("project");
+    small_project(&root, true);
+    let outside = dir.path().join("outside");
+    write_files(
+        &outside,
+        &[("secret.rs", "#[event_producer(\"leaked\", to = \"OrdersTopic\")]\nfn leak() {}\n")],
+    );
+    std::os::unix::fs::symlink(&outside, root.join("api/src/linked")).unwrap();
+    std::os::unix::fs::symlink(root.join("api"), root.join("api/src/loop")).unwrap();
+    let bad_name = std::ffi::OsStr::from_bytes(b"caf\xe9.rs");
+    std::fs::write(root.join("api/src").join(bad_name), "fn x() {}\n").unwrap();
+
+    let output = flowdoc(&root, &["graph", "--format", "json"], &[]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let graph = text(&output.stdout);
+    assert!(graph.contains("order.audited"), "the rest is read");
+    assert!(!graph.contains("leaked"), "nothing is read out of the root");
+    for expected in [
+        "api/src/linked",
+        "symbolic link leads outside the project root or nowhere; not followed",
+        "api/src/loop",
+        "symbolic link loop",
+        "api/src/caf",
+        "path is not valid UTF-8; skipped",
+    ] {
+        assert!(stderr.contains(expected), "{expected} in {stderr}");
+    }
+
+    let output = flowdoc(&root.join("template.yaml"), &["graph"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("is not a folder"), "{}", text(&output.stderr));
+}
+
+/// Files and folders that cannot be read — injected, since permissions do not stop root —
+/// are reported with their paths, and the rest of the project is read.
+#[test]
+fn unreadable_files_and_folders_are_reported_and_the_rest_is_read() {
+    use flowdoc::files::{FileProblem, Listing, ProjectFiles, ReadError};
+    struct Failing {
+        inner: flowdoc::files::DiskFiles,
+    }
+    impl ProjectFiles for Failing {
+        fn list(&self) -> Listing {
+            let mut listing = self.inner.list();
+            listing.files.retain(|path| !path.starts_with("api/src/locked/"));
+            listing.problems.push(FileProblem {
+                path: "api/src/locked".into(),
+                message: "cannot list: Permission denied (os error 13)".into(),
+            });
+            listing
+        }
+        fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+            if path == "api/src/secret.rs" {
+                return Err(ReadError::Io(std::io::Error::from(std::io::ErrorKind::PermissionDenied)));
+            }
+            self.inner.read(path, limit)
+        }
+        fn open(&self, path: &str) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+            self.inner.open(path)
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    small_project(dir.path(), true);
+    write_files(
+        dir.path(),
+        &[
+            (
+                "api/src/secret.rs",
+                "use flowdoc_annotations::event_producer;\n#[event_producer(\"hidden\", to = \"OrdersTopic\")]\nfn h() {}\n",
+            ),
+            ("api/src/locked/mod.rs", "fn l() {}\n"),
+        ],
+    );
+    let files = Failing { inner: flowdoc::files::DiskFiles::new(dir.path()) };
+    let listing = files.list();
+    let options = flowdoc::scan::ScanOptions::default();
+    let facts = flowdoc::scan::parse(
+        &files,
+        &listing,
+        flowdoc::scan::prefilter(&files, &listing, &options),
+        &options,
+    );
+    let problems: Vec<String> = facts
+        .problems
+        .iter()
+        .map(|problem| format!("{} {}", problem.location.file, problem.message))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "api/src/locked cannot list: Permission denied (os error 13)".to_owned(),
+            "api/src/secret.rs cannot read: permission denied".to_owned(),
+        ],
+    );
+    let events: Vec<&str> = facts
+        .handlers
+        .iter()
+        .flat_map(|handler| handler.annotations.iter().map(|a| a.event.as_str()))
+        .collect();
+    assert_eq!(events, ["OrderPlaced", "order.audited"]);
+}

@@ -86,6 +86,16 @@ impl Prefiltered {
 pub fn prefilter(files: &dyn ProjectFiles, listing: &Listing, options: &ScanOptions) -> Prefiltered {
     let mut problems = Vec::new();
     let crates = find_crates(files, listing, options, &mut problems);
+    // What could not be listed inside a crate may hold sources: the scan is not complete.
+    for problem in &listing.problems {
+        if crates.iter().any(|krate| is_within(&problem.path, &krate.dir)) {
+            problems.push(SourceProblem {
+                location: Location::new(&problem.path, 0, 0),
+                kind: ProblemKind::Unreadable,
+                message: problem.message.clone(),
+            });
+        }
+    }
     let sources: Vec<(String, usize)> =
         assign_sources(listing, &crates).into_iter().map(|(path, index)| (path.to_owned(), index)).collect();
     let results = parallel_map(
