@@ -42,7 +42,7 @@ pub(crate) fn skim(text: &str, keep: Keep<'_>) -> Option<String> {
     };
     let annotated = matches!(keep, Keep::Annotated(_));
     let mut kept: Vec<(usize, usize)> = Vec::new();
-    let mut keep_tokens = |first: usize, last: usize| kept.push((tokens[first].start, tokens[last].end));
+    let mut keep_tokens = |first: usize, last: usize| kept.push((tokens[first].start(), tokens[last].end()));
     // Levels still to split, as token ranges: module bodies, and the bodies of `impl` and
     // `trait` blocks that hold annotations.
     let mut levels = vec![(0, tokens.len(), Level::Module)];
@@ -135,14 +135,26 @@ enum Kind {
 #[derive(Clone, Copy, Debug)]
 struct Token {
     kind: Kind,
-    start: usize,
-    end: usize,
+    /// Byte offsets, 32 bits to keep the token list small (the text is checked to fit).
+    start: u32,
+    end: u32,
+}
+
+impl Token {
+    fn start(self) -> usize {
+        self.start as usize
+    }
+
+    fn end(self) -> usize {
+        self.end as usize
+    }
 }
 
 /// The tokens of `text`, comments and white space left out; None where a literal or comment
 /// does not end or a character cannot start a token.
 fn tokens(text: &str) -> Option<Vec<Token>> {
     let bytes = text.as_bytes();
+    u32::try_from(bytes.len()).ok()?;
     let mut out = Vec::with_capacity(bytes.len() / 6);
     let mut at = 0;
     while at < bytes.len() {
@@ -220,7 +232,8 @@ fn tokens(text: &str) -> Option<Vec<Token>> {
             }
             _ => return None,
         };
-        out.push(Token { kind, start, end: at });
+        // Both fit: the text's length was checked.
+        out.push(Token { kind, start: start as u32, end: at as u32 });
     }
     Some(out)
 }
@@ -349,7 +362,7 @@ fn raw_word_end(text: &str, at: usize) -> usize {
 
 /// For each opening delimiter, the index of its closing one (0 elsewhere); None when they do
 /// not match.
-fn matching(tokens: &[Token]) -> Option<Vec<usize>> {
+fn matching(tokens: &[Token]) -> Option<Vec<u32>> {
     let mut close = vec![0; tokens.len()];
     let mut open: Vec<(usize, u8)> = Vec::new();
     for (index, token) in tokens.iter().enumerate() {
@@ -360,7 +373,8 @@ fn matching(tokens: &[Token]) -> Option<Vec<usize>> {
                 if !matches!((opened, byte), (b'(', b')') | (b'[', b']') | (b'{', b'}')) {
                     return None;
                 }
-                close[at] = index;
+                // Fits: there are fewer tokens than bytes, and the bytes fit.
+                close[at] = index as u32;
             }
             _ => {}
         }
@@ -388,13 +402,13 @@ enum ModuleForm {
 struct Source<'a> {
     text: &'a str,
     tokens: &'a [Token],
-    close: &'a [usize],
+    close: &'a [u32],
 }
 
 impl Source<'_> {
     fn word(&self, index: usize) -> Option<&str> {
         let token = self.tokens.get(index)?;
-        (token.kind == Kind::Word).then(|| &self.text[token.start..token.end])
+        (token.kind == Kind::Word).then(|| &self.text[token.start()..token.end()])
     }
 
     fn is_punct(&self, index: usize, byte: u8) -> bool {
@@ -405,10 +419,15 @@ impl Source<'_> {
         self.tokens.get(index).is_some_and(|token| token.kind == Kind::Open(byte))
     }
 
+    /// The index of the token that closes the group opened at `index`.
+    fn closing(&self, index: usize) -> usize {
+        self.close[index] as usize
+    }
+
     /// The index just after the token at `index`, its group included if it opens one.
     fn after(&self, index: usize) -> usize {
         match self.tokens[index].kind {
-            Kind::Open(_) => self.close[index] + 1,
+            Kind::Open(_) => self.closing(index) + 1,
             _ => index + 1,
         }
     }
@@ -476,7 +495,7 @@ impl Source<'_> {
         }
         if at + 2 == last && self.is_punct(last, b';') {
             Some(ModuleForm::Declared)
-        } else if self.is_open(at + 2, b'{') && self.close[at + 2] == last {
+        } else if self.is_open(at + 2, b'{') && self.closing(at + 2) == last {
             Some(ModuleForm::Inline(at + 2))
         } else {
             None
@@ -497,7 +516,7 @@ impl Source<'_> {
         if !matches!(self.word(index), Some("impl" | "trait")) {
             return None;
         }
-        (index..last).find(|&at| self.is_open(at, b'{') && self.close[at] == last)
+        (index..last).find(|&at| self.is_open(at, b'{') && self.closing(at) == last)
     }
 
     /// The words of `start..end`, at any depth.
@@ -578,7 +597,7 @@ impl Source<'_> {
             }
             let open = if self.is_punct(index + 1, b'!') { index + 2 } else { index + 1 };
             if self.is_open(open, b'[')
-                && self.words(open + 1, self.close[open]).any(|word| names.iter().any(|name| name == word))
+                && self.words(open + 1, self.closing(open)).any(|word| names.iter().any(|name| name == word))
             {
                 flagged.push(index);
             }
