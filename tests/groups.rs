@@ -34,7 +34,7 @@ fn a_small_system_is_drawn_whole() {
     assert!(groups::fits(&whole), "{} boxes", whole.nodes.len());
     let grouping = Grouping::of(&flow, &whole);
     assert!(grouping.parts.is_empty());
-    assert_eq!(grouping.overview(&flow, &whole), whole);
+    assert_eq!(grouping.overview(&whole), whole);
 }
 
 #[test]
@@ -99,4 +99,54 @@ fn a_large_system_is_drawn_in_parts_and_every_picture_fits() {
         }
         assert!(files["index.md"].contains("## Parts"), "the index lists the parts");
     }
+}
+
+/// A template of queues and their dead-letter queues with hardly a function: parts are cut in
+/// alphabetical ranges of the resources, and every picture still fits.
+#[test]
+fn resources_without_functions_are_drawn_in_parts_too() {
+    let mut template = String::from("Resources:\n");
+    for index in 0..300 {
+        template.push_str(&format!(
+            "  Queue{index:03}:\n    Type: AWS::SQS::Queue\n    Properties:\n      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt Dead{index:03}.Arn\n        maxReceiveCount: 3\n  Dead{index:03}:\n    Type: AWS::SQS::Queue\n"
+        ));
+    }
+    let mut files = MemoryFiles::new();
+    files.insert("template.yaml", template);
+    let listing = files.list();
+    let options = LoadOptions::default();
+    let templates = template::load(&files, &["template.yaml".to_owned()], &options);
+    let flow = model::build(&scan::scan(&files, &listing, &ScanOptions::default()), &templates);
+    let whole = diagram::overview(&flow);
+    assert_eq!(whole.nodes.len(), 600);
+    let pictures = docs::pictures(&flow);
+    assert!(pictures.grouping.parts.len() >= 2);
+    for (path, picture) in &pictures.files {
+        assert!(
+            groups::fits(picture),
+            "{path}: {} boxes, {} arrows",
+            picture.nodes.len(),
+            picture.edges.len()
+        );
+    }
+}
+
+/// A picture too large to lay out in reasonable time is a note, at once.
+#[test]
+fn a_picture_too_large_to_lay_out_is_a_note() {
+    let mut template = String::from("Resources:\n");
+    for index in 0..200 {
+        template.push_str(&format!(
+            "  Queue{index:03}:\n    Type: AWS::SQS::Queue\n    Properties:\n      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt Dead{index:03}.Arn\n        maxReceiveCount: 3\n  Dead{index:03}:\n    Type: AWS::SQS::Queue\n"
+        ));
+    }
+    let mut files = MemoryFiles::new();
+    files.insert("template.yaml", template);
+    let listing = files.list();
+    let templates = template::load(&files, &["template.yaml".to_owned()], &LoadOptions::default());
+    let flow = model::build(&scan::scan(&files, &listing, &ScanOptions::default()), &templates);
+    let whole = diagram::overview(&flow);
+    assert!(whole.nodes.len() > flowdoc::render::svg::MAX_LAYOUT_NODES);
+    let svg = flowdoc::render::svg::render(&whole);
+    assert!(svg.contains("Too large to draw: 400 boxes and 200 arrows"), "{svg}");
 }

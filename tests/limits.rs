@@ -4,6 +4,8 @@
 //! resources) are ignored tests for a release build:
 //! `cargo test --release --test limits -- --ignored --nocapture` (figures in docs/security.md).
 
+#![allow(clippy::print_stdout, reason = "the full-size tests print their figures")]
+
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Instant;
@@ -146,17 +148,6 @@ fn a_zero_or_absurd_limit_is_a_configuration_error_or_a_clean_refusal() {
     }
 }
 
-/// Peak memory of this process so far, in MiB (Linux).
-fn peak_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            let line = status.lines().find(|line| line.starts_with("VmHWM:"))?.to_owned();
-            line.split_whitespace().nth(1)?.parse::<f64>().ok()
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
-}
-
 /// Runs flowdoc under `/usr/bin/time -v` when there is one, for its peak memory.
 fn timed(root: &Path, args: &[&str]) -> (Output, f64, f64) {
     let start = Instant::now();
@@ -211,7 +202,6 @@ fn full_size_a_200_mb_source_file() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("generated.rs"));
     assert!(peak < 200.0 || peak == 0.0, "peak {peak} MiB");
-    let _ = peak_mib();
 }
 
 #[test]

@@ -17,7 +17,7 @@ pub(crate) fn run(
     // layout-rs and GitHub's Mermaid cannot draw a large system whole: draw its parts.
     let drawable = || {
         let whole = overview();
-        Grouping::of(&project.flow, &whole).overview(&project.flow, &whole)
+        Grouping::of(&project.flow, &whole).overview(&whole)
     };
     let text = timings.time("render", || match format {
         GraphFormat::Json => json::render(&project.flow, &project.findings),

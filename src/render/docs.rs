@@ -82,22 +82,22 @@ pub fn pictures(flow: &Flow) -> Pictures {
 fn pictures_named(flow: &Flow, names: &PageNames) -> Pictures {
     let whole = diagram::overview(flow);
     let grouping = Grouping::of(flow, &whole);
-    let overview = grouping.overview(flow, &whole);
+    let overview = grouping.overview(&whole);
     let mut files = BTreeMap::new();
     files.insert("overview.svg".to_owned(), overview.clone());
     let incidence = Incidence::of(&whole);
     for group in grouping.all() {
-        files.insert(format!("groups/{}.svg", group.stem), grouping.picture(flow, &incidence, &group.stem));
+        files.insert(format!("groups/{}.svg", group.stem), grouping.picture(&incidence, &group.stem));
     }
     for (name, event) in &flow.events {
         let participants: BTreeSet<String> =
             event.producers.iter().chain(&event.consumers).cloned().collect();
-        let picture = grouping.fit(flow, diagram::event_path(flow, name), &participants);
+        let picture = grouping.fit(diagram::event_path(flow, name), &participants);
         files.insert(format!("events/{}.svg", names.events[name]), picture);
     }
     for function in flow.functions() {
         let own = BTreeSet::from([function.id.clone()]);
-        let picture = grouping.fit(flow, diagram::function_neighbourhood(flow, &function.id), &own);
+        let picture = grouping.fit(diagram::function_neighbourhood(flow, &function.id), &own);
         files.insert(format!("functions/{}.svg", names.functions[&function.id]), picture);
     }
     Pictures { grouping, overview, files }

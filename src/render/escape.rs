@@ -11,8 +11,11 @@ pub fn xml(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // Control characters other than tab and newline are not allowed in XML 1.0.
-            c if c.is_control() && c != '\t' && c != '\n' => out.push('\u{fffd}'),
+            // Control characters other than tab and newline, and the two non-characters
+            // U+FFFE and U+FFFF, are not allowed in XML 1.0.
+            c if (c.is_control() && c != '\t' && c != '\n') || matches!(c, '\u{fffe}' | '\u{ffff}') => {
+                out.push('\u{fffd}');
+            }
             c => out.push(c),
         }
     }
@@ -24,8 +27,9 @@ pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
+            // `$` too: GitHub reads `$...$` as mathematics.
             '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.' | '!'
-            | '|' | '~' => {
+            | '|' | '~' | '$' => {
                 out.push('\\');
                 out.push(c);
             }

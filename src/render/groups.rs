@@ -38,6 +38,8 @@ pub struct Group {
     pub members: BTreeSet<String>,
     /// Its own parts, when it is too large to draw whole; empty otherwise.
     pub parts: Vec<Group>,
+    /// How many of its members are functions.
+    pub functions: usize,
 }
 
 /// How the system is split for drawing; no parts when the whole system fits one picture.
@@ -57,7 +59,7 @@ impl Grouping {
         }
         let members: BTreeSet<String> = overview.nodes.iter().map(|node| node.id.clone()).collect();
         let mut stems = BTreeSet::new();
-        let parts = split(flow, overview, &members, &mut stems).unwrap_or_default();
+        let parts = split(flow, &Incidence::of(overview), &members, &mut stems).unwrap_or_default();
         let top = parts
             .iter()
             .enumerate()
@@ -102,16 +104,16 @@ impl Grouping {
     }
 
     /// The overview: the top-level parts as boxes, the arrows between them.
-    pub fn overview(&self, flow: &Flow, whole: &Diagram) -> Diagram {
+    pub fn overview(&self, whole: &Diagram) -> Diagram {
         if self.parts.is_empty() {
             return whole.clone();
         }
-        collapse(flow, whole, |node| self.top_part_of(node).map(|group| (group, false)))
+        collapse(whole, |node| self.top_part_of(node).map(|group| (group, false)))
     }
 
     /// The picture of one part: its own resources (or its parts, when it has them) and, as
     /// boxes, the parts around it that its arrows lead to or come from.
-    pub fn picture(&self, flow: &Flow, whole: &Incidence<'_>, stem: &str) -> Diagram {
+    pub fn picture(&self, whole: &Incidence<'_>, stem: &str) -> Diagram {
         let path = self.path_to(stem);
         let Some(group) = path.last() else { return Diagram::default() };
         // The arrows at the part's members, then the boxes at their ends, in the whole
@@ -128,7 +130,7 @@ impl Grouping {
         }
         let nodes = node_at.iter().map(|&at| whole.diagram.nodes[at].clone()).collect();
         let touching = Diagram { nodes, edges };
-        collapse(flow, &touching, |node| {
+        collapse(&touching, |node| {
             if group.members.contains(node) {
                 return group.parts.iter().find(|part| part.members.contains(node)).map(|part| (part, true));
             }
@@ -147,17 +149,17 @@ impl Grouping {
 
     /// `diagram` made to fit: when it is too large, the nodes outside `keep` are collapsed into
     /// their top-level parts; when that is still too large, all of them are.
-    pub fn fit(&self, flow: &Flow, diagram: Diagram, keep: &BTreeSet<String>) -> Diagram {
+    pub fn fit(&self, diagram: Diagram, keep: &BTreeSet<String>) -> Diagram {
         if fits(&diagram) || self.parts.is_empty() {
             return diagram;
         }
-        let kept = collapse(flow, &diagram, |node| {
+        let kept = collapse(&diagram, |node| {
             if keep.contains(node) { None } else { self.top_part_of(node).map(|group| (group, false)) }
         });
         if fits(&kept) {
             return kept;
         }
-        collapse(flow, &diagram, |node| self.top_part_of(node).map(|group| (group, false)))
+        collapse(&diagram, |node| self.top_part_of(node).map(|group| (group, false)))
     }
 }
 
@@ -183,12 +185,29 @@ impl<'d> Incidence<'d> {
         }
         Incidence { diagram, node_at, edges_of }
     }
+
+    /// Whether the picture of `members` alone, with the arrows between them, [`fits`].
+    fn fits_inside(&self, members: &BTreeSet<String>) -> bool {
+        let nodes = members.iter().filter(|member| self.node_at.contains_key(member.as_str())).count();
+        if nodes > MAX_NODES {
+            return false;
+        }
+        let mut edges = BTreeSet::new();
+        for member in members {
+            for &at in self.edges_of.get(member.as_str()).into_iter().flatten() {
+                let edge = &self.diagram.edges[at];
+                if members.contains(&edge.from) && members.contains(&edge.to) {
+                    edges.insert(at);
+                }
+            }
+        }
+        edges.len() <= MAX_EDGES
+    }
 }
 
 /// The box of a part.
-fn group_node(flow: &Flow, group: &Group) -> DiagramNode {
-    let functions =
-        group.members.iter().filter(|id| flow.node(id).is_some_and(|node| node.kind.is_function())).count();
+fn group_node(group: &Group) -> DiagramNode {
+    let functions = group.functions;
     let others = group.members.len() - functions;
     let plural =
         |count: usize, word: &str| if count == 1 { format!("1 {word}") } else { format!("{count} {word}s") };
@@ -204,11 +223,7 @@ fn group_node(flow: &Flow, group: &Group) -> DiagramNode {
 /// `diagram` with every node for which `cluster` names a part replaced by that part's box.
 /// Arrows between the same boxes merge; arrows inside one box go. The flag says the box is a
 /// part of the part being drawn (its arrows inside are not shown either way).
-fn collapse<'g>(
-    flow: &Flow,
-    diagram: &Diagram,
-    cluster: impl Fn(&str) -> Option<(&'g Group, bool)>,
-) -> Diagram {
+fn collapse<'g>(diagram: &Diagram, cluster: impl Fn(&str) -> Option<(&'g Group, bool)>) -> Diagram {
     let mut nodes: BTreeMap<String, DiagramNode> = BTreeMap::new();
     let mut placed: BTreeMap<&str, String> = BTreeMap::new();
     for node in &diagram.nodes {
@@ -216,7 +231,7 @@ fn collapse<'g>(
             Some((group, _)) => {
                 let id = format!("group:{}", group.stem);
                 if !nodes.contains_key(&id) {
-                    nodes.insert(id.clone(), group_node(flow, group));
+                    nodes.insert(id.clone(), group_node(group));
                 }
                 id
             }
@@ -262,7 +277,7 @@ fn collapse<'g>(
 /// way of splitting gives two parts or more.
 fn split(
     flow: &Flow,
-    whole: &Diagram,
+    whole: &Incidence<'_>,
     members: &BTreeSet<String>,
     stems: &mut BTreeSet<String>,
 ) -> Option<Vec<Group>> {
@@ -280,21 +295,14 @@ fn split(
             stem = format!("{base}-{counter}");
             counter += 1;
         }
-        let inside = Diagram {
-            nodes: whole.nodes.iter().filter(|node| members.contains(&node.id)).cloned().collect(),
-            edges: whole
-                .edges
-                .iter()
-                .filter(|edge| members.contains(&edge.from) && members.contains(&edge.to))
-                .cloned()
-                .collect(),
-        };
-        let parts = if fits(&inside) || members.len() == 1 {
+        let parts = if whole.fits_inside(&members) || members.len() == 1 {
             Vec::new()
         } else {
             split(flow, whole, &members, stems).unwrap_or_default()
         };
-        groups.push(Group { name, stem, members, parts });
+        let functions =
+            members.iter().filter(|id| flow.node(id).is_some_and(|node| node.kind.is_function())).count();
+        groups.push(Group { name, stem, members, parts, functions });
     }
     Some(groups)
 }
@@ -341,7 +349,9 @@ fn part_keys(flow: &Flow, members: &BTreeSet<String>) -> Option<BTreeMap<String,
     if functions.len() >= 2 {
         return spread(flow, members, ranges(flow, &functions, members.len()));
     }
-    None
+    // Resources with (almost) no functions among them: alphabetical ranges of the resources.
+    let all: Vec<&str> = members.iter().map(String::as_str).collect();
+    (all.len() >= 2).then(|| ranges(flow, &all, members.len()))
 }
 
 /// Paths cut to the deepest folder level that gives two to [`MAX_PARTS`] parts.
@@ -388,8 +398,8 @@ fn common_prefix_len<'w>(names: impl Iterator<Item = &'w Vec<String>>) -> usize 
         .count()
 }
 
-/// Functions in alphabetical ranges, as few as keep each part drawable (about 60 boxes), named
-/// by their first and last function without the words all of them share.
+/// Functions (or other nodes) in alphabetical ranges, as few as keep each part drawable (about
+/// 60 boxes), named by their first and last one without the words all of them share.
 fn ranges(flow: &Flow, functions: &[&str], members: usize) -> BTreeMap<String, String> {
     let count = members.div_ceil(MAX_NODES * 3 / 4).clamp(2, MAX_PARTS);
     let size = functions.len().div_ceil(count).max(1);

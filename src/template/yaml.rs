@@ -6,7 +6,7 @@
 //! stand for (`!GetAtt A.B` is `{"Fn::GetAtt": "A.B"}`), so later stages see one shape; unknown
 //! tags are kept. JSON is read as YAML, which it is.
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span, Tag};
 use std::collections::BTreeMap;
 
 /// A node of a YAML or JSON document with the position it starts at.
@@ -222,6 +222,7 @@ pub fn parse(text: &str, limits: YamlLimits) -> Result<Document, YamlError> {
             root: None,
             documents: 0,
             lines: source.split('\n').collect(),
+            line_starts: line_starts(&source),
             duplicates: Vec::new(),
         };
         match builder.run(&source) {
@@ -367,6 +368,8 @@ struct Builder<'t> {
     limits: YamlLimits,
     /// The text's lines, to tell flow collections from block ones.
     lines: Vec<&'t str>,
+    /// The character index at which each line starts.
+    line_starts: Vec<usize>,
     duplicates: Vec<YamlError>,
     nodes: usize,
     stack: Vec<Frame>,
@@ -376,10 +379,21 @@ struct Builder<'t> {
     documents: usize,
 }
 
-fn position(span: &Span) -> (u32, u32) {
-    let line = u32::try_from(span.start.line()).unwrap_or(u32::MAX);
-    let column = u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX);
-    (line, column)
+/// The character index at which each line of `text` starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.chars().enumerate().filter(|(_, c)| *c == '\n').map(|(index, _)| index + 1))
+        .collect()
+}
+
+/// The line and column (from 1) of a parser position. The parser counts a lone `\r` as a line
+/// break too; everywhere else (locations, the lines shown with errors) lines end at `\n` only,
+/// so the place is worked out from the parser's character index rather than its line.
+fn position(line_starts: &[usize], marker: &Marker) -> (u32, u32) {
+    let index = marker.index();
+    let line = line_starts.partition_point(|start| *start <= index).max(1);
+    let column = index - line_starts[line - 1] + 1;
+    (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(column).unwrap_or(u32::MAX))
 }
 
 fn error_at((line, column): (u32, u32), message: impl Into<String>) -> YamlError {
@@ -392,9 +406,7 @@ impl Builder<'_> {
         for event in Parser::new_from_str(text) {
             let in_flow = self.stack.iter().any(|frame| frame.flow);
             let (event, span) = event.map_err(|error| {
-                let marker = error.marker();
-                let line = u32::try_from(marker.line()).unwrap_or(u32::MAX);
-                let column = u32::try_from(marker.col() + 1).unwrap_or(u32::MAX);
+                let (line, column) = position(&self.line_starts, error.marker());
                 (YamlError { line, column, message: error.info().to_owned(), related: None }, in_flow)
             })?;
             self.event(event, &span).map_err(|error| (error, in_flow))?;
@@ -407,17 +419,17 @@ impl Builder<'_> {
         Ok(Document { root, duplicates: self.duplicates })
     }
 
-    /// Whether the collection starting at `span` is written in flow style.
-    fn is_flow(&self, span: &Span) -> bool {
+    /// Whether the collection starting at `(line, column)` is written in flow style.
+    fn is_flow(&self, (line, column): (u32, u32)) -> bool {
         self.lines
-            .get(span.start.line().saturating_sub(1))
-            .and_then(|line| line.chars().nth(span.start.col()))
+            .get((line as usize).saturating_sub(1))
+            .and_then(|text| text.chars().nth((column as usize).saturating_sub(1)))
             .is_some_and(|first| first == '[' || first == '{')
     }
 
     fn event(&mut self, event: Event<'_>, span: &Span) -> Result<(), YamlError> {
         {
-            let at = position(span);
+            let at = position(&self.line_starts, &span.start);
             let is_mapping = matches!(event, Event::MappingStart(..));
             match event {
                 Event::DocumentStart(_) => {
@@ -449,7 +461,7 @@ impl Builder<'_> {
                     }
                     self.count(1, at)?;
                     let keys = is_mapping.then(BTreeMap::new);
-                    let flow = self.is_flow(span);
+                    let flow = self.is_flow(at);
                     self.stack.push(Frame {
                         items: Vec::new(),
                         flow,
@@ -613,6 +625,14 @@ mod tests {
         let (key, value) = node.get("Resources").unwrap().entry("Queue").unwrap();
         assert_eq!((key.line, key.column), (2, 3));
         assert_eq!((value.line, value.column), (3, 5));
+        // A lone `\r` breaks a line for the parser but not for the rest of flowdoc: places
+        // count `\n` only, so that they point at the line shown with them.
+        let node = read("a: 1\rb: 2\nc:\r\n  d: 3\n");
+        let (c, inner) = node.entry("c").unwrap();
+        let (d, _) = inner.entry("d").unwrap();
+        assert_eq!([(c.line, c.column), (d.line, d.column)], [(2, 1), (3, 3)]);
+        let error = fails("a: 1\r\rb: c: d\n", YamlLimits::default());
+        assert!(error.starts_with("1:11 mapping values"), "{error}");
     }
 
     #[test]
