@@ -208,6 +208,17 @@ fn event_loop_through_a_topic_is_reported_once_with_its_path() {
     );
 }
 
+/// A function that invokes itself loops with no resource between: the events its own edge
+/// carries are named.
+#[test]
+fn a_function_invoking_itself_is_a_loop_that_names_its_events() {
+    assert_eq!(
+        of_rule("event-loop-self", "event-loop"),
+        ["event-loop error TickerFunction ticker/src/main.rs:4 events loop back to `TickerFunction`: \
+             TickerFunction → TickerFunction (carrying batch.next)"]
+    );
+}
+
 /// The subscription filters the worker's own event out. Events still go round the same
 /// resources (the API's `OrderPlaced` reaches the worker through the topic), but nothing the
 /// worker publishes comes back to it: no loop.

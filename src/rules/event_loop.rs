@@ -67,9 +67,25 @@ Example:
             };
             let cycle = shortest_cycle(&graph, start_index, &members);
             let path: Vec<&str> = cycle.iter().map(|index| graph[*index].0.as_str()).collect();
-            // The events that go round: those the resources of the loop hold.
-            let events: BTreeSet<&str> =
-                component.iter().filter_map(|index| graph[*index].1.as_deref()).collect();
+            // The events that go round: those the resources of the loop hold, or, where the
+            // loop runs from a function straight back to one (it invokes itself), those its
+            // edges carry.
+            let mut events: BTreeSet<String> =
+                component.iter().filter_map(|index| graph[*index].1.clone()).collect();
+            if events.is_empty() {
+                for pair in path.windows(2) {
+                    for (node, edge) in flow.outgoing(pair[0]) {
+                        if node.id == pair[1] {
+                            events.extend(edge.events.iter().cloned());
+                        }
+                    }
+                }
+            }
+            let carrying = if events.is_empty() {
+                String::new()
+            } else {
+                format!(" (carrying {})", events.into_iter().collect::<Vec<_>>().join(", "))
+            };
             // The publish that closes the loop is where the code can break it.
             let location = path
                 .windows(2)
@@ -84,11 +100,7 @@ Example:
             findings.push(finding(
                 self,
                 ids.into_iter().collect::<Vec<_>>().join("/"),
-                format!(
-                    "events loop back to `{start}`: {} (carrying {})",
-                    path.join(" → "),
-                    events.into_iter().collect::<Vec<_>>().join(", ")
-                ),
+                format!("events loop back to `{start}`: {}{carrying}", path.join(" → ")),
                 location,
             ));
         }
