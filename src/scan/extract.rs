@@ -109,8 +109,16 @@ impl Scope {
 
     fn add_uses<'a>(&mut self, items: impl Iterator<Item = &'a syn::Item>, annotations_crate: &str) {
         for item in items {
-            if let syn::Item::Use(item_use) = item {
-                self.add_tree(&item_use.tree, annotations_crate, false);
+            match item {
+                syn::Item::Use(item_use) => self.add_tree(&item_use.tree, annotations_crate, false),
+                // `extern crate flowdoc_annotations as fa;` names the crate `fa` here (at a
+                // crate root, in the whole crate; only this file is seen here).
+                syn::Item::ExternCrate(extern_crate) if extern_crate.ident == annotations_crate => {
+                    if let Some((_, alias)) = &extern_crate.rename {
+                        self.crate_aliases.push(alias.to_string());
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -573,6 +581,21 @@ fn main() {
         let publish = &findings.handlers[3].annotations[0];
         assert_eq!(publish.resource, ResourceFacts::Env("TOPIC".to_owned()));
         assert_eq!(publish.function.as_deref(), Some("Fn"));
+    }
+
+    #[test]
+    fn extern_crate_aliases_count() {
+        let findings = read(
+            r#"
+extern crate flowdoc_annotations as fa;
+extern crate other_crate as oc;
+#[fa::event_producer("a", to = "T")]
+fn produce() {}
+#[oc::event_producer("b", to = "T")]
+fn not_ours() {}
+"#,
+        );
+        assert_eq!(handler_names(&findings), ["produce@src/lib.rs:5:4"]);
     }
 
     #[test]
