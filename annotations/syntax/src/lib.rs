@@ -249,7 +249,55 @@ fn parse_event(input: ParseStream<'_>, role: Role) -> syn::Result<EventRef> {
     if input.peek(Ident) && input.peek2(Token![=]) && !input.peek2(Token![==]) {
         return Err(input.error(format!("the first argument names the event; {expected}")));
     }
+    check_length(input)?;
     input.parse::<Path>().map(EventRef::Type).map_err(|error| syn::Error::new(error.span(), expected))
+}
+
+/// Most tokens the arguments may have from the event type on, counting those inside brackets.
+///
+/// syn parses a type recursively and without a limit, so an event type nested thousands of levels
+/// deep (`A<A<A<...>>>`, `[[[...]]]`) would overflow the stack, of the compiler running the macro
+/// or of flowdoc's scanner, instead of being an error. Every level takes at least one token, so
+/// bounding the tokens bounds the recursion; real arguments have a dozen or two.
+const MAX_ARGUMENT_TOKENS: usize = 64;
+
+/// Refuses the rest of `input` if it is longer than [`MAX_ARGUMENT_TOKENS`], at the first token
+/// over the limit. Counts without recursing, so that it cannot overflow the stack itself.
+fn check_length(input: ParseStream<'_>) -> syn::Result<()> {
+    let mut cursor = input.cursor();
+    let mut groups: Vec<proc_macro2::token_stream::IntoIter> = Vec::new();
+    let mut count = 0;
+    loop {
+        let tree = match groups.last_mut() {
+            Some(group) => match group.next() {
+                Some(tree) => tree,
+                None => {
+                    groups.pop();
+                    continue;
+                }
+            },
+            None => match cursor.token_tree() {
+                Some((tree, next)) => {
+                    cursor = next;
+                    tree
+                }
+                None => return Ok(()),
+            },
+        };
+        count += 1;
+        if count > MAX_ARGUMENT_TOKENS {
+            return Err(syn::Error::new(
+                tree.span(),
+                format!(
+                    "the arguments are longer than the limit of {MAX_ARGUMENT_TOKENS} tokens; name the event \
+                     with a plain type path, as in `events::OrderPlaced`"
+                ),
+            ));
+        }
+        if let proc_macro2::TokenTree::Group(group) = tree {
+            groups.push(group.stream().into_iter());
+        }
+    }
 }
 
 fn parse_key(input: ParseStream<'_>) -> syn::Result<Ident> {
@@ -406,6 +454,44 @@ mod tests {
         let error = handler(Role::Consumer, r#"E, from = "Q", to = "T""#).unwrap_err();
         let start = error.span().start();
         assert_eq!((start.line, start.column), (1, 15), "points at `to`");
+    }
+
+    #[test]
+    fn event_types_nested_without_bound_are_refused_not_overflowed() {
+        // Right at the limit, the deepest shapes parse in a debug build within 2 MiB of stack
+        // (measured; rustc's main thread, which runs macros, has 8 MiB): here on a thread with
+        // room to spare, since a test thread has 2 MiB.
+        let deepest = [
+            format!("A{}{}", "<A".repeat(19), ">".repeat(19)),
+            format!("A{}", "<A".repeat(29)),
+            format!("A<{}T{}>", "[".repeat(56), "]".repeat(56)),
+            format!("A<{}T{}>", "(".repeat(56), ")".repeat(56)),
+            format!("A<{}T>", "&".repeat(56)),
+            format!("A<{}T>", "fn() -> ".repeat(14)),
+        ];
+        let parse = move || {
+            for event in deepest {
+                let at_limit = format!("{event}, to = \"T\"");
+                if let Err(error) = handler(Role::Producer, &at_limit) {
+                    assert!(!error.to_string().contains("limit"), "{at_limit}: {error}");
+                }
+                let over = format!("{event}, to = \"T\", function = \"F\"");
+                assert!(error_is_the_limit(handler(Role::Producer, &over)), "{over}");
+            }
+        };
+        std::thread::Builder::new().stack_size(4 << 20).spawn(parse).unwrap().join().unwrap();
+
+        let deep = format!("A{}{}, to = \"T\"", "<A".repeat(5_000), ">".repeat(5_000));
+        let error = handler(Role::Producer, &deep).unwrap_err();
+        let start = error.span().start();
+        assert_eq!((start.line, start.column), (1, 64), "points at the first token over the limit");
+        assert!(error_is_the_limit(Err(error)));
+        let wide = format!("A<{}>, to = \"T\"", "(T), ".repeat(5_000));
+        assert!(error_is_the_limit(handler(Role::Producer, &wide)));
+    }
+
+    fn error_is_the_limit(result: syn::Result<HandlerArgs>) -> bool {
+        error(result).contains("the arguments are longer than the limit of 64 tokens")
     }
 
     #[test]
