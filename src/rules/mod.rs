@@ -146,13 +146,19 @@ pub fn find(name: &str) -> Option<&'static dyn Rule> {
 /// Runs every rule that is on, applies the configured severities, and sorts the findings by
 /// place, rule and subject.
 pub fn check(flow: &Flow, settings: &RuleSettings) -> Vec<Finding> {
+    let rules: Vec<_> = all()
+        .into_iter()
+        .filter(|rule| settings.severities.get(rule.name()).copied() != Some(None))
+        .collect();
+    // The rules are independent: on all cores. A rule that panics is the run's panic, as it
+    // would be on one thread.
+    let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-rules" };
+    let found = crate::parallel::map(&rules, workers, |rule| rule.check(flow, settings));
     let mut findings = Vec::new();
-    for rule in all() {
+    for (rule, found) in rules.iter().zip(found) {
+        let found = found.unwrap_or_else(|| rule.check(flow, settings));
         let configured = settings.severities.get(rule.name()).copied();
-        if configured == Some(None) {
-            continue;
-        }
-        for mut finding in rule.check(flow, settings) {
+        for mut finding in found {
             if let Some(Some(severity)) = configured {
                 finding.severity = severity;
             }
