@@ -146,8 +146,9 @@ pub fn find(name: &str) -> Option<&'static dyn Rule> {
 /// Runs every rule that is on, applies the configured severities, and sorts the findings by
 /// place, rule and subject.
 pub fn check(flow: &Flow, settings: &RuleSettings) -> Vec<Finding> {
-    let rules: Vec<_> = all()
-        .into_iter()
+    let rules: Vec<&dyn Rule> = all()
+        .iter()
+        .copied()
         .filter(|rule| settings.severities.get(rule.name()).copied() != Some(None))
         .collect();
     // The rules are independent: on all cores. A rule that panics is the run's panic, as it
