@@ -33,19 +33,48 @@ pub fn map<'i, I: Sync, T: Send>(
     workers: Workers<'_>,
     work: impl Fn(&'i I) -> T + Sync,
 ) -> Vec<Option<T>> {
+    run(items, workers, &work).into_iter().map(|result| result.and_then(Result::ok)).collect()
+}
+
+/// [`map`] for work whose panic is the caller's: the first item (in item order) whose work
+/// panicked panics again here, with its own payload, once all threads have stopped; an item no
+/// thread could take is worked on here.
+pub fn map_all<'i, I: Sync, T: Send>(
+    items: &'i [I],
+    workers: Workers<'_>,
+    work: impl Fn(&'i I) -> T + Sync,
+) -> Vec<T> {
+    let results = run(items, workers, &work);
+    results
+        .into_iter()
+        .zip(items)
+        .map(|(result, item)| match result {
+            Some(Ok(value)) => value,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => work(item),
+        })
+        .collect()
+}
+
+/// The outcome of `work` on each item: None where no thread took it.
+fn run<'i, I: Sync, T: Send>(
+    items: &'i [I],
+    workers: Workers<'_>,
+    work: &(impl Fn(&'i I) -> T + Sync),
+) -> Vec<Option<std::thread::Result<T>>> {
     let threads = thread_count(workers.threads).clamp(1, items.len().max(1));
     if threads == 1 && workers.stack == 0 {
-        return items.iter().map(|item| catch_unwind(AssertUnwindSafe(|| work(item))).ok()).collect();
+        return items.iter().map(|item| Some(catch_unwind(AssertUnwindSafe(|| work(item))))).collect();
     }
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<T>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<std::thread::Result<T>>>> =
+        Mutex::new((0..items.len()).map(|_| None).collect());
     let run = || {
         loop {
             let index = next.fetch_add(1, Ordering::Relaxed);
             let Some(item) = items.get(index) else { break };
-            if let Ok(result) = catch_unwind(AssertUnwindSafe(|| work(item))) {
-                results.lock().unwrap_or_else(std::sync::PoisonError::into_inner)[index] = Some(result);
-            }
+            let result = catch_unwind(AssertUnwindSafe(|| work(item)));
+            results.lock().unwrap_or_else(std::sync::PoisonError::into_inner)[index] = Some(result);
         }
     };
     std::thread::scope(|scope| {
@@ -55,7 +84,7 @@ pub fn map<'i, I: Sync, T: Send>(
                 builder = builder.stack_size(workers.stack);
             }
             // A thread that cannot start leaves its share to the others; with none, the items
-            // come back as None.
+            // come back untaken.
             let _ = builder.spawn_scoped(scope, run);
         }
     });
@@ -86,6 +115,24 @@ mod tests {
                 n / 2
             });
             assert_eq!(halves, [Some(0), Some(1), None, Some(2)]);
+        }
+    }
+
+    #[test]
+    fn map_all_panics_again_with_the_first_panic_in_item_order() {
+        let items = [1, 2, 3, 4];
+        for threads in [1, 2] {
+            let workers = Workers { threads, stack: 1 << 20, name: "test" };
+            let panic = std::panic::catch_unwind(|| {
+                map_all(&items, workers, |&n| {
+                    assert!(n < 2, "deliberate at {n}");
+                    n
+                })
+            })
+            .expect_err("the work panicked");
+            assert_eq!(panic.downcast_ref::<String>().map(String::as_str), Some("deliberate at 2"));
+            let workers = Workers { threads, stack: 0, name: "test" };
+            assert_eq!(map_all(&items, workers, |&n| n * 10), [10, 20, 30, 40]);
         }
     }
 }

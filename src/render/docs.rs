@@ -34,12 +34,9 @@ pub fn documents(flow: &Flow, findings: &[Finding], options: &DocsOptions) -> BT
     // Laying pictures out is most of the work: on all cores, each picture on its own.
     let pictured: Vec<(&String, &Diagram)> = pictures.files.iter().collect();
     let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-layout" };
-    let drawn = crate::parallel::map(&pictured, workers, |(_, picture)| svg::render(picture));
-    let mut files: BTreeMap<String, String> = BTreeMap::new();
-    for ((path, picture), svg) in pictured.into_iter().zip(drawn) {
-        // A picture whose layout panicked is drawn again here, where the panic is the run's.
-        files.insert(path.clone(), svg.unwrap_or_else(|| svg::render(picture)));
-    }
+    let drawn = crate::parallel::map_all(&pictured, workers, |(_, picture)| svg::render(picture));
+    let mut files: BTreeMap<String, String> =
+        pictured.into_iter().zip(drawn).map(|((path, _), svg)| (path.clone(), svg)).collect();
     let (grouping, overview) = (&pictures.grouping, &pictures.overview);
     files.insert("index.md".to_owned(), index(flow, findings, &names, overview, grouping, options));
     for group in grouping.all() {

@@ -154,10 +154,9 @@ pub fn check(flow: &Flow, settings: &RuleSettings) -> Vec<Finding> {
     // The rules are independent: on all cores. A rule that panics is the run's panic, as it
     // would be on one thread.
     let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-rules" };
-    let found = crate::parallel::map(&rules, workers, |rule| rule.check(flow, settings));
+    let found = crate::parallel::map_all(&rules, workers, |rule| rule.check(flow, settings));
     let mut findings = Vec::new();
     for (rule, found) in rules.iter().zip(found) {
-        let found = found.unwrap_or_else(|| rule.check(flow, settings));
         let configured = settings.severities.get(rule.name()).copied();
         for mut finding in found {
             if let Some(Some(severity)) = configured {
