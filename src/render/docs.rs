@@ -100,6 +100,23 @@ fn pictures_named(flow: &Flow, names: &PageNames) -> Pictures {
     Pictures { grouping, overview, files }
 }
 
+/// The table of `parts`, each linking to its page in the folder `folder` (with its `/`, or
+/// empty for the current one), followed by a blank line.
+fn parts_table(out: &mut String, parts: &[Group], folder: &str) {
+    out.push_str("| Part | Functions | Resources |\n|---|---|---|\n");
+    for part in parts {
+        let _ = writeln!(
+            out,
+            "| [{}]({folder}{}.md) | {} | {} |",
+            markdown(&part.name),
+            url_path(&part.stem),
+            part.functions,
+            part.members.len() - part.functions
+        );
+    }
+    out.push('\n');
+}
+
 /// The page of a part of a system too large for one picture.
 fn group_page(flow: &Flow, grouping: &Grouping, group: &Group, names: &PageNames) -> String {
     let mut out = String::from(GENERATED);
@@ -121,22 +138,8 @@ boxes with a folded corner are other parts, each with its own page.\n",
     );
     let _ = writeln!(out, "![{}]({}.svg)\n", markdown(&group.name), url_path(&group.stem));
     if !group.parts.is_empty() {
-        out.push_str("## Parts\n\n| Part | Functions | Resources |\n|---|---|---|\n");
-        for part in &group.parts {
-            let functions = part
-                .members
-                .iter()
-                .filter(|id| flow.node(id).is_some_and(|node| node.kind.is_function()))
-                .count();
-            let _ = writeln!(
-                out,
-                "| [{}]({}.md) | {functions} | {} |",
-                markdown(&part.name),
-                url_path(&part.stem),
-                part.members.len() - functions
-            );
-        }
-        out.push('\n');
+        out.push_str("## Parts\n\n");
+        parts_table(&mut out, &group.parts, "");
     }
     out.push_str("## Functions\n\n| Function | Consumes | Produces |\n|---|---|---|\n");
     for function in &functions {
@@ -332,23 +335,9 @@ fn index(
         out.push_str(
             "The system is too large for one readable picture, so it is drawn in parts: each box with a \
 folded corner is a part, with its own page and picture. Arrows between parts name the events they carry.\n\n\
-## Parts\n\n| Part | Functions | Resources |\n|---|---|---|\n",
+## Parts\n\n",
         );
-        for part in &grouping.parts {
-            let functions = part
-                .members
-                .iter()
-                .filter(|id| flow.node(id).is_some_and(|node| node.kind.is_function()))
-                .count();
-            let _ = writeln!(
-                out,
-                "| [{}](groups/{}.md) | {functions} | {} |",
-                markdown(&part.name),
-                url_path(&part.stem),
-                part.members.len() - functions
-            );
-        }
-        out.push('\n');
+        parts_table(&mut out, &grouping.parts, "groups/");
     }
     out.push_str(
         "Blue arrows are writes and publishes the code declares; grey arrows are the template's \
