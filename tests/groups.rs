@@ -101,12 +101,11 @@ fn a_large_system_is_drawn_in_parts_and_every_picture_fits() {
     }
 }
 
-/// A template of queues and their dead-letter queues with hardly a function: parts are cut in
-/// alphabetical ranges of the resources, and every picture still fits.
-#[test]
-fn resources_without_functions_are_drawn_in_parts_too() {
+/// The flow of a template of `count` queues, each with a redrive policy to a dead-letter queue
+/// of its own, and nothing else.
+fn queues_and_their_dead_letter_queues(count: usize) -> Flow {
     let mut template = String::from("Resources:\n");
-    for index in 0..300 {
+    for index in 0..count {
         template.push_str(&format!(
             "  Queue{index:03}:\n    Type: AWS::SQS::Queue\n    Properties:\n      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt Dead{index:03}.Arn\n        maxReceiveCount: 3\n  Dead{index:03}:\n    Type: AWS::SQS::Queue\n"
         ));
@@ -114,9 +113,15 @@ fn resources_without_functions_are_drawn_in_parts_too() {
     let mut files = MemoryFiles::new();
     files.insert("template.yaml", template);
     let listing = files.list();
-    let options = LoadOptions::default();
-    let templates = template::load(&files, &["template.yaml".to_owned()], &options);
-    let flow = model::build(&scan::scan(&files, &listing, &ScanOptions::default()), &templates);
+    let templates = template::load(&files, &["template.yaml".to_owned()], &LoadOptions::default());
+    model::build(&scan::scan(&files, &listing, &ScanOptions::default()), &templates)
+}
+
+/// A template of queues and their dead-letter queues with hardly a function: parts are cut in
+/// alphabetical ranges of the resources, and every picture still fits.
+#[test]
+fn resources_without_functions_are_drawn_in_parts_too() {
+    let flow = queues_and_their_dead_letter_queues(300);
     let whole = diagram::overview(&flow);
     assert_eq!(whole.nodes.len(), 600);
     let pictures = docs::pictures(&flow);
@@ -134,17 +139,7 @@ fn resources_without_functions_are_drawn_in_parts_too() {
 /// A picture too large to lay out in reasonable time is a note, at once.
 #[test]
 fn a_picture_too_large_to_lay_out_is_a_note() {
-    let mut template = String::from("Resources:\n");
-    for index in 0..200 {
-        template.push_str(&format!(
-            "  Queue{index:03}:\n    Type: AWS::SQS::Queue\n    Properties:\n      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt Dead{index:03}.Arn\n        maxReceiveCount: 3\n  Dead{index:03}:\n    Type: AWS::SQS::Queue\n"
-        ));
-    }
-    let mut files = MemoryFiles::new();
-    files.insert("template.yaml", template);
-    let listing = files.list();
-    let templates = template::load(&files, &["template.yaml".to_owned()], &LoadOptions::default());
-    let flow = model::build(&scan::scan(&files, &listing, &ScanOptions::default()), &templates);
+    let flow = queues_and_their_dead_letter_queues(200);
     let whole = diagram::overview(&flow);
     assert!(whole.nodes.len() > flowdoc::render::svg::MAX_LAYOUT_NODES);
     let svg = flowdoc::render::svg::render(&whole);

@@ -3,6 +3,9 @@
 //! folder; writes interrupted at every step; a project that would run code if anything were
 //! built; output identical whatever the thread count or the locale.
 
+mod common;
+
+use common::{text, write_files};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -14,18 +17,6 @@ fn flowdoc(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         command.env(name, value);
     }
     command.output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn write_files(root: &Path, files: &[(&str, &str)]) {
-    for (path, contents) in files {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, contents).unwrap();
-    }
 }
 
 /// Every file under `folder`: relative path → contents.

@@ -6,6 +6,9 @@
 
 #![allow(clippy::print_stdout, reason = "the full-size tests print their figures")]
 
+mod common;
+
+use common::{text, write_files};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Instant;
@@ -18,18 +21,6 @@ fn flowdoc(root: &Path, args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn write_files(root: &Path, files: &[(&str, &str)]) {
-    for (path, contents) in files {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, contents).unwrap();
-    }
 }
 
 const TEMPLATE: &str = "Resources:

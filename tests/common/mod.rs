@@ -1,4 +1,4 @@
-//! Helpers shared by the tests that run git and flowdoc in scratch repositories.
+//! Helpers shared by the tests that run git and flowdoc in scratch repositories and projects.
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -63,4 +63,13 @@ pub fn edit(path: &Path, from: &str, to: &str) {
 
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Writes each `(relative path, contents)` under `root`, creating the folders on the way.
+pub fn write_files(root: &Path, files: &[(&str, &str)]) {
+    for (path, contents) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
 }
