@@ -87,7 +87,7 @@ fn main() {
         let start = Instant::now();
         let templates = template::load(&files, &template_paths, &LoadOptions::default());
         load_t.push(start.elapsed());
-        resources = templates.templates[0].resources.len();
+        resources = templates.templates()[0].resources.len();
         let start = Instant::now();
         let flow = model::build(&facts, &templates);
         build_t.push(start.elapsed());

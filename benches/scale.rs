@@ -18,12 +18,11 @@
 #[allow(dead_code, unreachable_pub, reason = "the generator's command-line side is not used here")]
 mod generate;
 
-use flowdoc::files::{DiskFiles, ProjectFiles};
-use flowdoc::model::{self, Flow};
+use flowdoc::Project;
+use flowdoc::files::DiskFiles;
+use flowdoc::model::Flow;
 use flowdoc::render::docs;
 use flowdoc::render::{diagram::Diagram, dot, svg};
-use flowdoc::scan::{self, ScanOptions};
-use flowdoc::template::{self, LoadOptions};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -118,12 +117,9 @@ fn timed_runs(args: &[&str], root: &Path, runs: usize) -> (BTreeMap<String, f64>
 /// The flow of a project on disk, as `flowdoc` builds it.
 fn flow_of(root: &Path) -> Flow {
     let files = DiskFiles::new(root);
-    let listing = files.list();
-    let options = LoadOptions::default();
-    let templates = template::discover(&files, &listing, &options);
-    let loaded = template::load(&files, &templates, &options);
-    let facts = scan::scan(&files, &listing, &ScanOptions::default());
-    model::build(&facts, &loaded)
+    flowdoc::analyse(&Project::new(&files))
+        .unwrap_or_else(|failure| panic!("{}: {failure}", root.display()))
+        .flow
 }
 
 /// A point of an edge as drawn.

@@ -11,40 +11,43 @@
 
 use flowdoc::files::{MemoryFiles, ProjectFiles};
 use flowdoc::scan::{ScanOptions, scan};
-use flowdoc::template::{self, LoadOptions};
 use flowdoc_annotations_syntax::{EventArgs, HandlerArgs, Role};
 use proc_macro2::{TokenStream, TokenTree};
 use syn::parse::Parser;
 
 /// `template_load`: the bytes as the project's only template (`template.json` when the first
-/// byte is `{`, else `template.yaml`), loaded, built into the flow, checked by every rule and
-/// rendered as JSON. The outcome is the errors, or a summary and the template's problems.
+/// byte is `{`, else `template.yaml`), analysed (loaded, built into the flow, checked by every
+/// rule) and rendered as JSON. The outcome is the errors, or a summary and the template's
+/// problems.
 pub(crate) fn template_load(bytes: &[u8]) -> String {
     let path = if bytes.first() == Some(&b'{') { "template.json" } else { "template.yaml" };
     let mut files = MemoryFiles::new();
     files.insert(path, bytes);
-    let templates = template::load(&files, &[path.to_owned()], &LoadOptions::default());
-    if !templates.errors.is_empty() {
-        let mut outcome = String::new();
-        for error in &templates.errors {
-            assert_eq!(error.location.file, path, "{error:?}");
-            assert!(error.location.line >= 1, "an error without its line: {error:?}");
-            assert!(!error.message.starts_with("internal error"), "a panic, caught: {error:?}");
-            outcome.push_str(&format!("error: {} {}\n", error.location, error.message));
+    let templates = [path.to_owned()];
+    let analysis = match flowdoc::analyse(&flowdoc::Project::new(&files).templates(&templates)) {
+        Ok(analysis) => analysis,
+        Err(failure) => {
+            let mut outcome = String::new();
+            for error in &failure.problems {
+                let location = error.location.as_ref().expect("a template error has its place");
+                assert_eq!(location.file, path, "{error:?}");
+                assert!(location.line().is_some(), "an error without its line: {error:?}");
+                assert!(!error.message.contains("internal error"), "a panic, caught: {error:?}");
+                outcome.push_str(&format!("error: {location} {}\n", error.message));
+            }
+            return outcome;
         }
-        return outcome;
-    }
-    let flow = flowdoc::model::build(&flowdoc::scan::ScanFacts::default(), &templates);
-    let findings = flowdoc::rules::check(&flow, &flowdoc::rules::RuleSettings::default());
-    let json = flowdoc::render::json::render(&flow, &findings);
+    };
+    let flow = &analysis.flow;
+    let json = flowdoc::render::json::render(flow, &analysis.findings);
     assert!(json.ends_with('\n'));
     let mut outcome = format!(
         "loaded: {} resources, {} nodes, {} findings\n",
-        templates.templates.iter().map(|template| template.resources.len()).sum::<usize>(),
+        flow.nodes().filter(|node| node.template.is_some()).count(),
         flow.nodes().count(),
-        findings.len()
+        analysis.findings.len()
     );
-    for problem in templates.templates.iter().flat_map(|template| &template.problems) {
+    for problem in flow.template_problems() {
         assert!(!problem.message.starts_with("internal error"), "a panic, caught: {problem:?}");
         outcome.push_str(&format!("problem: {} {}\n", problem.location, problem.message));
     }
@@ -115,7 +118,7 @@ pub(crate) fn annotation_grammar(bytes: &[u8]) -> String {
     let facts = scan(&files, &files.list(), &ScanOptions { threads: 1, ..ScanOptions::default() });
     for problem in &facts.problems {
         assert_eq!(problem.location.file, "src/lib.rs", "{problem:?}");
-        assert!(problem.location.line >= 1, "a problem without its line: {problem:?}");
+        assert!(problem.location.line().is_some(), "a problem without its line: {problem:?}");
         assert!(!problem.message.starts_with("internal error"), "a panic, caught: {problem:?}");
         outcome.push_str(&format!("scan: {} {:?}: {}\n", problem.location, problem.kind, problem.message));
     }

@@ -3,11 +3,20 @@
 use serde::Serialize;
 use std::fmt;
 
-/// A position in a project file. Lines and columns count from 1; columns count characters.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// A place in a project file: the file, and the line and column in it when they are known.
+/// Places sort by file, a whole file first, then by position. Serialised flat, as `file`,
+/// `line` and `column`, the last two left out for a whole file.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Location {
     /// Relative path with `/` separators.
     pub file: String,
+    /// Where in the file; `None` for the file as a whole (one that cannot be read, say).
+    pub position: Option<Position>,
+}
+
+/// A position in a file. Lines and columns count from 1; columns count characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
     /// Line, from 1.
     pub line: u32,
     /// Column in characters, from 1.
@@ -17,7 +26,22 @@ pub struct Location {
 impl Location {
     /// A position in `file`.
     pub fn new(file: impl Into<String>, line: u32, column: u32) -> Location {
-        Location { file: file.into(), line, column }
+        Location { file: file.into(), position: Some(Position { line, column }) }
+    }
+
+    /// The file `file` as a whole, no line in it.
+    pub fn file(file: impl Into<String>) -> Location {
+        Location { file: file.into(), position: None }
+    }
+
+    /// The line, when the position is known.
+    pub fn line(&self) -> Option<u32> {
+        self.position.map(|position| position.line)
+    }
+
+    /// The column, when the position is known.
+    pub fn column(&self) -> Option<u32> {
+        self.position.map(|position| position.column)
     }
 
     /// The position of byte `offset` of `text`, which is the contents of `file`. An offset past
@@ -33,9 +57,31 @@ impl Location {
     }
 }
 
+impl Serialize for Location {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut out = serializer.serialize_struct("Location", 3)?;
+        out.serialize_field("file", &self.file)?;
+        match self.position {
+            Some(Position { line, column }) => {
+                out.serialize_field("line", &line)?;
+                out.serialize_field("column", &column)?;
+            }
+            None => {
+                out.skip_field("line")?;
+                out.skip_field("column")?;
+            }
+        }
+        out.end()
+    }
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        match self.position {
+            Some(Position { line, column }) => write!(f, "{}:{line}:{column}", self.file),
+            None => write!(f, "{}", self.file),
+        }
     }
 }
 
@@ -57,5 +103,15 @@ mod tests {
         // `é` is two bytes; the `d` after it is the third character of line 2.
         assert_eq!(Location::at_offset("f", text, 6).to_string(), "f:2:3");
         assert_eq!(Location::at_offset("f", text, 999).to_string(), "f:3:1");
+    }
+
+    #[test]
+    fn a_whole_file_has_no_line_and_sorts_before_its_lines() {
+        let whole = Location::file("a.rs");
+        assert_eq!((whole.line(), whole.column()), (None, None));
+        assert_eq!(whole.to_string(), "a.rs");
+        assert!(whole < Location::new("a.rs", 1, 1));
+        assert!(Location::new("a.rs", 9, 9) < Location::file("b.rs"));
+        assert_eq!(Location::new("a.rs", 2, 3).line(), Some(2));
     }
 }

@@ -56,8 +56,8 @@ fn the_corpus_loads_and_agrees_with_its_readme() {
 
     let refused: Vec<String> = corpus
         .iter()
-        .flat_map(|(_, loaded)| &loaded.errors)
-        .map(|error| format!("{}:{}", error.location.file, error.location.line))
+        .flat_map(|(_, loaded)| loaded.errors())
+        .map(|error| format!("{}:{}", error.location.file, error.location.line().unwrap()))
         .collect();
     assert_eq!(
         refused,
@@ -68,12 +68,15 @@ fn the_corpus_loads_and_agrees_with_its_readme() {
         "exactly the two malformed templates are refused, at their lines"
     );
     for (_, loaded) in &corpus {
-        for warning in loaded.templates.iter().flat_map(|template| &template.problems) {
-            assert!(warning.location.line >= 1 && warning.location.column >= 1, "{warning:?}");
+        for warning in loaded.templates().iter().flat_map(|template| &template.problems) {
+            assert!(
+                warning.location.line().unwrap() >= 1 && warning.location.column().unwrap() >= 1,
+                "{warning:?}"
+            );
         }
     }
 
-    let templates: Vec<&Template> = corpus.iter().flat_map(|(_, loaded)| &loaded.templates).collect();
+    let templates: Vec<&Template> = corpus.iter().flat_map(|(_, loaded)| loaded.templates()).collect();
     let sam_functions = templates.iter().filter(|t| has_type(t, &["AWS::Serverless::Function"])).count();
     let any_functions = templates
         .iter()
@@ -93,7 +96,7 @@ fn the_corpus_loads_and_agrees_with_its_readme() {
             // Each such event yields its relation into the function (a trigger, or for SNS a
             // subscription), written at the event's line.
             let into_function = template.relations.iter().any(|relation| {
-                relation.location.line == node.line
+                relation.location.line().unwrap() == node.line
                     && match &relation.kind {
                         RelationKind::Trigger(_) => relation.to == Endpoint::Resource(function.clone()),
                         RelationKind::Subscription(_) => true,

@@ -2,13 +2,11 @@
 //! three crates) is the base; every case is a head made from it by a few textual edits, one kind
 //! of change or one breaking rule each, and checks exactly what the diff reports.
 
+mod common;
+
 use flowdoc::diff::{self, Breaking, EdgeChange, EdgeRef, FlowDiff, NodeChange, NodeRef, Snapshot};
 use flowdoc::files::{MemoryFiles, ProjectFiles};
-use flowdoc::model;
 use flowdoc::render::svg::{self, text_boxes};
-use flowdoc::rules::{self, RuleSettings};
-use flowdoc::scan::{self, ScanOptions};
-use flowdoc::template::{self, LoadOptions};
 use std::path::Path;
 
 fn fixture() -> &'static Path {
@@ -41,11 +39,8 @@ fn edited(edits: &[(&str, &str, &str)]) -> MemoryFiles {
 
 /// The state of a project: its flow and findings, as `diff` sees them.
 fn state(files: &MemoryFiles) -> Snapshot {
-    let facts = scan::scan(files, &files.list(), &ScanOptions::default());
-    let templates = template::load(files, &["template.yaml".to_owned()], &LoadOptions::default());
-    assert!(templates.errors.is_empty(), "{:?}", templates.errors);
-    let flow = model::build(&facts, &templates);
-    Snapshot::of(&flow, &rules::check(&flow, &RuleSettings::default()))
+    let analysis = common::analyse(files, &["template.yaml"]);
+    Snapshot::of(&analysis.flow, &analysis.findings)
 }
 
 /// The diff from the shop to the shop with `edits`.

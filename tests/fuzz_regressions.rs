@@ -59,7 +59,7 @@ fn template_load_regressions() {
             (
                 "alias-chain-bomb.yaml",
                 &[
-                    "error: template.yaml:8:18 the document has more than 2000000 nodes (aliases count every copy)",
+                    "error: template.yaml:8:18 cannot load the template: the document has more than 2000000 nodes (aliases count every copy)",
                 ],
             ),
             (
@@ -69,10 +69,15 @@ fn template_load_regressions() {
                     "problem: template.yaml:9:18 `a` is not a resource, parameter or pseudo parameter",
                 ],
             ),
-            ("nesting-over-the-limit.yaml", &["error: template.yaml:2:264 recursion limit exceeded"]),
+            (
+                "nesting-over-the-limit.yaml",
+                &["error: template.yaml:2:264 cannot load the template: recursion limit exceeded"],
+            ),
             (
                 "unterminated-flow-mapping.json",
-                &["error: template.json:2:1 while parsing a flow mapping, did not find expected ',' or '}'"],
+                &[
+                    "error: template.json:2:1 cannot load the template: while parsing a flow mapping, did not find expected ',' or '}'",
+                ],
             ),
         ],
         template_load,

@@ -1,18 +1,17 @@
 //! Large systems are drawn in parts: a synthetic monorepo (`examples/synth`) too large for one
 //! picture gets an overview of parts, a page per part, and pictures that all fit.
 
+mod common;
 #[path = "../examples/synth/generate.rs"]
 #[allow(dead_code, unreachable_pub, reason = "the generator's command-line side is not used here")]
 mod generate;
 
-use flowdoc::files::{MemoryFiles, ProjectFiles};
-use flowdoc::model::{self, Flow};
+use flowdoc::files::MemoryFiles;
+use flowdoc::model::Flow;
 use flowdoc::render::diagram::{self, NodeLook};
 use flowdoc::render::docs::{self, DocsOptions};
 use flowdoc::render::groups::{self, Grouping};
 use flowdoc::rules::{self, RuleSettings};
-use flowdoc::scan::{self, ScanOptions};
-use flowdoc::template::{self, LoadOptions};
 use std::collections::BTreeSet;
 
 fn synthetic(crates: usize, single_template: bool) -> Flow {
@@ -20,11 +19,7 @@ fn synthetic(crates: usize, single_template: bool) -> Flow {
     for (path, contents) in generate::generate(&generate::Options { crates, seed: 7, single_template }) {
         files.insert(path, contents);
     }
-    let listing = files.list();
-    let options = LoadOptions::default();
-    let templates = template::load(&files, &template::discover(&files, &listing, &options), &options);
-    assert!(templates.errors.is_empty(), "{:?}", templates.errors);
-    model::build(&scan::scan(&files, &listing, &ScanOptions::default()), &templates)
+    common::analyse(&files, &[]).flow
 }
 
 #[test]
@@ -112,9 +107,7 @@ fn queues_and_their_dead_letter_queues(count: usize) -> Flow {
     }
     let mut files = MemoryFiles::new();
     files.insert("template.yaml", template);
-    let listing = files.list();
-    let templates = template::load(&files, &["template.yaml".to_owned()], &LoadOptions::default());
-    model::build(&scan::scan(&files, &listing, &ScanOptions::default()), &templates)
+    common::analyse(&files, &["template.yaml"]).flow
 }
 
 /// A template of queues and their dead-letter queues with hardly a function: parts are cut in

@@ -1,20 +1,15 @@
 //! The flow model of the bundled pipeline: its edges and events, no findings, and agreement with
 //! what the end-to-end run of the pipeline observed.
 
-use flowdoc::files::{DiskFiles, ProjectFiles};
-use flowdoc::model::{self, Binding, EdgeKind, Flow};
-use flowdoc::rules::{self, RuleSettings};
-use flowdoc::scan::{self, ScanOptions};
-use flowdoc::template::{self, LoadOptions};
+mod common;
+
+use flowdoc::files::{DiskFiles, MemoryFiles};
+use flowdoc::model::{Binding, EdgeKind, Flow};
 use std::collections::BTreeSet;
 
+/// The bundled pipeline's flow, analysed with the repository's own `flowdoc.toml`.
 fn pipeline() -> Flow {
-    let files = DiskFiles::new(env!("CARGO_MANIFEST_DIR"));
-    let listing = files.list();
-    let options = ScanOptions { crate_roots: vec!["pipeline".into()], ..ScanOptions::default() };
-    let facts = scan::scan(&files, &listing, &options);
-    let templates = template::load(&files, &["pipeline/template.yaml".to_owned()], &LoadOptions::default());
-    model::build(&facts, &templates)
+    common::analyse(&DiskFiles::new(env!("CARGO_MANIFEST_DIR")), &[]).flow
 }
 
 #[test]
@@ -34,7 +29,7 @@ fn pipeline_edges_carry_the_events() {
         })
         .collect();
     insta::assert_snapshot!("pipeline_edges", edges.join("\n"));
-    for handler in &flow.handlers {
+    for handler in flow.handlers() {
         assert_eq!(handler.binding, Binding::CodeUri, "{}", handler.facts.name);
         assert_eq!(handler.functions.len(), 1, "{}", handler.facts.name);
     }
@@ -53,7 +48,7 @@ fn pipeline_edges_carry_the_events() {
 /// The bundled pipeline comes out clean under every rule.
 #[test]
 fn pipeline_has_no_findings() {
-    let findings = rules::check(&pipeline(), &RuleSettings::default());
+    let findings = common::analyse(&DiskFiles::new(env!("CARGO_MANIFEST_DIR")), &[]).findings;
     assert!(findings.is_empty(), "{findings:#?}");
 }
 
@@ -90,7 +85,7 @@ fn every_observed_hop_is_an_edge_carrying_its_event() {
 fn every_predicted_delivery_was_observed() {
     let flow = pipeline();
     let observed = observed_hops();
-    for (function, sources) in &flow.deliveries {
+    for (function, sources) in flow.deliveries() {
         for (source, events) in sources {
             for event in events {
                 let hop = Hop { from: source.clone(), to: function.clone(), event: event.clone() };
@@ -104,7 +99,7 @@ fn every_predicted_delivery_was_observed() {
 /// message its filter policy keeps out is never delivered, so it never fails delivery.
 #[test]
 fn subscription_dead_letter_queues_follow_their_filter() {
-    let mut files = flowdoc::files::MemoryFiles::new();
+    let mut files = MemoryFiles::new();
     files
         .insert("template.yaml", "Resources:
   Topic: {Type: AWS::SNS::Topic}
@@ -133,9 +128,7 @@ fn subscription_dead_letter_queues_follow_their_filter() {
             "publisher/src/main.rs",
             "#[event_producer(\"Placed\", to = \"Topic\")]\n#[event_producer(\"Cancelled\", to = \"Topic\")]\nfn publish() {}\n",
         );
-    let facts = scan::scan(&files, &files.list(), &ScanOptions::default());
-    let templates = template::load(&files, &["template.yaml".to_owned()], &LoadOptions::default());
-    let flow = model::build(&facts, &templates);
+    let flow = common::analyse(&files, &["template.yaml"]).flow;
     let carried = |to: &str| -> Vec<String> {
         flow.outgoing("Topic")
             .iter()

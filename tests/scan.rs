@@ -118,8 +118,8 @@ fn unreadable_and_oversized_files() {
     assert_eq!(
         problems(&facts),
         [
-            "src/big.rs:0:0 Unreadable: file is 4138 bytes, over the limit of 1024 bytes; it was not read",
-            "src/locked.rs:0:0 Unreadable: cannot read: permission denied (injected)",
+            "src/big.rs Unreadable: file is 4138 bytes, over the limit of 1024 bytes; it was not read",
+            "src/locked.rs Unreadable: cannot read: permission denied (injected)",
         ]
     );
     assert_eq!(facts.handlers.len(), 1);

@@ -15,8 +15,8 @@ fn load_text(text: impl Into<Vec<u8>>, options: &LoadOptions) -> Templates {
 
 fn refused(text: impl Into<Vec<u8>>, options: &LoadOptions) -> String {
     let loaded = load_text(text, options);
-    assert!(loaded.templates.is_empty(), "expected the template to be refused");
-    let error = &loaded.errors[0];
+    assert!(loaded.templates().is_empty(), "expected the template to be refused");
+    let error = &loaded.errors()[0];
     let related = error.related.as_ref().map(|at| format!(" (see {at})")).unwrap_or_default();
     format!("{} {}{related}", error.location, error.message)
 }
@@ -148,8 +148,8 @@ fn flawed_templates_load_with_their_problems() {
 ",
         &LoadOptions::default(),
     );
-    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-    let template = &loaded.templates[0];
+    assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
+    let template = &loaded.templates()[0];
     let problems: Vec<String> = template
         .problems
         .iter()
@@ -230,7 +230,7 @@ fn describe(template: &Template) -> Vec<String> {
             };
             format!(
                 "{:>3} {} -{}-> {} {detail}",
-                relation.location.line,
+                relation.location.line().unwrap(),
                 endpoint(&relation.from),
                 relation.kind.name(),
                 endpoint(&relation.to)
@@ -247,8 +247,8 @@ fn pipeline() -> Templates {
 #[test]
 fn pipeline_template_model() {
     let loaded = pipeline();
-    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-    let template = &loaded.templates[0];
+    assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
+    let template = &loaded.templates()[0];
     assert!(template.problems.is_empty(), "{:?}", template.problems);
     insta::assert_snapshot!("pipeline_relations", describe(template).join("\n"));
 
@@ -323,9 +323,9 @@ fn yaml_short_long_and_json_read_the_same() {
         .iter()
         .map(|text| {
             let loaded = load_text(*text, &LoadOptions::default());
-            assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+            assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
             let mut lines: Vec<String> =
-                describe(&loaded.templates[0]).iter().map(|line| line[4..].to_owned()).collect();
+                describe(&loaded.templates()[0]).iter().map(|line| line[4..].to_owned()).collect();
             lines.sort();
             lines
         })

@@ -6,6 +6,7 @@
 //! A relation line reads `LINE FROM -KIND-> TO DETAILS`; a resource line `ID TYPE KIND LOCATION`
 //! with `implicit` for the resources the SAM transform creates.
 
+use flowdoc::Project;
 use flowdoc::files::{DiskFiles, MemoryFiles, ProjectFiles};
 use flowdoc::template::{
     self, Access, Details, Endpoint, External, FailureVia, LoadOptions, Node, RelationKind, Template,
@@ -21,13 +22,13 @@ fn fixtures() -> DiskFiles {
 fn load(paths: &[&str]) -> Templates {
     let paths: Vec<String> = paths.iter().map(|path| (*path).to_owned()).collect();
     let loaded = template::load(&fixtures(), &paths, &LoadOptions::default());
-    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
     loaded
 }
 
 /// One fixture template, which must load without problems.
 fn fixture(path: &str) -> Template {
-    let template = load(&[path]).templates.remove(0);
+    let template = load(&[path]).into_templates().remove(0);
     assert_eq!(problems(&template), Vec::<String>::new(), "{path}");
     template
 }
@@ -36,9 +37,9 @@ fn fixture(path: &str) -> Template {
 fn from_text(text: &str) -> Template {
     let mut files = MemoryFiles::new();
     files.insert("template.yaml", text);
-    let mut loaded = template::load(&files, &["template.yaml".to_owned()], &LoadOptions::default());
-    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-    loaded.templates.remove(0)
+    let loaded = template::load(&files, &["template.yaml".to_owned()], &LoadOptions::default());
+    assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
+    loaded.into_templates().remove(0)
 }
 
 fn problems(template: &Template) -> Vec<String> {
@@ -164,7 +165,7 @@ fn relations(template: &Template) -> Vec<String> {
             }
             format!(
                 "{} {} -{}-> {} {}",
-                relation.location.line,
+                relation.location.line().unwrap(),
                 endpoint(&relation.from),
                 relation.kind.name(),
                 endpoint(&relation.to),
@@ -196,8 +197,8 @@ fn implicit(template: &Template) -> Vec<String> {
                 resource.id,
                 resource.type_name,
                 resource.kind.name(),
-                resource.location.line,
-                resource.location.column
+                resource.location.line().unwrap(),
+                resource.location.column().unwrap()
             )
         })
         .collect()
@@ -256,7 +257,10 @@ fn stream_and_queue_events_keep_their_batch_retry_and_failure_settings() {
     let Details::Table(table) = &template.resources["OrdersTable"].details else { panic!("table details") };
     assert_eq!(table.stream_view_type.as_deref(), Some("NEW_IMAGE"));
     let Details::Queue(queue) = &template.resources["JobsQueue"].details else { panic!("queue details") };
-    assert_eq!(queue.visibility_timeout.as_ref().map(|(seconds, at)| (*seconds, at.line)), Some((180, 33)));
+    assert_eq!(
+        queue.visibility_timeout.as_ref().map(|(seconds, at)| (*seconds, at.line().unwrap())),
+        Some((180, 33))
+    );
     assert!(!queue.fifo);
 }
 
@@ -540,7 +544,7 @@ fn globals_are_merged_into_functions() {
     };
     let inherits = function("Inherits");
     assert_eq!(
-        inherits.timeout.as_ref().map(|(seconds, at)| (*seconds, at.line)),
+        inherits.timeout.as_ref().map(|(seconds, at)| (*seconds, at.line().unwrap())),
         Some((15, 9)),
         "from Globals"
     );
@@ -551,12 +555,15 @@ fn globals_are_merged_into_functions() {
     assert_eq!(variables, [("LOG_LEVEL", Some("info")), ("TABLE_NAME", Some("${SharedTable}"))]);
 
     let overrides = function("Overrides");
-    assert_eq!(overrides.timeout.as_ref().map(|(seconds, at)| (*seconds, at.line)), Some((120, 40)));
+    assert_eq!(
+        overrides.timeout.as_ref().map(|(seconds, at)| (*seconds, at.line().unwrap())),
+        Some((120, 40))
+    );
     assert!(!overrides.tracing_active, "Tracing: PassThrough wins over the global Active");
     let variables: Vec<(&str, Option<&str>, u32)> = overrides
         .environment
         .iter()
-        .map(|(name, var)| (name.as_str(), var.text.as_deref(), var.location.line))
+        .map(|(name, var)| (name.as_str(), var.text.as_deref(), var.location.line().unwrap()))
         .collect();
     // Variables merge key by key; the function's own value wins.
     assert_eq!(
@@ -576,7 +583,7 @@ fn globals_are_merged_into_functions() {
 #[test]
 fn sam_policies_grant_access() {
     let loaded = load(&["sam-policies.yaml"]);
-    let template = &loaded.templates[0];
+    let template = &loaded.templates()[0];
     assert_eq!(
         relations(template),
         [
@@ -705,7 +712,7 @@ fn values_name_resources_through_intrinsics_parameters_and_literals() {
 #[test]
 fn short_form_long_form_and_json_mean_the_same() {
     let loaded = load(&["forms/short.yaml", "forms/long.yaml", "forms/template.json"]);
-    let [long, short, json_form] = &loaded.templates[..] else { panic!("three templates") };
+    let [long, short, json_form] = loaded.templates() else { panic!("three templates") };
     assert_eq!(
         meaning(short),
         [
@@ -726,26 +733,30 @@ fn short_form_long_form_and_json_mean_the_same() {
 #[test]
 fn nested_stacks_load_and_clashing_ids_are_qualified() {
     let loaded = load(&["stacks/root.yaml"]);
-    let paths: Vec<&str> = loaded.templates.iter().map(|template| template.path.as_str()).collect();
+    let paths: Vec<&str> = loaded.templates().iter().map(|template| template.path.as_str()).collect();
     assert_eq!(paths, ["stacks/root.yaml", "stacks/services/billing.yaml", "stacks/services/orders.yaml"]);
     // A local TemplateURL or Location is loaded; a missing one is the parent's warning at the
     // resource; a serverless repository application and an S3 URL are left alone.
     assert_eq!(
-        problems(&loaded.templates[0]),
+        problems(&loaded.templates()[0]),
         [
             "stacks/root.yaml:19:3 nested template `stacks/services/payments.yaml` is not in the project; not loaded"
         ]
     );
-    assert_eq!(relations(&loaded.templates[2]), ["16 Queue -trigger-> Worker Sqs name=Work"]);
+    assert_eq!(relations(&loaded.templates()[2]), ["16 Queue -trigger-> Worker Sqs name=Work"]);
 
-    assert_eq!(loaded.clashing_ids().into_iter().collect::<Vec<_>>(), ["Queue"]);
-    let ids: Vec<String> = (0..3).map(|index| loaded.node_id(index, "Queue")).collect();
+    // In the flow, a logical ID several templates define is qualified by its template.
+    let flow = flowdoc::analyse(&Project::new(&fixtures()).templates(&["stacks/root.yaml".to_owned()]))
+        .expect("the nested stacks load")
+        .flow;
+    let queues: Vec<&str> =
+        flow.nodes().map(|node| node.id.as_str()).filter(|id| id.ends_with("Queue")).collect();
     assert_eq!(
-        ids,
+        queues,
         ["stacks/root.yaml#Queue", "stacks/services/billing.yaml#Queue", "stacks/services/orders.yaml#Queue"]
     );
-    assert_eq!(loaded.node_id(2, "Worker"), "Worker", "an ID defined once stays as it is");
-    assert_eq!(loaded.node_id(1, "Invoices"), "Invoices");
+    assert!(flow.node("Worker").is_some(), "an ID defined once stays as it is");
+    assert!(flow.node("Invoices").is_some());
 }
 
 #[test]
@@ -760,9 +771,8 @@ fn two_templates_with_the_same_logical_id_in_memory() {
         .insert("orders/template.yaml", template("orders"))
         .insert("billing/template.yaml", template("billing"));
     let paths = ["orders/template.yaml".to_owned(), "billing/template.yaml".to_owned()];
-    let loaded = template::load(&files, &paths, &LoadOptions::default());
-    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-    let ids: Vec<String> = (0..2).map(|index| loaded.node_id(index, "Queue")).collect();
+    let flow = flowdoc::analyse(&Project::new(&files).templates(&paths)).expect("both load").flow;
+    let ids: Vec<&str> = flow.nodes().map(|node| node.id.as_str()).collect();
     assert_eq!(ids, ["billing/template.yaml#Queue", "orders/template.yaml#Queue"], "sorted by path");
 }
 
@@ -774,7 +784,7 @@ fn every_fixture_is_discovered_as_a_template() {
     assert_eq!(discovered.len(), listing.files.len(), "{discovered:?}");
     for path in &discovered {
         let loaded = template::load(&files, std::slice::from_ref(path), &LoadOptions::default());
-        assert!(loaded.errors.is_empty(), "{path}: {:?}", loaded.errors);
+        assert!(loaded.errors().is_empty(), "{path}: {:?}", loaded.errors());
     }
 }
 

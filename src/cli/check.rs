@@ -1,21 +1,22 @@
 //! `flowdoc check`: the rules at the deny level, and the committed docs against what
 //! `generate` would write now.
 
-use super::project::Project;
-use super::timings::Timings;
 use super::{
     CheckFormat, Console, Deny, FINDINGS, FINE, INPUT_ERROR, output_folder, print, relative_output,
     report_findings,
 };
+use flowdoc::Analysis;
+use flowdoc::location::Location;
 use flowdoc::output::{self, Stale};
 use flowdoc::render::docs::{self, DocsOptions};
 use flowdoc::render::{annotations, sarif};
 use flowdoc::rules::Severity;
+use flowdoc::timings::Timings;
 use std::path::Path;
 
 pub(crate) fn run(
     console: &mut Console<'_>,
-    project: &Project,
+    project: &Analysis,
     root: &Path,
     out: Option<&Path>,
     deny: Option<Deny>,
@@ -56,8 +57,8 @@ pub(crate) fn run(
                         "subject": finding.subject,
                         "message": finding.message,
                         "file": finding.location.as_ref().map(|l| l.file.clone()),
-                        "line": finding.location.as_ref().filter(|l| l.line > 0).map(|l| l.line),
-                        "column": finding.location.as_ref().filter(|l| l.column > 0).map(|l| l.column),
+                        "line": finding.location.as_ref().and_then(Location::line),
+                        "column": finding.location.as_ref().and_then(Location::column),
                     })
                 })
                 .collect();
@@ -99,7 +100,7 @@ pub(crate) fn run(
     if denied > 0 && code == FINE {
         code = FINDINGS;
     }
-    if !printed || project.unreadable_sources {
+    if !printed || !project.unreadable_sources().is_empty() {
         code = INPUT_ERROR;
     }
     code

@@ -77,17 +77,12 @@ impl<'f> Diagnostics<'f> {
         let code = code.map(|code| format!("[{code}]")).unwrap_or_default();
         let _ = writeln!(out, "{color}{}{code}{reset}{bold}: {message}{reset}", level.word());
         if let Some(location) = location {
-            let line_text = (location.line > 0).then(|| self.line(&location.file, location.line)).flatten();
-            let number = location.line.to_string();
+            let line_text = location.line().and_then(|line| self.line(&location.file, line));
+            let number = location.line().unwrap_or(0).to_string();
             let gutter = " ".repeat(number.len());
-            let place = match (location.line, location.column) {
-                (0, _) => location.file.clone(),
-                (line, 0) => format!("{}:{line}", location.file),
-                _ => location.to_string(),
-            };
-            let _ = writeln!(out, "{gutter}{blue}-->{reset} {place}");
+            let _ = writeln!(out, "{gutter}{blue}-->{reset} {location}");
             if let Some(text) = line_text {
-                let column = usize::try_from(location.column.max(1)).unwrap_or(1);
+                let column = usize::try_from(location.column().unwrap_or(1).max(1)).unwrap_or(1);
                 let indent: String =
                     text.chars().take(column - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 let width = marked_width(&text, column);
@@ -97,7 +92,7 @@ impl<'f> Diagnostics<'f> {
             }
         }
         for (note_level, note) in notes {
-            let gutter = " ".repeat(location.map_or(0, |l| l.line.to_string().len()));
+            let gutter = " ".repeat(location.map_or(0, |l| l.line().unwrap_or(0).to_string().len()));
             let _ = writeln!(out, "{gutter} {blue}={reset} {bold}{}{reset}: {note}", note_level.word());
         }
         out
@@ -159,7 +154,7 @@ mod tests {
         let files = MemoryFiles::new();
         let mut diagnostics = Diagnostics::new(&files, false);
         let text =
-            diagnostics.render(Level::Error, None, "cannot read", Some(&Location::new("gone.rs", 0, 0)), &[]);
+            diagnostics.render(Level::Error, None, "cannot read", Some(&Location::file("gone.rs")), &[]);
         assert_eq!(text, "error: cannot read\n --> gone.rs\n");
         let text = diagnostics.render(Level::Error, Some("x"), "no place", None, &[]);
         assert_eq!(text, "error[x]: no place\n");

@@ -4,11 +4,10 @@
 //! default) the working tree. A revision's files are read through git's plumbing (`revision`): the
 //! user's working tree and index are never touched, and nothing in the revision is run.
 
-use super::diagnostics::{Diagnostics, Level};
-use super::project::{self, Failure};
+use super::diagnostics::Diagnostics;
 use super::revision::RevisionFiles;
-use super::timings::Timings;
 use super::{Console, DiffFormat, FINDINGS, FINE, INPUT_ERROR, print};
+use flowdoc::Failure;
 use flowdoc::diff::{self, Snapshot, SnapshotError};
 use flowdoc::files::{DiskFiles, ProjectFiles};
 use flowdoc::render::svg;
@@ -73,9 +72,9 @@ pub(crate) fn run(
 fn state(root: &Path, templates: &[String], side: Option<&str>) -> Result<Snapshot, String> {
     let Some(side) = side else {
         let files = DiskFiles::new(root);
-        let project =
-            project::analyse(&files, templates, &format!("`{}`", root.display()), &mut Timings::new())
-                .map_err(|failure| render_failure(&files, &failure, "the working tree"))?;
+        let name = format!("`{}`", root.display());
+        let project = flowdoc::analyse(&flowdoc::Project::new(&files).templates(templates).named(&name))
+            .map_err(|failure| render_failure(&files, &failure, "the working tree"))?;
         return Ok(Snapshot::of(&project.flow, &project.findings));
     };
     let as_file = Path::new(side);
@@ -96,8 +95,9 @@ fn state(root: &Path, templates: &[String], side: Option<&str>) -> Result<Snapsh
         return Err(message(&format!("there is no file `{side}`")));
     }
     let files = RevisionFiles::new(root, side).map_err(|error| message(&error))?;
-    let project = project::analyse(&files, templates, &format!("revision `{side}`"), &mut Timings::new())
-        .map_err(|failure| render_failure(&files, &failure, &format!("revision `{side}`")))?;
+    let name = format!("revision `{side}`");
+    let project = flowdoc::analyse(&flowdoc::Project::new(&files).templates(templates).named(&name))
+        .map_err(|failure| render_failure(&files, &failure, &name))?;
     Ok(Snapshot::of(&project.flow, &project.findings))
 }
 
@@ -110,14 +110,6 @@ fn render_failure(files: &dyn ProjectFiles, failure: &Failure, side: &str) -> St
     let mut diagnostics =
         Diagnostics::new(files, std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none());
     let mut text = message(&format!("cannot read the flow of {side}"));
-    for problem in &failure.problems {
-        text.push_str(&diagnostics.render(
-            Level::Error,
-            None,
-            &problem.message,
-            problem.location.as_ref(),
-            &problem.notes,
-        ));
-    }
+    text.push_str(&super::render_failure(&mut diagnostics, failure));
     text
 }

@@ -1,15 +1,15 @@
 //! `flowdoc generate`: the docs, written into the output folder as a whole.
 
-use super::project::Project;
-use super::timings::{Timings, things};
 use super::{Console, FINE, INPUT_ERROR, output_folder, relative_output, report_findings};
+use flowdoc::Analysis;
 use flowdoc::output;
 use flowdoc::render::docs::{self, DocsOptions};
+use flowdoc::timings::{Timings, things};
 use std::path::Path;
 
 pub(crate) fn run(
     console: &mut Console<'_>,
-    project: &Project,
+    project: &Analysis,
     root: &Path,
     out: Option<&Path>,
     timings: &mut Timings,
@@ -40,7 +40,7 @@ pub(crate) fn run(
             return INPUT_ERROR;
         }
     }
-    if project.unreadable_sources {
+    if !project.unreadable_sources().is_empty() {
         return INPUT_ERROR;
     }
     FINE

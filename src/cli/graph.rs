@@ -1,14 +1,14 @@
 //! `flowdoc graph`: the graph on standard output, findings on standard error.
 
-use super::project::Project;
-use super::timings::Timings;
 use super::{Console, FINE, GraphFormat, INPUT_ERROR, print, report_findings};
+use flowdoc::Analysis;
 use flowdoc::render::groups::Grouping;
 use flowdoc::render::{diagram, dot, json, mermaid, svg};
+use flowdoc::timings::Timings;
 
 pub(crate) fn run(
     console: &mut Console<'_>,
-    project: &Project,
+    project: &Analysis,
     format: GraphFormat,
     timings: &mut Timings,
 ) -> u8 {
@@ -25,7 +25,7 @@ pub(crate) fn run(
         GraphFormat::Mermaid => mermaid::render(&drawable()),
         GraphFormat::Svg => svg::render(&drawable()),
     });
-    if !print(console, &text) || project.unreadable_sources {
+    if !print(console, &text) || !project.unreadable_sources().is_empty() {
         return INPUT_ERROR;
     }
     FINE

@@ -15,10 +15,10 @@ mod timings;
 use clap::{Parser, Subcommand, ValueEnum};
 use diagnostics::{Diagnostics, Level};
 use flowdoc::files::DiskFiles;
+use flowdoc::{Analysis, Failure};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use timings::Timings;
 
 /// flowdoc makes the event flow of a serverless system visible: it reads the Rust Lambda crates
 /// (annotated with #[event_producer] / #[event_consumer]) and the SAM / CloudFormation templates,
@@ -240,11 +240,14 @@ pub(crate) fn main() -> ExitCode {
         let sides = diff::Sides { base: base.as_deref(), head: head.as_deref() };
         return ExitCode::from(diff::run(&mut console, &root, &templates, &sides, *format, *exit_code));
     }
-    let mut timings = Timings::new();
-    let project = match project::analyse(&files, &templates, &format!("`{}`", root.display()), &mut timings) {
-        Ok(project) => project,
-        Err(failure) => return ExitCode::from(report_failure(&mut console, &failure)),
-    };
+    let name = format!("`{}`", root.display());
+    let mut project =
+        match flowdoc::analyse(&flowdoc::Project::new(&files).templates(&templates).named(&name)) {
+            Ok(project) => project,
+            Err(failure) => return ExitCode::from(report_failure(&mut console, &failure)),
+        };
+    // The commands add the phases of their own.
+    let mut timings = std::mem::take(&mut project.timings);
     let code = match cli.command {
         Command::Generate { out } => {
             generate::run(&mut console, &project, &root, out.as_deref(), &mut timings)
@@ -256,24 +259,34 @@ pub(crate) fn main() -> ExitCode {
         Command::Explain { .. } | Command::Diff { .. } => FINE,
     };
     if cli.timings {
-        console.write(&timings.report());
+        console.write(&timings::report(&timings));
     }
     ExitCode::from(code)
 }
 
 /// Reports the problems that stopped the analysis; the exit code for them.
-fn report_failure(console: &mut Console<'_>, failure: &project::Failure) -> u8 {
+fn report_failure(console: &mut Console<'_>, failure: &Failure) -> u8 {
+    let text = render_failure(&mut console.diagnostics, failure);
+    console.write(&text);
+    INPUT_ERROR
+}
+
+/// The problems that stopped an analysis, each an error with its place and the places it
+/// refers to as notes.
+pub(crate) fn render_failure(diagnostics: &mut Diagnostics<'_>, failure: &Failure) -> String {
+    let mut text = String::new();
     for problem in &failure.problems {
-        let text = console.diagnostics.render(
+        let notes: Vec<(Level, String)> =
+            problem.related.iter().map(|related| (Level::Note, format!("see {related}"))).collect();
+        text.push_str(&diagnostics.render(
             Level::Error,
             None,
             &problem.message,
             problem.location.as_ref(),
-            &problem.notes,
-        );
-        console.write(&text);
+            &notes,
+        ));
     }
-    INPUT_ERROR
+    text
 }
 
 /// A failed assertion inside layout-rs is caught and the diagram drawn on a grid instead
@@ -291,7 +304,7 @@ fn quiet_layout_panics() {
 
 /// The output folder: `--out` (relative to the current directory), or the configured one
 /// (relative to the root); and whether it was chosen rather than defaulted.
-pub(crate) fn output_folder(root: &Path, out: Option<&Path>, project: &project::Project) -> (PathBuf, bool) {
+pub(crate) fn output_folder(root: &Path, out: Option<&Path>, project: &Analysis) -> (PathBuf, bool) {
     match out {
         Some(out) => (out.to_owned(), true),
         None => (root.join(&project.config.output), project.config.source.is_some()),

@@ -2,7 +2,10 @@
 //! annotations resolved to resources (logical IDs, or `env("VAR")` through the function's
 //! environment), event names resolved to `#[event]` types, and publish edges added.
 
-use super::graph::{AnnotationTarget, Binding, BoundAnnotation, Edge, EdgeKind, Event, Flow, Handler};
+use super::builder::FlowBuilder;
+use super::graph::{
+    AnnotationTarget, Binding, BoundAnnotation, Edge, EdgeKind, Event, Flow, GrantInfo, Handler, Node,
+};
 use super::infra::{endpoint_id, external_node};
 use crate::scan::{
     AnnotationFacts, CrateFacts, EventTypeFacts, HandlerFacts, ResourceFacts, Role, ScanFacts, TargetKind,
@@ -31,16 +34,16 @@ struct Functions<'a> {
 }
 
 impl<'a> Functions<'a> {
-    fn new(templates: &'a Templates, scan: &ScanFacts) -> Functions<'a> {
+    fn new(flow: &FlowBuilder, templates: &'a Templates, scan: &ScanFacts) -> Functions<'a> {
         let crate_dirs: BTreeSet<&str> = scan.crates.iter().map(|krate| krate.dir.as_str()).collect();
         let mut all = Vec::new();
-        for (index, template) in templates.templates.iter().enumerate() {
+        for (index, template) in templates.templates().iter().enumerate() {
             let template_dir = parent(&template.path);
             for resource in template.resources.values() {
                 if let Details::Function(details) = &resource.details {
                     let code_dir = details.code_uri.as_deref().and_then(|uri| join(template_dir, uri));
                     all.push(Function {
-                        id: templates.node_id(index, &resource.id),
+                        id: flow.node_id(index, &resource.id),
                         logical_id: resource.id.clone(),
                         template: index,
                         code_crate: code_dir.as_deref().and_then(|dir| owning_crate(&crate_dirs, dir)),
@@ -91,9 +94,9 @@ impl<'s> Crates<'s> {
 }
 
 /// Adds the event catalogue, the bound handlers and their publish edges to `flow`.
-pub(crate) fn bind(flow: &mut Flow, scan: &ScanFacts, templates: &Templates) {
+pub(crate) fn bind(flow: &mut FlowBuilder, scan: &ScanFacts, templates: &Templates) {
     add_event_types(flow, scan);
-    let functions = Functions::new(templates, scan);
+    let functions = Functions::new(flow, templates, scan);
     let crates = Crates::new(scan);
     let event_types = EventTypes::new(scan);
     for facts in &scan.handlers {
@@ -228,7 +231,7 @@ fn find_function(functions: &Functions<'_>, name: &str) -> Result<String, String
 
 /// The node id an annotation's resource names, seen from `function`.
 fn resolve(
-    flow: &mut Flow,
+    flow: &mut FlowBuilder,
     templates: &Templates,
     functions: &Functions<'_>,
     function: Option<&String>,
@@ -258,7 +261,7 @@ fn resolve(
                     flow.add_node(node);
                     Ok(id)
                 }
-                Some(endpoint) => endpoint_id(templates, function.template, endpoint).ok_or_else(|| {
+                Some(endpoint) => endpoint_id(flow, function.template, endpoint).ok_or_else(|| {
                     format!(
                         "environment variable `{variable}` of `{}` names nothing the template defines",
                         function.id
@@ -275,7 +278,7 @@ fn resolve(
 }
 
 fn resolve_logical_id(
-    flow: &Flow,
+    flow: &FlowBuilder,
     templates: &Templates,
     function: Option<&Function<'_>>,
     id: &str,
@@ -285,16 +288,16 @@ fn resolve_logical_id(
     }
     // A logical ID several templates define: the function's own template decides.
     if let Some(function) = function
-        && templates.templates[function.template].resources.contains_key(id)
+        && templates.templates()[function.template].resources.contains_key(id)
     {
-        return Ok(templates.node_id(function.template, id));
+        return Ok(flow.node_id(function.template, id));
     }
     let defining: Vec<String> = templates
-        .templates
+        .templates()
         .iter()
         .enumerate()
         .filter(|(_, template)| template.resources.contains_key(id))
-        .map(|(index, _)| templates.node_id(index, id))
+        .map(|(index, _)| flow.node_id(index, id))
         .collect();
     match defining.as_slice() {
         [] => Err(format!("no template defines a resource `{id}`")),
@@ -306,7 +309,7 @@ fn resolve_logical_id(
 }
 
 /// Event types from the `#[event]` types the scan found; the first of two with one name wins.
-fn add_event_types(flow: &mut Flow, scan: &ScanFacts) {
+fn add_event_types(flow: &mut FlowBuilder, scan: &ScanFacts) {
     for event_type in &scan.event_types {
         flow.events.entry(event_type.name.clone()).or_insert_with(|| Event {
             name: event_type.name.clone(),
@@ -339,7 +342,7 @@ impl<'s> EventTypes<'s> {
 /// The name of the event an annotation names: the `#[event]` type its path ends in (preferring
 /// the crate its path or the handler is in), or the string it gives.
 fn event_name(
-    flow: &mut Flow,
+    flow: &mut FlowBuilder,
     event_types: &EventTypes<'_>,
     handler: &HandlerFacts,
     annotation: &AnnotationFacts,
@@ -370,7 +373,7 @@ fn event_name(
 
 /// Records producers and consumers of each event and adds a publish edge for each resolved
 /// producer annotation.
-fn add_participants_and_publish_edges(flow: &mut Flow) {
+fn add_participants_and_publish_edges(flow: &mut FlowBuilder) {
     let mut publishes = Vec::new();
     for handler in &flow.handlers {
         for annotation in &handler.annotations {
@@ -396,7 +399,7 @@ fn add_participants_and_publish_edges(flow: &mut Flow) {
         }
     }
     for (function, resource, event, location) in publishes {
-        let confirmed = has_write_grant(flow, &function, &resource);
+        let confirmed = grants_write(flow.grants.get(&function), flow.node(&resource), &resource);
         let (Some(from), Some(to)) = (flow.index_of(&function), flow.index_of(&resource)) else { continue };
         flow.add_edge(
             from,
@@ -417,8 +420,13 @@ fn add_participants_and_publish_edges(flow: &mut Flow) {
 /// Whether the grants of `function` let it write to `resource`: a grant on the resource itself
 /// (or its table stream), or on all of its service.
 pub(crate) fn has_write_grant(flow: &Flow, function: &str, resource: &str) -> bool {
-    let service = flow.node(resource).map(|node| service_of(&node.type_name)).unwrap_or("");
-    flow.grants.get(function).is_some_and(|grants| {
+    grants_write(flow.grants().get(function), flow.node(resource), resource)
+}
+
+/// Whether `grants` let their grantee write to `resource` (the node `node`).
+fn grants_write(grants: Option<&Vec<GrantInfo>>, node: Option<&Node>, resource: &str) -> bool {
+    let service = node.map(|node| service_of(&node.type_name)).unwrap_or("");
+    grants.is_some_and(|grants| {
         grants.iter().any(|grant| {
             grant.access == Access::Write
                 && (grant.target == resource

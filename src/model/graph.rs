@@ -6,41 +6,41 @@ use crate::location::Location;
 use crate::scan::{AnnotationFacts, FieldFacts, HandlerFacts, SourceProblem, VariantFacts};
 use crate::template::{Access, Details, FailureVia, RelationKind, ResourceKind, TemplateProblem};
 use petgraph::Direction;
-use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
+use petgraph::stable_graph::{NodeIndex, StableGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The graph under the model.
 pub type FlowGraph = StableGraph<Node, Edge>;
 
-/// The event flow of a project: resources, edges carrying events, events, handlers.
-#[derive(Debug, Default)]
+/// The event flow of a project: resources, edges carrying events, events, handlers. Built whole
+/// by [`super::build`] and read-only from then on.
+#[derive(Debug)]
 pub struct Flow {
-    pub(crate) graph: FlowGraph,
-    pub(crate) index: BTreeMap<String, NodeIndex>,
+    pub(super) graph: FlowGraph,
+    pub(super) index: BTreeMap<String, NodeIndex>,
     /// Event types by name.
-    pub events: BTreeMap<String, Event>,
+    pub(super) events: BTreeMap<String, Event>,
     /// Every annotated handler with the functions it is bound to, in source order.
-    pub handlers: Vec<Handler>,
+    pub(super) handlers: Vec<Handler>,
+    /// Indexes into `handlers` by function node id.
+    pub(super) handler_index: BTreeMap<String, Vec<usize>>,
     /// The templates the flow was built from, by path.
-    pub templates: Vec<String>,
+    pub(super) templates: Vec<String>,
     /// Access grants by grantee node id.
-    pub grants: BTreeMap<String, Vec<GrantInfo>>,
+    pub(super) grants: BTreeMap<String, Vec<GrantInfo>>,
     /// Invoke permissions by function node id: who may invoke it.
-    pub permissions: BTreeMap<String, Vec<PermissionInfo>>,
+    pub(super) permissions: BTreeMap<String, Vec<PermissionInfo>>,
     /// What scanning the sources could not read.
-    pub source_problems: Vec<SourceProblem>,
+    pub(super) source_problems: Vec<SourceProblem>,
     /// Templates refused, and mistakes in loaded templates.
-    pub template_problems: Vec<TemplateProblem>,
+    pub(super) template_problems: Vec<TemplateProblem>,
     /// Events each function receives, and from which resource.
-    pub deliveries: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
+    pub(super) deliveries: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
     /// Every failure path as the templates declare it. Edges between the same two nodes are
     /// merged into one, which keeps only the first declaration's settings; the rules need each
     /// (which mapping an on-failure destination belongs to, which rule target has a DLQ).
-    pub(crate) failure_paths: Vec<FailurePath>,
-    /// Indexes into `handlers` by function node id, built on first use for the handlers there
-    /// were then.
-    handler_index: std::sync::OnceLock<(usize, BTreeMap<String, Vec<usize>>)>,
+    pub(super) failure_paths: Vec<FailurePath>,
 }
 
 /// A failure path as a template declares it.
@@ -318,28 +318,9 @@ impl Flow {
         self.nodes().filter(|node| node.kind.is_function())
     }
 
-    /// The handlers bound to the function `id`.
+    /// The handlers bound to the function `id`, in source order.
     pub fn handlers_of(&self, id: &str) -> impl Iterator<Item = &Handler> {
-        let (count, index) = self.handler_index.get_or_init(|| {
-            let mut index: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-            for (at, handler) in self.handlers.iter().enumerate() {
-                for function in &handler.functions {
-                    let entries = index.entry(function.clone()).or_default();
-                    if entries.last() != Some(&at) {
-                        entries.push(at);
-                    }
-                }
-            }
-            (self.handlers.len(), index)
-        });
-        // Handlers added after the index was built are not in it: look at every one then.
-        let indexed = (*count == self.handlers.len()).then(|| index.get(id).map_or(&[][..], Vec::as_slice));
-        let all = indexed.is_none().then(|| {
-            self.handlers
-                .iter()
-                .filter(move |handler| handler.functions.iter().any(|function| function == id))
-        });
-        indexed.into_iter().flatten().map(|&at| &self.handlers[at]).chain(all.into_iter().flatten())
+        self.handler_index.get(id).map_or(&[][..], Vec::as_slice).iter().map(|&at| &self.handlers[at])
     }
 
     /// The events a function's handlers declare they consume from any resource.
@@ -351,45 +332,54 @@ impl Flow {
             .collect()
     }
 
-    /// Adds a node, or returns the existing one with that id.
-    pub(crate) fn add_node(&mut self, node: Node) -> NodeIndex {
-        if let Some(index) = self.index.get(&node.id) {
-            return *index;
-        }
-        let id = node.id.clone();
-        let index = self.graph.add_node(node);
-        self.index.insert(id, index);
-        index
-    }
-
-    /// Adds an edge, or merges it into the edge of the same kind between the same nodes.
-    pub(crate) fn add_edge(&mut self, from: NodeIndex, to: NodeIndex, edge: Edge) -> EdgeIndex {
-        let existing =
-            self.graph.edges_connecting(from, to).find(|e| e.weight().kind == edge.kind).map(|e| e.id());
-        match existing {
-            Some(index) => {
-                let merged = &mut self.graph[index];
-                merged.events.extend(edge.events);
-                merged.confirmed |= edge.confirmed;
-                merged.conditional &= edge.conditional;
-                for label in edge.labels {
-                    if !merged.labels.contains(&label) {
-                        merged.labels.push(label);
-                    }
-                }
-                merged.labels.sort();
-                if edge.location < merged.location {
-                    merged.location = edge.location;
-                }
-                index
-            }
-            None => self.graph.add_edge(from, to, edge),
-        }
-    }
-
     /// The index of the node `id`.
     pub(crate) fn index_of(&self, id: &str) -> Option<NodeIndex> {
         self.index.get(id).copied()
+    }
+
+    /// Event types by name.
+    pub fn events(&self) -> &BTreeMap<String, Event> {
+        &self.events
+    }
+
+    /// Every annotated handler with the functions it is bound to, in source order.
+    pub fn handlers(&self) -> &[Handler] {
+        &self.handlers
+    }
+
+    /// The templates the flow was built from, by path.
+    pub fn templates(&self) -> &[String] {
+        &self.templates
+    }
+
+    /// Access grants by grantee node id.
+    pub fn grants(&self) -> &BTreeMap<String, Vec<GrantInfo>> {
+        &self.grants
+    }
+
+    /// Invoke permissions by function node id: who may invoke it.
+    pub fn permissions(&self) -> &BTreeMap<String, Vec<PermissionInfo>> {
+        &self.permissions
+    }
+
+    /// What scanning the sources could not read.
+    pub fn source_problems(&self) -> &[SourceProblem] {
+        &self.source_problems
+    }
+
+    /// Templates refused, and mistakes in loaded templates.
+    pub fn template_problems(&self) -> &[TemplateProblem] {
+        &self.template_problems
+    }
+
+    /// Events each function receives (by function node id), and from which resources.
+    pub fn deliveries(&self) -> &BTreeMap<String, BTreeMap<String, BTreeSet<String>>> {
+        &self.deliveries
+    }
+
+    /// Every failure path as the templates declare it, before edges were merged.
+    pub(crate) fn failure_paths(&self) -> &[FailurePath] {
+        &self.failure_paths
     }
 
     /// The graph, for algorithms.

@@ -2,18 +2,19 @@
 //! subscriptions, routes, failure paths) or side tables (grants, invoke permissions, failure paths
 //! as declared, before edges are merged).
 
-use super::graph::{Edge, EdgeKind, FailurePath, Flow, GrantInfo, Node, NodeKind, PermissionInfo};
+use super::builder::FlowBuilder;
+use super::graph::{Edge, EdgeKind, FailurePath, GrantInfo, Node, NodeKind, PermissionInfo};
 use crate::template::{Endpoint, External, RelationKind, Templates, TriggerSource};
 use petgraph::stable_graph::NodeIndex;
 use std::collections::BTreeSet;
 
 /// Adds every template's resources and relations to `flow`.
-pub(crate) fn add_templates(flow: &mut Flow, templates: &Templates) {
-    for (index, template) in templates.templates.iter().enumerate() {
+pub(crate) fn add_templates(flow: &mut FlowBuilder, templates: &Templates) {
+    for (index, template) in templates.templates().iter().enumerate() {
         flow.templates.push(template.path.clone());
         for resource in template.resources.values() {
             flow.add_node(Node {
-                id: templates.node_id(index, &resource.id),
+                id: flow.node_id(index, &resource.id),
                 kind: NodeKind::Resource(resource.kind),
                 type_name: resource.type_name.clone(),
                 template: Some(template.path.clone()),
@@ -28,10 +29,9 @@ pub(crate) fn add_templates(flow: &mut Flow, templates: &Templates) {
         for relation in &template.relations {
             match &relation.kind {
                 RelationKind::Grant(grant) => {
-                    let (Some(grantee), Some(target)) = (
-                        endpoint_id(templates, index, &relation.from),
-                        endpoint_id(templates, index, &relation.to),
-                    ) else {
+                    let (Some(grantee), Some(target)) =
+                        (endpoint_id(flow, index, &relation.from), endpoint_id(flow, index, &relation.to))
+                    else {
                         continue;
                     };
                     flow.grants.entry(grantee).or_default().push(GrantInfo {
@@ -42,10 +42,9 @@ pub(crate) fn add_templates(flow: &mut Flow, templates: &Templates) {
                     });
                 }
                 RelationKind::Permission(permission) => {
-                    let (Some(source), Some(function)) = (
-                        endpoint_id(templates, index, &relation.from),
-                        endpoint_id(templates, index, &relation.to),
-                    ) else {
+                    let (Some(source), Some(function)) =
+                        (endpoint_id(flow, index, &relation.from), endpoint_id(flow, index, &relation.to))
+                    else {
                         continue;
                     };
                     flow.permissions.entry(function).or_default().push(PermissionInfo {
@@ -57,8 +56,8 @@ pub(crate) fn add_templates(flow: &mut Flow, templates: &Templates) {
                 RelationKind::Env(_) => {}
                 kind => {
                     let (Some(from), Some(to)) = (
-                        endpoint_node(flow, templates, index, &relation.from, &relation.location),
-                        endpoint_node(flow, templates, index, &relation.to, &relation.location),
+                        endpoint_node(flow, index, &relation.from, &relation.location),
+                        endpoint_node(flow, index, &relation.to, &relation.location),
                     ) else {
                         continue;
                     };
@@ -74,7 +73,7 @@ pub(crate) fn add_templates(flow: &mut Flow, templates: &Templates) {
                                 from: flow.graph[from].id.clone(),
                                 to: flow.graph[to].id.clone(),
                                 via: failure.via,
-                                function: failure.function.as_ref().map(|id| templates.node_id(index, id)),
+                                function: failure.function.as_ref().map(|id| flow.node_id(index, id)),
                                 location: relation.location.clone(),
                             });
                             (EdgeKind::Failure, None)
@@ -101,7 +100,7 @@ pub(crate) fn add_templates(flow: &mut Flow, templates: &Templates) {
         }
         flow.template_problems.extend(template.problems.iter().cloned());
     }
-    flow.template_problems.extend(templates.errors.iter().cloned());
+    flow.template_problems.extend(templates.errors().iter().cloned());
     flow.template_problems.sort();
 }
 
@@ -115,9 +114,9 @@ fn trigger_label(trigger: &crate::template::Trigger) -> Option<String> {
 
 /// The node id of an endpoint: a resource's (qualified) id or an outside thing's label. Missing
 /// names have none.
-pub(crate) fn endpoint_id(templates: &Templates, template: usize, endpoint: &Endpoint) -> Option<String> {
+pub(crate) fn endpoint_id(flow: &FlowBuilder, template: usize, endpoint: &Endpoint) -> Option<String> {
     match endpoint {
-        Endpoint::Resource(id) => Some(templates.node_id(template, id)),
+        Endpoint::Resource(id) => Some(flow.node_id(template, id)),
         Endpoint::External(external) => Some(external.label()),
         Endpoint::Missing(_) => None,
     }
@@ -125,14 +124,13 @@ pub(crate) fn endpoint_id(templates: &Templates, template: usize, endpoint: &End
 
 /// The node of an endpoint, adding outside things as `external` nodes when first seen.
 fn endpoint_node(
-    flow: &mut Flow,
-    templates: &Templates,
+    flow: &mut FlowBuilder,
     template: usize,
     endpoint: &Endpoint,
     at: &crate::location::Location,
 ) -> Option<NodeIndex> {
     match endpoint {
-        Endpoint::Resource(id) => flow.index_of(&templates.node_id(template, id)),
+        Endpoint::Resource(id) => flow.index_of(&flow.node_id(template, id)),
         Endpoint::External(External::Wildcard(_)) | Endpoint::Missing(_) => None,
         Endpoint::External(external) => Some(flow.add_node(external_node(external, at))),
     }

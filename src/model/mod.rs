@@ -11,6 +11,7 @@
 //! Rules and renderers only read the [`Flow`].
 
 mod bind;
+mod builder;
 mod graph;
 mod infra;
 mod propagate;
@@ -22,12 +23,11 @@ use crate::template::Templates;
 
 /// Builds the flow of a project from what the scanner and the template loader found.
 pub fn build(scan: &ScanFacts, templates: &Templates) -> Flow {
-    let mut flow = Flow::default();
+    let mut flow = builder::FlowBuilder::new(templates);
     infra::add_templates(&mut flow, templates);
     bind::bind(&mut flow, scan, templates);
     propagate::propagate(&mut flow);
-    flow.source_problems = scan.problems.clone();
-    flow
+    flow.finish(scan.problems.clone())
 }
 
 pub(crate) use bind::has_write_grant;

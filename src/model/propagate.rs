@@ -3,7 +3,8 @@
 //! rules whose pattern matches its `detail-type`, routes, Kinesis consumers) until they reach
 //! functions, and along failure paths to where they land when processing fails.
 
-use super::graph::{EdgeKind, Flow};
+use super::builder::FlowBuilder;
+use super::graph::EdgeKind;
 use crate::template::{FailureVia, Node, RelationKind, RouteVia, Trigger, TriggerSource, Value};
 use petgraph::Direction;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex};
@@ -11,7 +12,7 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use std::collections::{BTreeSet, VecDeque};
 
 /// Fills in the events every edge carries and the events every function receives.
-pub(crate) fn propagate(flow: &mut Flow) {
+pub(crate) fn propagate(flow: &mut FlowBuilder) {
     let known: BTreeSet<String> = flow.events.keys().cloned().collect();
     let mut queue: VecDeque<(NodeIndex, String)> = VecDeque::new();
     let starts: Vec<(NodeIndex, Vec<String>)> = flow
@@ -58,7 +59,7 @@ pub(crate) fn propagate(flow: &mut Flow) {
 /// `event` reaches the function `target` from `source` over `edge`: record it, and when the
 /// function is invoked asynchronously, send it along the function's own failure paths too.
 fn deliver(
-    flow: &mut Flow,
+    flow: &mut FlowBuilder,
     source: NodeIndex,
     edge: EdgeIndex,
     target: NodeIndex,
@@ -102,7 +103,12 @@ fn is_subscription_redrive(relation: &Option<RelationKind>) -> bool {
 /// Whether `event` can land in a topic's subscription dead-letter queue: only through a
 /// subscription with a redrive policy whose filter lets it through (a message a filter keeps out
 /// is never delivered, so it never fails delivery).
-fn redriven_by_a_subscription(flow: &Flow, topic: NodeIndex, event: &str, known: &BTreeSet<String>) -> bool {
+fn redriven_by_a_subscription(
+    flow: &FlowBuilder,
+    topic: NodeIndex,
+    event: &str,
+    known: &BTreeSet<String>,
+) -> bool {
     flow.graph.edges_directed(topic, Direction::Outgoing).any(|edge| match &edge.weight().relation {
         Some(RelationKind::Subscription(subscription)) => {
             subscription.has_redrive

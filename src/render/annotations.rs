@@ -26,11 +26,9 @@ pub fn render(findings: &[Finding]) -> String {
         let mut properties = Vec::new();
         if let Some(location) = &finding.location {
             properties.push(format!("file={}", property(&location.file)));
-            if location.line > 0 {
-                properties.push(format!("line={}", location.line));
-            }
-            if location.column > 0 {
-                properties.push(format!("col={}", location.column));
+            if let Some(position) = location.position {
+                properties.push(format!("line={}", position.line));
+                properties.push(format!("col={}", position.column));
             }
         }
         properties.push(format!("title={}", property(&format!("flowdoc {}", finding.rule))));

@@ -42,7 +42,7 @@ pub fn documents(flow: &Flow, findings: &[Finding], options: &DocsOptions) -> BT
     for group in grouping.all() {
         files.insert(format!("groups/{}.md", group.stem), group_page(flow, grouping, group, &names));
     }
-    for event in flow.events.keys() {
+    for event in flow.events().keys() {
         files.insert(format!("events/{}.md", names.events[event]), event_page(flow, event, &names, options));
     }
     for function in flow.functions() {
@@ -86,7 +86,7 @@ fn pictures_named(flow: &Flow, names: &PageNames) -> Pictures {
     for group in grouping.all() {
         files.insert(format!("groups/{}.svg", group.stem), grouping.picture(&incidence, &group.stem));
     }
-    for (name, event) in &flow.events {
+    for (name, event) in flow.events() {
         let participants: BTreeSet<String> =
             event.producers.iter().chain(&event.consumers).cloned().collect();
         let picture = grouping.fit(diagram::event_path(flow, name), &participants);
@@ -181,7 +181,7 @@ struct PageNames {
 impl PageNames {
     fn new(flow: &Flow) -> PageNames {
         PageNames {
-            events: unique_stems(flow.events.keys()),
+            events: unique_stems(flow.events().keys()),
             functions: unique_stems(flow.functions().map(|node| &node.id)),
         }
     }
@@ -205,14 +205,13 @@ fn unique_stems<'a>(names: impl Iterator<Item = &'a String>) -> BTreeMap<String,
 /// A link to a place in the code or a template, from a page `depth` folders below the output
 /// folder; plain text when the output folder is outside the project.
 fn place_link(location: &Location, depth: usize, options: &DocsOptions) -> String {
-    let shown = if location.line > 0 {
-        format!("{}:{}", location.file, location.line)
-    } else {
-        location.file.clone()
+    let shown = match location.line() {
+        Some(line) => format!("{}:{line}", location.file),
+        None => location.file.clone(),
     };
     let Some(out_dir) = &options.out_dir else { return code(&shown) };
     let up = out_dir.split('/').filter(|part| !part.is_empty()).count() + depth;
-    let anchor = if location.line > 0 { format!("#L{}", location.line) } else { String::new() };
+    let anchor = location.line().map(|line| format!("#L{line}")).unwrap_or_default();
     format!("[{}]({}{}{anchor})", code(&shown), "../".repeat(up), url_path(&location.file))
 }
 
@@ -324,10 +323,10 @@ fn index(
     let _ = writeln!(
         out,
         "{} events, {} functions, {} resources, from {}. {}\n",
-        flow.events.len(),
+        flow.events().len(),
         flow.functions().count(),
         flow.nodes().count(),
-        list(flow.templates.iter().map(|template| code(template))),
+        list(flow.templates().iter().map(|template| code(template))),
         summary(findings)
     );
     out.push_str("![The event flow of the whole system](overview.svg)\n\n");
@@ -357,7 +356,7 @@ Edges are labelled with the events they carry.\n\n",
     out.push_str(
         "## Events\n\n| Event | Version | Produced by | Consumed by | Fields |\n|---|---|---|---|---|\n",
     );
-    for event in flow.events.values() {
+    for event in flow.events().values() {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} |",
@@ -420,7 +419,7 @@ Edges are labelled with the events they carry.\n\n",
 }
 
 fn event_page(flow: &Flow, name: &str, names: &PageNames, options: &DocsOptions) -> String {
-    let event = &flow.events[name];
+    let event = &flow.events()[name];
     let stem = &names.events[name];
     let mut out = String::from(GENERATED);
     let _ = writeln!(out, "# {}\n\n[← The whole system](../index.md)\n", markdown(name));
@@ -469,7 +468,7 @@ fn event_page(flow: &Flow, name: &str, names: &PageNames, options: &DocsOptions)
 
     out.push_str("## Delivered to\n\n");
     let mut deliveries = Vec::new();
-    for (function, sources) in &flow.deliveries {
+    for (function, sources) in flow.deliveries() {
         for (source, events) in sources {
             if events.contains(name) {
                 let declared = flow.consumed_by(function).contains(name);
@@ -525,7 +524,7 @@ fn fields_table(fields: &[FieldFacts]) -> String {
 /// The handlers that produce or consume an event, with their function and resource.
 fn participants(flow: &Flow, event: &str, role: Role, names: &PageNames, options: &DocsOptions) -> String {
     let mut lines = Vec::new();
-    for handler in &flow.handlers {
+    for handler in flow.handlers() {
         for annotation in handler.annotations.iter().filter(|a| a.event == event && a.facts.role == role) {
             for target in &annotation.targets {
                 let function = target
@@ -843,7 +842,7 @@ mod tests {
             place_link(&location, 0, &DocsOptions { out_dir: None }),
             "`pipeline/events/src/lib.rs:12`"
         );
-        let odd = Location::new("a b/(x).rs", 0, 0);
+        let odd = Location::file("a b/(x).rs");
         assert_eq!(
             place_link(&odd, 0, &DocsOptions { out_dir: Some("out".into()) }),
             "[`a b/(x).rs`](../a%20b/%28x%29.rs)"

@@ -108,11 +108,9 @@ struct Place<'a> {
 impl<'a> Place<'a> {
     fn of(location: Option<&'a Location>) -> Place<'a> {
         match location {
-            Some(location) => Place {
-                file: Some(&location.file),
-                line: (location.line > 0).then_some(location.line),
-                column: (location.column > 0).then_some(location.column),
-            },
+            Some(location) => {
+                Place { file: Some(&location.file), line: location.line(), column: location.column() }
+            }
             None => Place { file: None, line: None, column: None },
         }
     }
@@ -151,7 +149,7 @@ fn handler(handler: &Handler) -> JsonHandler<'_> {
 pub fn render(flow: &Flow, findings: &[Finding]) -> String {
     let graph = Graph {
         version: FORMAT_VERSION,
-        templates: &flow.templates,
+        templates: flow.templates(),
         nodes: flow
             .nodes()
             .map(|node| JsonNode {
@@ -181,7 +179,7 @@ pub fn render(flow: &Flow, findings: &[Finding]) -> String {
             })
             .collect(),
         events: flow
-            .events
+            .events()
             .values()
             .map(|event| JsonEvent {
                 name: &event.name,
@@ -196,7 +194,7 @@ pub fn render(flow: &Flow, findings: &[Finding]) -> String {
             })
             .collect(),
         handlers: {
-            let mut handlers: Vec<&Handler> = flow.handlers.iter().collect();
+            let mut handlers: Vec<&Handler> = flow.handlers().iter().collect();
             handlers.sort_by(|a, b| a.facts.location.cmp(&b.facts.location));
             handlers.into_iter().map(handler).collect()
         },

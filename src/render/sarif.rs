@@ -42,9 +42,9 @@ pub fn render(findings: &[Finding], version: &str) -> String {
                 "partialFingerprints": { "flowdocSubject/v1": format!("{}:{}", finding.rule, finding.subject) }
             });
             if let Some(location) = &finding.location {
-                let mut region = json!({ "startLine": location.line.max(1) });
-                if location.column > 0 {
-                    region["startColumn"] = json!(location.column);
+                let mut region = json!({ "startLine": location.line().unwrap_or(1) });
+                if let Some(column) = location.column() {
+                    region["startColumn"] = json!(column);
                 }
                 result["locations"] = json!([{
                     "physicalLocation": {

@@ -60,7 +60,7 @@ Example:
                 .filter(|(_, edge)| is_asynchronous(&edge.relation))
                 .map(|(source, _)| format!("`{}`", source.id))
                 .collect();
-            for permission in flow.permissions.get(&function.id).into_iter().flatten() {
+            for permission in flow.permissions().get(&function.id).into_iter().flatten() {
                 if ASYNC_PRINCIPALS.contains(&permission.principal.as_str()) {
                     sources.insert(format!("`{}` ({})", permission.source, permission.principal));
                 }

@@ -51,7 +51,7 @@ Example:
             fields.iter().any(|field| settings.correlation_fields.contains(&field.name))
         };
         let mut findings = Vec::new();
-        for event in flow.events.values() {
+        for event in flow.events().values() {
             if event.rust_name.is_none() {
                 continue;
             }

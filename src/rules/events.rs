@@ -51,7 +51,7 @@ Example:
 
     fn check(&self, flow: &Flow, _settings: &RuleSettings) -> Vec<Finding> {
         let mut findings = Vec::new();
-        for handler in &flow.handlers {
+        for handler in flow.handlers() {
             for annotation in handler.annotations.iter().filter(|a| a.facts.role == Role::Consumer) {
                 for target in &annotation.targets {
                     let (Some(function), Ok(resource)) = (&target.function, &target.resource) else {
@@ -61,7 +61,7 @@ Example:
                     if !flow.feeds(resource, function) {
                         continue;
                     }
-                    let delivered = flow.deliveries.get(function).is_some_and(|sources| {
+                    let delivered = flow.deliveries().get(function).is_some_and(|sources| {
                         sources.values().any(|events| events.contains(&annotation.event))
                     });
                     if delivered {
@@ -122,7 +122,7 @@ Example:
 
     fn check(&self, flow: &Flow, _settings: &RuleSettings) -> Vec<Finding> {
         let mut findings = Vec::new();
-        for handler in &flow.handlers {
+        for handler in flow.handlers() {
             for annotation in handler.annotations.iter().filter(|a| a.facts.role == Role::Producer) {
                 for target in &annotation.targets {
                     let (Some(function), Ok(resource)) = (&target.function, &target.resource) else {
@@ -192,7 +192,7 @@ Example:
 
     fn check(&self, flow: &Flow, _settings: &RuleSettings) -> Vec<Finding> {
         let mut findings = Vec::new();
-        for (function, sources) in &flow.deliveries {
+        for (function, sources) in flow.deliveries() {
             let declared = flow.consumed_by(function);
             for (source, events) in sources {
                 let location = flow

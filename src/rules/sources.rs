@@ -39,7 +39,7 @@ Example:
     }
 
     fn check(&self, flow: &Flow, _settings: &RuleSettings) -> Vec<Finding> {
-        flow.source_problems
+        flow.source_problems()
             .iter()
             .map(|problem| {
                 finding(

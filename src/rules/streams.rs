@@ -78,7 +78,7 @@ Example:
             }
             // From the declared paths, not the edges: the mappings of two functions may share a
             // destination, and their merged edge names only one of them.
-            let has_destination = flow.failure_paths.iter().any(|path| {
+            let has_destination = flow.failure_paths().iter().any(|path| {
                 path.via == FailureVia::OnFailureDestination
                     && path.from == source.id
                     && path.function.as_ref().is_none_or(|f| *f == function.id)

@@ -57,7 +57,7 @@ Example:
                     // A function target's dead-letter config is declared on the target itself,
                     // where its trigger is: another target's does not cover it.
                     Some(RelationKind::Trigger(_)) if edge.kind == EdgeKind::Trigger => {
-                        flow.failure_paths.iter().any(|path| {
+                        flow.failure_paths().iter().any(|path| {
                             path.via == FailureVia::TargetDeadLetter
                                 && path.from == rule.id
                                 && path.location == edge.location

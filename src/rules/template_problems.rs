@@ -39,7 +39,7 @@ Example:
     }
 
     fn check(&self, flow: &Flow, _settings: &RuleSettings) -> Vec<Finding> {
-        flow.template_problems
+        flow.template_problems()
             .iter()
             .map(|problem| {
                 // The subject leaves positions out, so it stays the same when lines move.

@@ -46,7 +46,7 @@ Example:
 
     fn check(&self, flow: &Flow, _settings: &RuleSettings) -> Vec<Finding> {
         let mut findings = Vec::new();
-        for handler in &flow.handlers {
+        for handler in flow.handlers() {
             for annotation in &handler.annotations {
                 for target in &annotation.targets {
                     let Err(reason) = &target.resource else { continue };

@@ -17,7 +17,7 @@ pub(crate) struct UnwiredProducer;
 /// Each resolved annotation of `role` with its handler, function (if bound) and resource.
 fn annotations(flow: &Flow, role: Role) -> Vec<(&Handler, &BoundAnnotation, Option<&str>, &str)> {
     let mut found = Vec::new();
-    for handler in &flow.handlers {
+    for handler in flow.handlers() {
         for annotation in handler.annotations.iter().filter(|annotation| annotation.facts.role == role) {
             for target in &annotation.targets {
                 if let Ok(resource) = &target.resource {

@@ -90,7 +90,7 @@ pub fn prefilter(files: &dyn ProjectFiles, listing: &Listing, options: &ScanOpti
     for problem in &listing.problems {
         if crates.iter().any(|krate| is_within(&problem.path, &krate.dir)) {
             problems.push(SourceProblem {
-                location: Location::new(&problem.path, 0, 0),
+                location: Location::file(&problem.path),
                 kind: ProblemKind::Unreadable,
                 message: problem.message.clone(),
             });
@@ -589,7 +589,7 @@ fn parallel_map<'i, I: Sync, T: Send>(
         .map(|(result, item)| {
             result.unwrap_or_else(|| {
                 Err(SourceProblem {
-                    location: Location::new(path_of(item), 0, 0),
+                    location: Location::file(path_of(item)),
                     kind: ProblemKind::Syntax,
                     message:
                         "internal error while reading this file, or no thread to read it; it is skipped \
@@ -603,7 +603,7 @@ fn parallel_map<'i, I: Sync, T: Send>(
 
 fn unreadable(path: &str, error: &ReadError) -> SourceProblem {
     SourceProblem {
-        location: Location::new(path, 0, 0),
+        location: Location::file(path),
         kind: ProblemKind::Unreadable,
         message: error.to_string(),
     }

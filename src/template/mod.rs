@@ -25,7 +25,7 @@ pub use yaml::{Node, Value, YamlLimits};
 
 use crate::files::{Listing, ProjectFiles, ReadError};
 use crate::location::Location;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
 /// Limits of template loading.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,9 +159,7 @@ pub fn load(files: &dyn ProjectFiles, paths: &[String], options: &LoadOptions) -
             }
         }
     }
-    templates.sort_by(|a, b| a.path.cmp(&b.path));
-    errors.sort();
-    Templates { templates, errors, clashing: std::sync::OnceLock::new() }
+    Templates::new(templates, errors)
 }
 
 /// A template to load, with the template that nests it and where.
@@ -203,30 +201,6 @@ fn load_one(
         related: error.related.map(|(line, column)| Location::new(path, line, column)),
     })?;
     load::load(path, &doc)
-}
-
-impl Templates {
-    /// The graph id of the resource `id` of template `index`: its logical ID, or
-    /// `<template path>#<LogicalId>` where more than one template defines that logical ID (worked
-    /// out once: the templates do not change after loading).
-    pub fn node_id(&self, index: usize, id: &str) -> String {
-        let clashing = self.clashing.get_or_init(|| self.clashing_ids());
-        match self.templates.get(index) {
-            Some(template) if clashing.contains(id) => format!("{}#{id}", template.path),
-            _ => id.to_owned(),
-        }
-    }
-
-    /// Every logical ID defined by more than one template.
-    pub fn clashing_ids(&self) -> BTreeSet<String> {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for template in &self.templates {
-            for id in template.resources.keys() {
-                *counts.entry(id).or_default() += 1;
-            }
-        }
-        counts.into_iter().filter(|(_, count)| *count > 1).map(|(id, _)| id.to_owned()).collect()
-    }
 }
 
 fn parent(path: &str) -> &str {

@@ -6,15 +6,36 @@ use super::yaml::Node;
 use crate::location::Location;
 use std::collections::BTreeMap;
 
-/// Every template of a project, loaded.
+/// Every template of a project, loaded: the templates sorted by path, the ones that could not
+/// be loaded sorted by location.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Templates {
+    templates: Vec<Template>,
+    errors: Vec<TemplateProblem>,
+}
+
+impl Templates {
+    /// The templates that loaded and the problems of those that did not, each sorted.
+    pub fn new(mut templates: Vec<Template>, mut errors: Vec<TemplateProblem>) -> Templates {
+        templates.sort_by(|a, b| a.path.cmp(&b.path));
+        errors.sort();
+        Templates { templates, errors }
+    }
+
     /// The templates that loaded, sorted by path.
-    pub templates: Vec<Template>,
+    pub fn templates(&self) -> &[Template] {
+        &self.templates
+    }
+
     /// Templates that could not be loaded, sorted by location.
-    pub errors: Vec<TemplateProblem>,
-    /// The logical IDs defined by more than one template, worked out on first use.
-    pub(crate) clashing: std::sync::OnceLock<std::collections::BTreeSet<String>>,
+    pub fn errors(&self) -> &[TemplateProblem] {
+        &self.errors
+    }
+
+    /// The templates that loaded, taken out.
+    pub fn into_templates(self) -> Vec<Template> {
+        self.templates
+    }
 }
 
 /// One SAM or CloudFormation template.

@@ -73,3 +73,11 @@ pub fn write_files(root: &Path, files: &[(&str, &str)]) {
         std::fs::write(path, contents).unwrap();
     }
 }
+
+/// The analysis of the project `files`, reading `templates` (none: the templates its
+/// configuration names or discovery finds), which must load.
+pub fn analyse(files: &dyn flowdoc::files::ProjectFiles, templates: &[&str]) -> flowdoc::Analysis {
+    let templates: Vec<String> = templates.iter().map(|path| (*path).to_owned()).collect();
+    flowdoc::analyse(&flowdoc::Project::new(files).templates(&templates))
+        .unwrap_or_else(|failure| panic!("the project does not load: {failure}"))
+}

@@ -395,7 +395,7 @@ fn graph(files: &MemoryFiles) -> Result<String, TestCaseError> {
     let facts = scan::scan(files, &files.list(), &ScanOptions { threads: 1, ..ScanOptions::default() });
     prop_assert!(facts.problems.is_empty(), "{:?}", facts.problems);
     let templates = template::load(files, &["template.yaml".to_owned()], &LoadOptions::default());
-    prop_assert!(templates.errors.is_empty(), "{:?}", templates.errors);
+    prop_assert!(templates.errors().is_empty(), "{:?}", templates.errors());
     let flow = model::build(&facts, &templates);
     let findings = rules::check(&flow, &RuleSettings::default());
     let rendered = json::render(&flow, &findings);

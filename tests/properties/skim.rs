@@ -566,8 +566,8 @@ proptest! {
             .map(|handler| ExpectedHandler {
                 module: handler.module.clone(),
                 name: handler.name.clone(),
-                line: handler.location.line,
-                column: handler.location.column,
+                line: handler.location.line().unwrap(),
+                column: handler.location.column().unwrap(),
                 doc: handler.doc.clone(),
                 annotations: handler
                     .annotations
@@ -588,8 +588,8 @@ proptest! {
                 rust_name: event.rust_name.clone(),
                 name: event.name.clone(),
                 version: event.version,
-                line: event.location.line,
-                column: event.location.column,
+                line: event.location.line().unwrap(),
+                column: event.location.column().unwrap(),
             })
             .collect();
         found.sort();

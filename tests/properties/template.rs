@@ -289,13 +289,13 @@ fn tree_template() -> impl Strategy<Value = String> {
 /// Every place the loader reports, with what it is.
 fn places(loaded: &Templates) -> Vec<(String, &Location)> {
     let mut places = Vec::new();
-    for error in &loaded.errors {
+    for error in loaded.errors() {
         places.push((format!("error {:?}", error.message), &error.location));
         if let Some(related) = &error.related {
             places.push((format!("related place of error {:?}", error.message), related));
         }
     }
-    for template in &loaded.templates {
+    for template in loaded.templates() {
         for problem in &template.problems {
             places.push((format!("problem {:?}", problem.message), &problem.location));
             if let Some(related) = &problem.related {
@@ -327,25 +327,25 @@ fn check(bytes: &[u8], options: &LoadOptions) -> Result<(), TestCaseError> {
     for (what, location) in places(&loaded) {
         prop_assert_eq!(&location.file, "t.yaml", "{} is in another file", what);
         prop_assert!(
-            location.line >= 1 && location.line as usize <= text.lines().count() + 1,
+            location.line().unwrap() >= 1 && location.line().unwrap() as usize <= text.lines().count() + 1,
             "{} is at line {} of a text of {} lines",
             what,
-            location.line,
+            location.line().unwrap(),
             text.lines().count()
         );
-        prop_assert!(location.column >= 1, "{} is at column 0", what);
-        if let Some(line) = lines.get(location.line as usize - 1) {
+        prop_assert!(location.column().unwrap() >= 1, "{} is at column 0", what);
+        if let Some(line) = lines.get(location.line().unwrap() as usize - 1) {
             prop_assert!(
-                location.column as usize <= line.chars().count() + 1,
+                location.column().unwrap() as usize <= line.chars().count() + 1,
                 "{} is at {}:{}, past the end of the line {:?}",
                 what,
-                location.line,
-                location.column,
+                location.line().unwrap(),
+                location.column().unwrap(),
                 line
             );
         }
     }
-    for error in &loaded.errors {
+    for error in loaded.errors() {
         prop_assert!(!error.message.contains("internal error"), "the loader panicked: {}", error.message);
     }
     let again = template::load(&files, &paths, options);
@@ -402,7 +402,7 @@ fn the_base_template_loads_cleanly() {
     let mut files = MemoryFiles::new();
     files.insert("t.yaml", BASE);
     let loaded = template::load(&files, &["t.yaml".to_owned()], &LoadOptions::default());
-    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-    assert_eq!(loaded.templates.len(), 1);
-    assert!(loaded.templates[0].resources.len() >= 9, "{:?}", loaded.templates[0].resources.keys());
+    assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
+    assert_eq!(loaded.templates().len(), 1);
+    assert!(loaded.templates()[0].resources.len() >= 9, "{:?}", loaded.templates()[0].resources.keys());
 }
