@@ -1,8 +1,7 @@
 //! Large systems are drawn in parts: a synthetic monorepo (`examples/synth`) too large for one
 //! picture gets an overview of parts, a page per part, and pictures that all fit.
 
-#[path = "../examples/synth/generate.rs"]
-#[allow(dead_code, unreachable_pub, reason = "the generator's command-line side is not used here")]
+#[path = "../examples/synth/generate/mod.rs"]
 mod generate;
 
 use flowdoc::files::{MemoryFiles, ProjectFiles};
