@@ -14,8 +14,7 @@
 //! those columns say so. Trees are written under `target/bench-synth/`, named by size and by
 //! the generator's source, and kept for the next run.
 
-#[path = "../examples/synth/generate.rs"]
-#[allow(dead_code, unreachable_pub, reason = "the generator's command-line side is not used here")]
+#[path = "../examples/synth/generate/mod.rs"]
 mod generate;
 
 use flowdoc::Project;
@@ -23,7 +22,7 @@ use flowdoc::files::DiskFiles;
 use flowdoc::model::Flow;
 use flowdoc::render::docs;
 use flowdoc::render::{diagram::Diagram, dot, svg};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -329,6 +328,7 @@ fn main() {
     let (rg, graphviz_there) = (have("rg"), have("dot"));
     let repository = Path::new(env!("CARGO_MANIFEST_DIR"));
     let trees = repository.join("target/bench-synth");
+    let generator = generator_hash(repository);
     let scratch = tempfile::tempdir().expect("a scratch folder");
 
     println!("# flowdoc scale benchmark\n");
@@ -363,7 +363,7 @@ fn main() {
     for &size in &sizes {
         // Trees are kept between runs, named by the generator's source, so a changed generator
         // writes new ones.
-        let root = trees.join(format!("n{size}-{:016x}", fnv(include_str!("../examples/synth/generate.rs"))));
+        let root = trees.join(format!("n{size}-{generator:016x}"));
         if !root.join("Cargo.toml").is_file() {
             let _ = std::fs::remove_dir_all(&root);
             let options = generate::Options { crates: size, seed: 1, single_template: false };
@@ -480,6 +480,44 @@ fn main() {
             ms(median(ours)),
         );
     }
+}
+
+/// The source of the synthetic monorepo's generator, every file of `examples/synth/generate/` by
+/// name, in a fixed order: what the cached trees are named by.
+const GENERATOR: &[(&str, &str)] = &[
+    ("mod.rs", include_str!("../examples/synth/generate/mod.rs")),
+    ("events_crate.rs", include_str!("../examples/synth/generate/events_crate.rs")),
+    ("fillers_code.rs", include_str!("../examples/synth/generate/fillers_code.rs")),
+    ("fillers_data.rs", include_str!("../examples/synth/generate/fillers_data.rs")),
+    ("handler.rs", include_str!("../examples/synth/generate/handler.rs")),
+    ("handler_item.rs", include_str!("../examples/synth/generate/handler_item.rs")),
+    ("handler_snippets.rs", include_str!("../examples/synth/generate/handler_snippets.rs")),
+    ("motifs.rs", include_str!("../examples/synth/generate/motifs.rs")),
+    ("plan.rs", include_str!("../examples/synth/generate/plan.rs")),
+    ("resources.rs", include_str!("../examples/synth/generate/resources.rs")),
+    ("rng.rs", include_str!("../examples/synth/generate/rng.rs")),
+    ("rust_file.rs", include_str!("../examples/synth/generate/rust_file.rs")),
+    ("service_crate.rs", include_str!("../examples/synth/generate/service_crate.rs")),
+    ("templates.rs", include_str!("../examples/synth/generate/templates.rs")),
+    ("text.rs", include_str!("../examples/synth/generate/text.rs")),
+    ("vocabulary.rs", include_str!("../examples/synth/generate/vocabulary.rs")),
+];
+
+/// A hash of the generator's whole source, so a changed generator writes new trees. Panics if
+/// [`GENERATOR`] and the files of `examples/synth/generate/` differ, as a file added to the
+/// generator but not hashed would keep stale trees.
+fn generator_hash(repository: &Path) -> u64 {
+    let folder = repository.join("examples/synth/generate");
+    let on_disk: BTreeSet<String> = std::fs::read_dir(&folder)
+        .expect("the generator's folder")
+        .map(|entry| {
+            entry.expect("an entry of the generator's folder").file_name().to_string_lossy().into_owned()
+        })
+        .filter(|name| name.ends_with(".rs"))
+        .collect();
+    let hashed: BTreeSet<String> = GENERATOR.iter().map(|(name, _)| (*name).to_owned()).collect();
+    assert_eq!(on_disk, hashed, "GENERATOR in benches/scale.rs lists every file of {}", folder.display());
+    fnv(&GENERATOR.iter().map(|(_, text)| *text).collect::<String>())
 }
 
 /// FNV-1a of a text.

@@ -2,8 +2,7 @@
 //! picture gets an overview of parts, a page per part, and pictures that all fit.
 
 mod common;
-#[path = "../examples/synth/generate.rs"]
-#[allow(dead_code, unreachable_pub, reason = "the generator's command-line side is not used here")]
+#[path = "../examples/synth/generate/mod.rs"]
 mod generate;
 
 use flowdoc::files::MemoryFiles;

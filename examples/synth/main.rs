@@ -6,7 +6,8 @@
 //! ```
 //!
 //! The same arguments always give byte-identical files. The generator itself is in
-//! `generate.rs`, free of I/O, so benchmarks can include it and build the project in memory.
+//! `generate/` (a module tree, `generate/mod.rs` at its root), free of I/O, so benchmarks and
+//! tests can include it and build the project in memory.
 
 mod generate;
 
