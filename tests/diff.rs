@@ -2,10 +2,12 @@
 //! three crates) is the base; every case is a head made from it by a few textual edits, one kind
 //! of change or one breaking rule each, and checks exactly what the diff reports.
 
+mod common;
+
 use flowdoc::diff::{self, Breaking, EdgeChange, EdgeRef, FlowDiff, NodeChange, NodeRef, Snapshot};
 use flowdoc::files::{MemoryFiles, ProjectFiles};
 use flowdoc::model;
-use flowdoc::render::svg::{self, text_boxes};
+use flowdoc::render::svg;
 use flowdoc::rules::{self, RuleSettings};
 use flowdoc::scan::{self, ScanOptions};
 use flowdoc::template::{self, LoadOptions};
@@ -518,13 +520,10 @@ fn the_merged_picture_marks_every_change() {
         assert!(chart.contains(&format!("classDef {class} ")), "{class}: {chart}");
     }
     let drawn = svg::render(&picture);
-    let boxes = text_boxes(&drawn);
-    assert!(boxes.iter().any(|(text, _)| text == "+ AuditQueue"), "{boxes:?}");
-    for (i, (a_text, a)) in boxes.iter().enumerate() {
-        for (b_text, b) in &boxes[i + 1..] {
-            assert!(!a.overlaps(b), "{a_text:?} {a:?} overlaps {b_text:?} {b:?}");
-        }
-    }
+    let texts = common::svg::texts(&drawn);
+    assert!(texts.iter().any(|text| text == "+ AuditQueue"), "{texts:?}");
+    let overlaps = common::svg::overlaps(&drawn);
+    assert!(overlaps.is_empty(), "{}", overlaps.join("\n"));
     assert!(drawn.contains("class=\"node added") || drawn.contains("added"), "the SVG styles the change");
 }
 
