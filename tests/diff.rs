@@ -6,7 +6,7 @@ mod common;
 
 use flowdoc::diff::{self, Breaking, EdgeChange, EdgeRef, FlowDiff, NodeChange, NodeRef, Snapshot};
 use flowdoc::files::{MemoryFiles, ProjectFiles};
-use flowdoc::render::svg::{self, text_boxes};
+use flowdoc::render::svg;
 use std::path::Path;
 
 fn fixture() -> &'static Path {
@@ -513,13 +513,10 @@ fn the_merged_picture_marks_every_change() {
         assert!(chart.contains(&format!("classDef {class} ")), "{class}: {chart}");
     }
     let drawn = svg::render(&picture);
-    let boxes = text_boxes(&drawn);
-    assert!(boxes.iter().any(|(text, _)| text == "+ AuditQueue"), "{boxes:?}");
-    for (i, (a_text, a)) in boxes.iter().enumerate() {
-        for (b_text, b) in &boxes[i + 1..] {
-            assert!(!a.overlaps(b), "{a_text:?} {a:?} overlaps {b_text:?} {b:?}");
-        }
-    }
+    let texts = common::svg::texts(&drawn);
+    assert!(texts.iter().any(|text| text == "+ AuditQueue"), "{texts:?}");
+    let overlaps = common::svg::overlaps(&drawn);
+    assert!(overlaps.is_empty(), "{}", overlaps.join("\n"));
     assert!(drawn.contains("class=\"node added") || drawn.contains("added"), "the SVG styles the change");
 }
 

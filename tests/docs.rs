@@ -2,7 +2,9 @@
 //! pipeline are exactly what `generate` writes, every page parses and every link resolves, no
 //! label overlaps another in any picture, and `generate` / `check` behave on real folders.
 
-use flowdoc::render::svg::text_boxes;
+mod common;
+
+use common::{svg, text};
 use pulldown_cmark::{Event, Parser, Tag};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,10 +21,6 @@ fn flowdoc(args: &[&str], dir: &Path) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("flowdoc runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Every file under `folder`, by relative path.
@@ -132,14 +130,10 @@ fn no_two_text_boxes_overlap_in_any_diagram() {
         read_folder(&folder).into_iter().filter(|(path, _)| path.ends_with(".svg")).collect();
     assert_eq!(pictures.len(), 8, "the overview, 3 events, 4 functions");
     for (path, bytes) in pictures {
-        let svg = String::from_utf8(bytes).unwrap();
-        let boxes = text_boxes(&svg);
-        assert!(!boxes.is_empty(), "{path}");
-        for (i, (a_text, a)) in boxes.iter().enumerate() {
-            for (b_text, b) in &boxes[i + 1..] {
-                assert!(!a.overlaps(b), "{path}: {a_text:?} {a:?} overlaps {b_text:?} {b:?}");
-            }
-        }
+        let picture = String::from_utf8(bytes).unwrap();
+        assert!(!svg::texts(&picture).is_empty(), "{path}");
+        let overlaps = svg::overlaps(&picture);
+        assert!(overlaps.is_empty(), "{path}: {}", overlaps.join("\n"));
     }
 }
 

@@ -9,7 +9,7 @@ use flowdoc::Analysis;
 use flowdoc::location::Location;
 use flowdoc::output::{self, Stale};
 use flowdoc::render::docs::{self, DocsOptions};
-use flowdoc::render::{annotations, sarif};
+use flowdoc::render::{github, sarif};
 use flowdoc::rules::Severity;
 use flowdoc::timings::Timings;
 use std::path::Path;
@@ -66,7 +66,7 @@ pub(crate) fn run(
             print(console, &format!("{}\n", serde_json::to_string_pretty(&report).unwrap_or_default()))
         }
         CheckFormat::Sarif => print(console, &sarif::render(&project.findings, env!("CARGO_PKG_VERSION"))),
-        CheckFormat::Github => print(console, &annotations::render(&project.findings)),
+        CheckFormat::Github => print(console, &github::render(&project.findings)),
     };
 
     let mut code = FINE;

@@ -2,6 +2,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod svg;
+
 use std::path::Path;
 use std::process::Command;
 

@@ -1,0 +1,136 @@
+//! Diagrams as SVG: layout-rs places the boxes and routes the edges; flowdoc draws them.
+//!
+//! layout-rs's own SVG writer is not used: its style block comes out of a `HashMap` (not
+//! deterministic), it draws labels through the edge stroke, estimates text at about twice its
+//! width, has no background and fixed fonts. Instead a `RenderBackend` captures where
+//! layout-rs puts each box, label and edge (`layout`), that becomes the picture's geometry with
+//! labels kept off boxes and each other (`scene`), and flowdoc writes the picture itself
+//! (`draw`, with `shapes` and `legend`): coordinates rounded, styles fixed, shapes and colours
+//! by kind, labels on a background, a legend. `metrics` says how large text is.
+
+mod draw;
+mod layout;
+mod legend;
+mod metrics;
+mod scene;
+mod shapes;
+
+use super::diagram::Diagram;
+use super::escape::xml;
+use draw::{STYLE, n};
+use metrics::{LINE_HEIGHT, MARGIN, NAME_FONT, text_width};
+
+/// The most boxes and arrows a picture may have to be laid out: layout-rs's crossing
+/// reduction grows much faster than the graph (1 s at 200 boxes, 7 s at 400), so a larger
+/// picture — which grouping into parts keeps from happening — is drawn as a note instead of
+/// hanging the run.
+pub const MAX_LAYOUT_NODES: usize = 160;
+/// See [`MAX_LAYOUT_NODES`].
+pub const MAX_LAYOUT_EDGES: usize = 320;
+
+/// Lays out `diagram` and draws it as a standalone SVG document; a diagram too large to lay
+/// out in reasonable time is a note saying so.
+pub fn render(diagram: &Diagram) -> String {
+    if diagram.nodes.len() > MAX_LAYOUT_NODES || diagram.edges.len() > MAX_LAYOUT_EDGES {
+        return note(&format!(
+            "Too large to draw: {} boxes and {} arrows (the limit is {MAX_LAYOUT_NODES} and {MAX_LAYOUT_EDGES}); \
+             the tables list them all.",
+            diagram.nodes.len(),
+            diagram.edges.len()
+        ));
+    }
+    let scene = scene::scene_from(diagram, &layout::lay_out(diagram));
+    draw::write_svg(diagram, &scene)
+}
+
+/// A picture that is only a line of text: for when there is nothing to draw, and the reason.
+pub fn note(text: &str) -> String {
+    let width = text_width(text, NAME_FONT) + 2.0 * MARGIN;
+    let height = NAME_FONT * LINE_HEIGHT + 2.0 * MARGIN;
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\">\n<style>{STYLE}</style>\n<rect class=\"background\" x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\"/>\n<text class=\"caption\" x=\"{x}\" y=\"{y}\" style=\"font-size: 13px\">{}</text>\n</svg>\n",
+        xml(text),
+        w = n(width),
+        h = n(height),
+        x = n(MARGIN),
+        y = n(MARGIN + NAME_FONT),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::diagram::{Change, DiagramEdge, DiagramNode, EdgeLook, NodeLook};
+
+    fn node(id: &str, look: NodeLook) -> DiagramNode {
+        DiagramNode {
+            id: id.into(),
+            name: id.into(),
+            caption: look.name().into(),
+            look,
+            change: Change::None,
+        }
+    }
+
+    fn edge(from: &str, to: &str, label: &[&str], look: EdgeLook) -> DiagramEdge {
+        DiagramEdge {
+            from: from.into(),
+            to: to.into(),
+            label: label.iter().map(|s| (*s).to_owned()).collect(),
+            look,
+            change: Change::None,
+        }
+    }
+
+    pub(super) fn sample() -> Diagram {
+        Diagram {
+            nodes: vec![
+                node("Api", NodeLook::Function),
+                node("Dlq", NodeLook::DeadLetter),
+                node("Queue", NodeLook::Queue),
+                node("Topic", NodeLook::Topic),
+                node("Worker", NodeLook::Function),
+            ],
+            edges: vec![
+                edge("Api", "Topic", &["OrderPlaced"], EdgeLook::Publish),
+                edge("Queue", "Dlq", &["OrderPlaced"], EdgeLook::Failure),
+                edge("Queue", "Worker", &["OrderPlaced"], EdgeLook::Flow),
+                edge("Topic", "Queue", &["OrderPlaced", "OrderCancelled"], EdgeLook::Flow),
+                edge("Worker", "Topic", &["OrderShipped"], EdgeLook::Publish),
+            ],
+        }
+    }
+
+    #[test]
+    fn renders_the_same_bytes_every_time() {
+        let first = render(&sample());
+        assert_eq!(first, render(&sample()));
+        assert!(first.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(first.contains("<rect class=\"background\""));
+        assert!(first.contains("class=\"edge failure\""));
+        assert!(first.ends_with("</svg>\n"));
+    }
+
+    #[test]
+    fn labels_are_escaped_once() {
+        let mut diagram = sample();
+        diagram.nodes[0].name = "<script>alert('x')</script> & co".into();
+        let svg = render(&diagram);
+        assert!(svg.contains("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; co"), "{svg}");
+        assert!(!svg.contains("<script>"));
+        assert!(!svg.contains("&amp;lt;"));
+    }
+
+    #[test]
+    fn an_empty_diagram_is_a_valid_picture() {
+        let svg = render(&Diagram::default());
+        assert!(svg.contains("viewBox=\"0 0 "));
+    }
+
+    #[test]
+    fn a_note_is_one_escaped_line() {
+        let svg = note("No <changes> & more");
+        assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>\n"));
+        assert!(svg.contains(">No &lt;changes&gt; &amp; more</text>"), "{svg}");
+    }
+}
