@@ -6,13 +6,11 @@
 //! same project with its resources reordered and its lines moved.
 
 use crate::config;
+use flowdoc::config::Config;
 use flowdoc::diff::{self, Snapshot};
-use flowdoc::files::{MemoryFiles, ProjectFiles};
-use flowdoc::model;
+use flowdoc::files::MemoryFiles;
 use flowdoc::render::json;
-use flowdoc::rules::{self, RuleSettings};
-use flowdoc::scan::{self, ScanOptions};
-use flowdoc::template::{self, LoadOptions};
+use flowdoc::scan::ScanOptions;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use std::collections::BTreeSet;
@@ -392,14 +390,14 @@ fn is_special(id: &str) -> bool {
 
 /// The JSON graph of a project, and its state as `diff` reads it.
 fn graph(files: &MemoryFiles) -> Result<String, TestCaseError> {
-    let facts = scan::scan(files, &files.list(), &ScanOptions { threads: 1, ..ScanOptions::default() });
-    prop_assert!(facts.problems.is_empty(), "{:?}", facts.problems);
-    let templates = template::load(files, &["template.yaml".to_owned()], &LoadOptions::default());
-    prop_assert!(templates.errors().is_empty(), "{:?}", templates.errors());
-    let flow = model::build(&facts, &templates);
-    let findings = rules::check(&flow, &RuleSettings::default());
-    let rendered = json::render(&flow, &findings);
-    prop_assert_eq!(&Snapshot::of(&flow, &findings), &Snapshot::parse(&rendered).unwrap_or_default());
+    let config = Config { scan: ScanOptions { threads: 1, ..ScanOptions::default() }, ..Config::default() };
+    let templates = ["template.yaml".to_owned()];
+    let analysis = flowdoc::analyse(&flowdoc::Project::new(files).templates(&templates).config(&config));
+    let analysis = analysis.map_err(|failure| TestCaseError::fail(failure.to_string()))?;
+    prop_assert!(analysis.unreadable_sources().is_empty(), "{:?}", analysis.unreadable_sources());
+    let (flow, findings) = (&analysis.flow, &analysis.findings);
+    let rendered = json::render(flow, findings);
+    prop_assert_eq!(&Snapshot::of(flow, findings), &Snapshot::parse(&rendered).unwrap_or_default());
     Ok(rendered)
 }
 
