@@ -22,6 +22,7 @@ pub mod parallel;
 pub mod render;
 pub mod rules;
 pub mod scan;
+pub mod severity;
 pub mod template;
 
 /// The README's Rust examples, compiled and run as doctests so they cannot go stale.
