@@ -4,9 +4,11 @@
 
 use super::graph::{AnnotationTarget, Binding, BoundAnnotation, Edge, EdgeKind, Event, Flow, Handler};
 use super::infra::{endpoint_id, external_node};
+use crate::files::{join, parent};
 use crate::scan::{
     AnnotationFacts, CrateFacts, EventTypeFacts, HandlerFacts, ResourceFacts, Role, ScanFacts, TargetKind,
 };
+use crate::template::types::service_of;
 use crate::template::{Access, Details, Endpoint, FunctionDetails, Templates};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -417,7 +419,7 @@ fn add_participants_and_publish_edges(flow: &mut Flow) {
 /// Whether the grants of `function` let it write to `resource`: a grant on the resource itself
 /// (or its table stream), or on all of its service.
 pub(crate) fn has_write_grant(flow: &Flow, function: &str, resource: &str) -> bool {
-    let service = flow.node(resource).map(|node| service_of(&node.type_name)).unwrap_or("");
+    let service = flow.node(resource).and_then(|node| service_of(&node.type_name)).unwrap_or("");
     flow.grants.get(function).is_some_and(|grants| {
         grants.iter().any(|grant| {
             grant.access == Access::Write
@@ -428,52 +430,9 @@ pub(crate) fn has_write_grant(flow: &Flow, function: &str, resource: &str) -> bo
     })
 }
 
-/// The IAM service prefix of a resource type.
-fn service_of(type_name: &str) -> &'static str {
-    match type_name {
-        "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" | "AWS::Serverless::SimpleTable" => "dynamodb",
-        "AWS::SQS::Queue" => "sqs",
-        "AWS::SNS::Topic" => "sns",
-        "AWS::Events::EventBus" => "events",
-        "AWS::S3::Bucket" => "s3",
-        "AWS::Kinesis::Stream" => "kinesis",
-        "AWS::KinesisFirehose::DeliveryStream" => "firehose",
-        "AWS::Lambda::Function" | "AWS::Serverless::Function" => "lambda",
-        "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => "states",
-        _ => "",
-    }
-}
-
-pub(super) fn parent(path: &str) -> &str {
-    path.rfind('/').map_or("", |slash| &path[..slash])
-}
-
-/// `dir` joined with `relative`, `.` and `..` resolved, trailing `/` dropped.
-pub(super) fn join(dir: &str, relative: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|part| !part.is_empty()).collect();
-    for part in relative.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            part => parts.push(part),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn code_paths_join_like_a_shell() {
-        assert_eq!(join("pipeline", "order-api/").as_deref(), Some("pipeline/order-api"));
-        assert_eq!(join("infra", "../services/api").as_deref(), Some("services/api"));
-        assert_eq!(join("", "./api").as_deref(), Some("api"));
-        assert_eq!(join("", "../outside"), None);
-    }
 
     #[test]
     fn the_innermost_crate_owns_a_folder() {
