@@ -23,6 +23,7 @@
 //! threads = 0                            # threads that read sources; 0: one per core
 //! ```
 
+use crate::files::normalize;
 use crate::location::Location;
 use crate::rules::{self, RuleSettings, Severity};
 use crate::scan::ScanOptions;
@@ -227,15 +228,6 @@ fn validate(path: &str, text: &str, raw: &RawConfig) -> Result<Config, ConfigErr
     };
     config.scan.crate_roots.clone_from(&config.crates);
     Ok(config)
-}
-
-/// A configured path as a relative `/`-separated path without `./` or a trailing `/`.
-fn normalize(path: &str) -> String {
-    path.replace('\\', "/")
-        .split('/')
-        .filter(|part| !part.is_empty() && *part != ".")
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 #[cfg(test)]

@@ -77,6 +77,39 @@ pub fn is_skipped_dir(name: &str) -> bool {
     name.starts_with('.') || SKIPPED_DIRS.contains(&name)
 }
 
+/// The folder of the project path `path`: everything before its last `/`, `""` for a file at
+/// the root.
+pub(crate) fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |slash| &path[..slash])
+}
+
+/// The project path of `relative` (a path as written in a template or source file, `/` or `\`
+/// separated) seen from the folder `dir`: `.` and empty parts dropped, `..` resolved. `None` if
+/// it climbs out of the project.
+pub(crate) fn join(dir: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|part| !part.is_empty()).collect();
+    for part in relative.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// A path as a user or a manifest writes it, as a project path: `\` becomes `/`, and `.` and
+/// empty parts (a leading `./`, a trailing `/`) are dropped. `..` is kept as written.
+pub(crate) fn normalize(path: &str) -> String {
+    path.replace('\\', "/")
+        .split('/')
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// The project as it is on disk under a root folder.
 #[derive(Clone, Debug)]
 pub struct DiskFiles {
@@ -285,5 +318,44 @@ mod tests {
         assert_eq!(files.read("a.rs", 5).unwrap(), b"12345");
         assert!(matches!(files.read("a.rs", 4), Err(ReadError::TooLarge { size: 5, limit: 4 })));
         assert_eq!(files.read("b.rs", 10).unwrap_err().to_string(), "cannot read: permission denied");
+    }
+
+    #[test]
+    fn parents_of_project_paths() {
+        assert_eq!(parent("pipeline/order-api/Cargo.toml"), "pipeline/order-api");
+        assert_eq!(parent("template.yaml"), "");
+        assert_eq!(parent("pipeline/"), "pipeline");
+        assert_eq!(parent(""), "");
+    }
+
+    #[test]
+    fn paths_join_like_a_shell_and_stay_in_the_project() {
+        let cases = [
+            ("pipeline", "order-api/", Some("pipeline/order-api")),
+            ("infra", "../services/api", Some("services/api")),
+            ("", "./api", Some("api")),
+            ("a/b", "..\\c\\d.yaml", Some("a/c/d.yaml")),
+            ("a", "", Some("a")),
+            ("a", "..", Some("")),
+            ("", "../outside", None),
+            ("a", "b/../../..", None),
+        ];
+        for (dir, relative, expected) in cases {
+            assert_eq!(join(dir, relative).as_deref(), expected, "{dir:?} + {relative:?}");
+        }
+    }
+
+    #[test]
+    fn written_paths_normalize_to_project_paths() {
+        let cases = [
+            ("./pipeline/template.yaml", "pipeline/template.yaml"),
+            ("pipeline/", "pipeline"),
+            ("a\\b//c/./d", "a/b/c/d"),
+            ("../up", "../up"),
+            (".", ""),
+        ];
+        for (written, expected) in cases {
+            assert_eq!(normalize(written), expected, "{written:?}");
+        }
     }
 }

@@ -28,6 +28,7 @@ pub mod parallel;
 pub mod render;
 pub mod rules;
 pub mod scan;
+pub mod severity;
 pub mod template;
 pub mod timings;
 

@@ -109,6 +109,20 @@ fn bad_templates_are_refused_with_their_place() {
     }
 }
 
+/// A template named on the command line that does not exist is an error of its own; only a
+/// nested one is a warning of the template that nests it (see `template_relations.rs`).
+#[test]
+fn a_missing_template_is_an_error_at_its_start() {
+    let loaded = template::load(&MemoryFiles::new(), &["gone.yaml".to_owned()], &LoadOptions::default());
+    assert!(loaded.templates().is_empty());
+    let errors: Vec<String> = loaded
+        .errors()
+        .iter()
+        .map(|error| format!("{} {:?} {} {:?}", error.location, error.severity, error.message, error.related))
+        .collect();
+    assert_eq!(errors, ["gone.yaml:1:1 Error no such template file None"]);
+}
+
 /// 100,000 levels of nesting in YAML and in JSON: refused in bounded time, no stack overflow.
 #[test]
 fn hundred_thousand_levels_are_refused() {

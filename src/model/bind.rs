@@ -7,9 +7,11 @@ use super::graph::{
     AnnotationTarget, Binding, BoundAnnotation, Edge, EdgeKind, Event, Flow, GrantInfo, Handler, Node,
 };
 use super::infra::{endpoint_id, external_node};
+use crate::files::{join, parent};
 use crate::scan::{
     AnnotationFacts, CrateFacts, EventTypeFacts, HandlerFacts, ResourceFacts, Role, ScanFacts, TargetKind,
 };
+use crate::template::types::service_of;
 use crate::template::{Access, Details, Endpoint, FunctionDetails, Templates};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -425,7 +427,7 @@ pub(crate) fn has_write_grant(flow: &Flow, function: &str, resource: &str) -> bo
 
 /// Whether `grants` let their grantee write to `resource` (the node `node`).
 fn grants_write(grants: Option<&Vec<GrantInfo>>, node: Option<&Node>, resource: &str) -> bool {
-    let service = node.map(|node| service_of(&node.type_name)).unwrap_or("");
+    let service = node.and_then(|node| service_of(&node.type_name)).unwrap_or("");
     grants.is_some_and(|grants| {
         grants.iter().any(|grant| {
             grant.access == Access::Write
@@ -436,52 +438,9 @@ fn grants_write(grants: Option<&Vec<GrantInfo>>, node: Option<&Node>, resource: 
     })
 }
 
-/// The IAM service prefix of a resource type.
-fn service_of(type_name: &str) -> &'static str {
-    match type_name {
-        "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" | "AWS::Serverless::SimpleTable" => "dynamodb",
-        "AWS::SQS::Queue" => "sqs",
-        "AWS::SNS::Topic" => "sns",
-        "AWS::Events::EventBus" => "events",
-        "AWS::S3::Bucket" => "s3",
-        "AWS::Kinesis::Stream" => "kinesis",
-        "AWS::KinesisFirehose::DeliveryStream" => "firehose",
-        "AWS::Lambda::Function" | "AWS::Serverless::Function" => "lambda",
-        "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => "states",
-        _ => "",
-    }
-}
-
-pub(super) fn parent(path: &str) -> &str {
-    path.rfind('/').map_or("", |slash| &path[..slash])
-}
-
-/// `dir` joined with `relative`, `.` and `..` resolved, trailing `/` dropped.
-pub(super) fn join(dir: &str, relative: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|part| !part.is_empty()).collect();
-    for part in relative.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            part => parts.push(part),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn code_paths_join_like_a_shell() {
-        assert_eq!(join("pipeline", "order-api/").as_deref(), Some("pipeline/order-api"));
-        assert_eq!(join("infra", "../services/api").as_deref(), Some("services/api"));
-        assert_eq!(join("", "./api").as_deref(), Some("api"));
-        assert_eq!(join("", "../outside"), None);
-    }
 
     #[test]
     fn the_innermost_crate_owns_a_folder() {

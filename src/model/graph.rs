@@ -310,7 +310,7 @@ impl Flow {
         let node = self.node(id)?;
         let Details::Function(details) = &node.details else { return None };
         let template = node.template.as_deref()?;
-        super::bind::join(super::bind::parent(template), details.code_uri.as_deref()?)
+        crate::files::join(crate::files::parent(template), details.code_uri.as_deref()?)
     }
 
     /// The functions, sorted by id.

@@ -17,50 +17,12 @@ mod undocumented;
 mod unknown_resource;
 mod unwired;
 
+pub use crate::severity::Severity;
+
 use crate::location::Location;
 use crate::model::Flow;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::fmt;
-
-/// How serious a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Severity {
-    /// Worth knowing.
-    Info,
-    /// Likely to lose or delay events.
-    Warning,
-    /// Broken: events are lost or the deployment fails.
-    Error,
-}
-
-impl Severity {
-    /// The name used in output and configuration.
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
-    /// The severity called `name`.
-    pub fn from_name(name: &str) -> Option<Severity> {
-        match name {
-            "info" => Some(Severity::Info),
-            "warning" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// One thing a rule found.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -53,7 +53,7 @@ Example:
                     message,
                     Some(problem.location.clone()),
                 );
-                if problem.severity == crate::template::Severity::Error {
+                if problem.severity == Severity::Error {
                     found.severity = Severity::Error;
                 }
                 found

@@ -64,7 +64,7 @@ pub(crate) fn extract(path: &str, file: &syn::File, annotations_crate: &str) -> 
 /// What an attribute is, as far as flowdoc is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
-    Handler(syntax::Role),
+    Handler(Role),
     Event,
 }
 
@@ -72,7 +72,7 @@ impl Kind {
     fn from_name(name: &str) -> Option<Kind> {
         match name {
             "event" => Some(Kind::Event),
-            _ => syntax::Role::from_attribute_name(name).map(Kind::Handler),
+            _ => Role::from_attribute_name(name).map(Kind::Handler),
         }
     }
 }
@@ -317,10 +317,7 @@ impl Reader<'_> {
             syntax::ResourceRef::Env(var) => ResourceFacts::Env(var.value()),
         };
         AnnotationFacts {
-            role: match args.role {
-                syntax::Role::Producer => Role::Producer,
-                syntax::Role::Consumer => Role::Consumer,
-            },
+            role: args.role,
             event,
             event_is_type,
             resource,

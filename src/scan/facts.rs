@@ -4,6 +4,9 @@
 use crate::location::Location;
 use serde::Serialize;
 
+/// Producer or consumer: the grammar's own, so the scan reports exactly what the attribute says.
+pub use flowdoc_annotations_syntax::Role;
+
 /// Everything the scan of a project's Rust crates found.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ScanFacts {
@@ -83,16 +86,6 @@ pub struct AnnotationFacts {
     pub function: Option<String>,
     /// Where the attribute starts.
     pub location: Location,
-}
-
-/// Producer or consumer, as the scan reports it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    /// `#[event_producer]`.
-    Producer,
-    /// `#[event_consumer]`.
-    Consumer,
 }
 
 /// The resource an annotation names.

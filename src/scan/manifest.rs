@@ -1,6 +1,7 @@
 //! `Cargo.toml`: a crate's name, its library and binary targets, and the name under which it
 //! imports `flowdoc-annotations`. Read as data; nothing is built or run.
 
+use crate::files::normalize;
 use crate::location::Location;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -126,12 +127,6 @@ pub(crate) fn parse(path: &str, text: &str, crate_has_lib_rs: bool) -> Result<Ma
 /// The package a dependency entry refers to: its `package = "..."` or its key.
 fn dependency_package<'a>(key: &'a str, value: &'a toml::Value) -> &'a str {
     value.get("package").and_then(toml::Value::as_str).unwrap_or(key)
-}
-
-/// A manifest path as a relative `/`-separated path without `./`.
-fn normalize(path: &str) -> String {
-    let path = path.replace('\\', "/");
-    path.split('/').filter(|part| !part.is_empty() && *part != ".").collect::<Vec<_>>().join("/")
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ mod skim;
 
 pub use facts::*;
 
-use crate::files::{Listing, ProjectFiles, ReadError};
+use crate::files::{Listing, ProjectFiles, ReadError, parent};
 use crate::location::{Location, saturating_u32};
 use extract::FileFindings;
 use modules::ModDecl;
@@ -247,7 +247,7 @@ fn find_crates(
         .iter()
         .filter(|path| path.rsplit('/').next() == Some("Cargo.toml"))
         .filter(|path| {
-            let dir = parent_dir(path);
+            let dir = parent(path);
             options.crate_roots.is_empty() || options.crate_roots.iter().any(|root| is_within(dir, root))
         })
         .collect();
@@ -262,7 +262,7 @@ fn find_crates(
                 .read(manifest_path, MAX_MANIFEST_BYTES)
                 .map_err(|error| unreadable(manifest_path, &error))?;
             let text = lex::decode(manifest_path, bytes)?;
-            let has_lib = all.contains(join_dir(parent_dir(manifest_path), "src/lib.rs").as_str());
+            let has_lib = all.contains(join_dir(parent(manifest_path), "src/lib.rs").as_str());
             match manifest::parse(manifest_path, &text, has_lib) {
                 Ok(manifest) => Ok(Some(manifest)),
                 Err(manifest::ManifestError::NotAPackage) => Ok(None),
@@ -276,7 +276,7 @@ fn find_crates(
     );
     let mut crates = Vec::new();
     for (manifest_path, result) in manifest_paths.into_iter().zip(read) {
-        let dir = parent_dir(manifest_path);
+        let dir = parent(manifest_path);
         let manifest = match result {
             Ok(Some(manifest)) => manifest,
             Ok(None) => continue,
@@ -366,7 +366,7 @@ fn assign_sources<'a>(listing: &'a Listing, crates: &[Crate]) -> Vec<(&'a str, u
         crates.iter().enumerate().map(|(index, krate)| (krate.dir.as_str(), index)).collect();
     let mut sources = Vec::new();
     for path in listing.files.iter().filter(|path| path.ends_with(".rs")) {
-        let mut dir = parent_dir(path);
+        let mut dir = parent(path);
         let owner = loop {
             if let Some(&index) = by_dir.get(dir) {
                 break Some(index);
@@ -374,7 +374,7 @@ fn assign_sources<'a>(listing: &'a Listing, crates: &[Crate]) -> Vec<(&'a str, u
             if dir.is_empty() {
                 break None;
             }
-            dir = parent_dir(dir);
+            dir = parent(dir);
         };
         if let Some(index) = owner
             && !crates[index].excluded.iter().any(|excluded| is_within(path, excluded))
@@ -481,7 +481,7 @@ fn annotated_files<'p>(
 /// Whether a file with findings lies where the child modules of `file` live: beside it for a
 /// mod-rs file (a crate root, `mod.rs`, a `#[path]` module), else in the folder named after it.
 fn leads_to_findings(file: &str, mod_rs: bool, annotated: &BTreeSet<&str>) -> bool {
-    let children = if mod_rs { parent_dir(file) } else { file.strip_suffix(".rs").unwrap_or(file) };
+    let children = if mod_rs { parent(file) } else { file.strip_suffix(".rs").unwrap_or(file) };
     annotated.iter().any(|path| *path != file && is_within(path, children))
 }
 
@@ -624,10 +624,6 @@ fn module_from_path(crate_dir: &str, path: &str) -> String {
         module.truncate(1);
     }
     module.join("::")
-}
-
-fn parent_dir(path: &str) -> &str {
-    path.rfind('/').map_or("", |slash| &path[..slash])
 }
 
 fn join_dir(dir: &str, relative: &str) -> String {

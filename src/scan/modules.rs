@@ -1,6 +1,7 @@
 //! Which files make up which target, and under which module path: `mod` declarations (with
 //! `#[path]`) followed from each target's root file, as rustc follows them.
 
+use crate::files::{join, parent};
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -167,29 +168,9 @@ fn resolve(
     exists(&nested).then_some((nested, true))
 }
 
-fn parent(path: &str) -> &str {
-    path.rfind('/').map_or("", |slash| &path[..slash])
-}
-
 fn stem(path: &str) -> &str {
     let name = path.rfind('/').map_or(path, |slash| &path[slash + 1..]);
     name.strip_suffix(".rs").unwrap_or(name)
-}
-
-/// `dir` joined with the relative `path`, `.` and `..` resolved; None if it climbs out of the
-/// project.
-fn join(dir: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|part| !part.is_empty()).collect();
-    for part in path.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            part => parts.push(part),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 #[cfg(test)]

@@ -24,7 +24,6 @@ impl<'n, 'a> Emit<'n, 'a> {
         Location::new(self.names.path.clone(), node.line, node.column)
     }
 
-    /// A warning at `node`.
     /// A mistake at `node`: the template is wrong (CloudFormation would refuse it), though
     /// flowdoc can go on.
     pub(crate) fn error(&mut self, node: &Node, message: impl Into<String>) {
@@ -37,6 +36,7 @@ impl<'n, 'a> Emit<'n, 'a> {
         });
     }
 
+    /// Something at `node` flowdoc could not follow.
     pub(crate) fn warn(&mut self, node: &Node, message: impl Into<String>) {
         let location = self.at(node);
         self.problems.push(TemplateProblem {

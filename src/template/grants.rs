@@ -5,7 +5,8 @@
 
 use super::emit::Emit;
 use super::model::{Access, Endpoint, External, Grant, RelationKind};
-use super::policy_templates::{self, ResourceType};
+use super::policy_templates::{self, IamResource};
+use super::types;
 use super::yaml::Node;
 
 /// Reads the grants of the resource `id`; `body` is its whole entry (for embedded connectors).
@@ -80,8 +81,8 @@ fn sam_policies(emit: &mut Emit<'_, '_>, grantee: &Endpoint, policies: &Node) {
         };
         for parameter in template.resources {
             let Some(value) = args.get(parameter.parameter) else { continue };
-            let kind = RelationKind::Grant(Grant { via: name.to_owned(), access: access(parameter.access) });
-            if parameter.resource == ResourceType::EventBus {
+            let kind = RelationKind::Grant(Grant { via: name.to_owned(), access: parameter.access });
+            if parameter.resource == IamResource::EventBus {
                 // `EventBusName: default` is the account's default bus.
                 for reference in emit.names.bus_targets(value) {
                     emit.relate(
@@ -96,13 +97,6 @@ fn sam_policies(emit: &mut Emit<'_, '_>, grantee: &Endpoint, policies: &Node) {
                 emit.relate_to_targets(grantee, value, &kind, name_node, false);
             }
         }
-    }
-}
-
-fn access(access: policy_templates::Access) -> Access {
-    match access {
-        policy_templates::Access::Read => Access::Read,
-        policy_templates::Access::Write => Access::Write,
     }
 }
 
@@ -205,7 +199,7 @@ fn resource_policy(emit: &mut Emit<'_, '_>, props: &Node, list_key: &str, via: &
             .strings(statement.get("Action"))
             .iter()
             .filter_map(|action| policy_templates::action_access(action))
-            .any(|(_, granted)| granted == policy_templates::Access::Write);
+            .any(|(_, granted)| granted == Access::Write);
         if !writes {
             continue;
         }
@@ -252,8 +246,8 @@ fn statements(emit: &mut Emit<'_, '_>, grantee: &Endpoint, document: &Node, via:
             continue;
         }
         // `NotAction` allows everything but what it lists: as broad as `*` for flowdoc's purposes.
-        let actions: Vec<(ResourceType, policy_templates::Access)> = if statement.get("NotAction").is_some() {
-            vec![(ResourceType::Any, policy_templates::Access::Write)]
+        let actions: Vec<(IamResource, Access)> = if statement.get("NotAction").is_some() {
+            vec![(IamResource::Any, Access::Write)]
         } else {
             emit.strings(statement.get("Action"))
                 .iter()
@@ -270,9 +264,9 @@ fn statements(emit: &mut Emit<'_, '_>, grantee: &Endpoint, document: &Node, via:
         let every_resource = statement.get("NotResource").is_some()
             || resources.iter().any(|resource| emit.text(Some(resource)).is_some_and(|text| text == "*"));
         if every_resource {
-            for (resource_type, granted) in &actions {
-                if *granted == policy_templates::Access::Write {
-                    let service = service_prefix(*resource_type).to_owned();
+            for (granted_on, granted) in &actions {
+                if *granted == Access::Write {
+                    let service = granted_on.service().unwrap_or("*").to_owned();
                     let kind = RelationKind::Grant(Grant { via: via.to_owned(), access: Access::Write });
                     emit.relate(
                         grantee.clone(),
@@ -286,19 +280,23 @@ fn statements(emit: &mut Emit<'_, '_>, grantee: &Endpoint, document: &Node, via:
         }
         for resource in &resources {
             for reference in emit.targets(resource) {
-                let target_type = emit.names.type_of(&reference.target).and_then(resource_type_of);
+                let target_type = emit
+                    .names
+                    .type_of(&reference.target)
+                    .and_then(types::resource_type)
+                    .and_then(|row| row.iam);
                 let granted = actions
                     .iter()
-                    .filter(|(resource_type, _)| match target_type {
+                    .filter(|(granted_on, _)| match target_type {
                         Some(target_type) => {
-                            resource_type.covers(target_type) || stream_of_table(*resource_type, target_type)
+                            granted_on.covers(target_type) || stream_of_table(*granted_on, target_type)
                         }
                         None => true,
                     })
                     .map(|(_, granted)| *granted)
                     .max();
                 if let Some(granted) = granted {
-                    let kind = RelationKind::Grant(Grant { via: via.to_owned(), access: access(granted) });
+                    let kind = RelationKind::Grant(Grant { via: via.to_owned(), access: granted });
                     emit.relate(grantee.clone(), reference.target, kind, resource, reference.conditional);
                 }
             }
@@ -307,42 +305,8 @@ fn statements(emit: &mut Emit<'_, '_>, grantee: &Endpoint, document: &Node, via:
 }
 
 /// Stream actions on a table's stream ARN are about the table for flowdoc.
-fn stream_of_table(granted: ResourceType, target: ResourceType) -> bool {
-    granted == ResourceType::DynamoDbStream && target == ResourceType::DynamoDbTable
-}
-
-/// The kind of resource a CloudFormation type is, for matching IAM actions.
-fn resource_type_of(type_name: &str) -> Option<ResourceType> {
-    Some(match type_name {
-        "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" | "AWS::Serverless::SimpleTable" => {
-            ResourceType::DynamoDbTable
-        }
-        "AWS::SQS::Queue" => ResourceType::SqsQueue,
-        "AWS::SNS::Topic" => ResourceType::SnsTopic,
-        "AWS::Events::EventBus" => ResourceType::EventBus,
-        "AWS::S3::Bucket" => ResourceType::S3Bucket,
-        "AWS::Kinesis::Stream" => ResourceType::KinesisStream,
-        "AWS::KinesisFirehose::DeliveryStream" => ResourceType::FirehoseStream,
-        "AWS::Lambda::Function" | "AWS::Serverless::Function" => ResourceType::LambdaFunction,
-        "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => ResourceType::StateMachine,
-        _ => return None,
-    })
-}
-
-/// The IAM service prefix of a kind of resource, for grants on all of a service.
-fn service_prefix(resource_type: ResourceType) -> &'static str {
-    match resource_type {
-        ResourceType::DynamoDbTable | ResourceType::DynamoDbStream => "dynamodb",
-        ResourceType::SqsQueue => "sqs",
-        ResourceType::SnsTopic => "sns",
-        ResourceType::EventBus => "events",
-        ResourceType::S3Bucket => "s3",
-        ResourceType::KinesisStream => "kinesis",
-        ResourceType::FirehoseStream => "firehose",
-        ResourceType::LambdaFunction => "lambda",
-        ResourceType::StateMachine => "states",
-        _ => "*",
-    }
+fn stream_of_table(granted: IamResource, target: IamResource) -> bool {
+    granted == IamResource::DynamoDbStream && target == IamResource::DynamoDbTable
 }
 
 /// The ends a connector's `Source` or `Destination` names: `{Id: LogicalId}` or `{Arn: ...}`.

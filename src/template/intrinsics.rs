@@ -7,6 +7,7 @@
 //! they are or else kept as outside things. `${AWS::...}` pseudo parameters are left alone.
 
 use super::model::{Endpoint, External, Reference};
+use super::types::{self, Lambda};
 use super::yaml::{Node, Value};
 use crate::location::Location;
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,29 +31,11 @@ pub(crate) struct Names<'a> {
     pub(crate) path: String,
 }
 
-/// The property that gives each resource type its physical name.
-const NAME_PROPERTIES: &[(&str, &str)] = &[
-    ("AWS::DynamoDB::GlobalTable", "TableName"),
-    ("AWS::DynamoDB::Table", "TableName"),
-    ("AWS::Events::EventBus", "Name"),
-    ("AWS::Events::Rule", "Name"),
-    ("AWS::Kinesis::Stream", "Name"),
-    ("AWS::KinesisFirehose::DeliveryStream", "DeliveryStreamName"),
-    ("AWS::Lambda::Function", "FunctionName"),
-    ("AWS::S3::Bucket", "BucketName"),
-    ("AWS::SNS::Topic", "TopicName"),
-    ("AWS::SQS::Queue", "QueueName"),
-    ("AWS::Serverless::Function", "FunctionName"),
-    ("AWS::Serverless::SimpleTable", "TableName"),
-    ("AWS::Serverless::StateMachine", "Name"),
-    ("AWS::StepFunctions::StateMachine", "StateMachineName"),
-];
-
 impl<'a> Names<'a> {
     /// Indexes the physical names of `resources` (logical ID, type, properties).
     pub(crate) fn index_physical_names(&mut self, resources: &[(&str, &str, Option<&Node>)]) {
         for (id, type_name, properties) in resources {
-            let Some(property) = NAME_PROPERTIES.iter().find(|(t, _)| t == type_name).map(|(_, p)| *p) else {
+            let Some(property) = types::resource_type(type_name).and_then(|row| row.name_property) else {
                 continue;
             };
             if let Some(name) =
@@ -67,20 +50,19 @@ impl<'a> Names<'a> {
     /// alias or version.
     pub(crate) fn function_of(&self, endpoint: &Endpoint) -> Option<String> {
         let id = endpoint.resource()?;
-        match self.resources.get(id)?.as_str() {
-            "AWS::Serverless::Function" | "AWS::Lambda::Function" => Some(id.to_owned()),
-            "AWS::Lambda::Alias" | "AWS::Lambda::Version" => {
+        match self.lambda(id)? {
+            Lambda::Function => Some(id.to_owned()),
+            Lambda::Qualifier => {
                 let name = self.properties.get(id)?.get("FunctionName")?;
-                let target = self.targets(name).into_iter().next()?.target;
-                match target.resource().and_then(|function| self.resources.get(function)) {
-                    Some(type_name) if type_name.ends_with("::Function") => {
-                        target.resource().map(str::to_owned)
-                    }
-                    _ => None,
-                }
+                let function = self.targets(name).into_iter().next()?.target.resource()?.to_owned();
+                (self.lambda(&function)? == Lambda::Function).then_some(function)
             }
-            _ => None,
         }
+    }
+
+    /// How the resource `id` is a Lambda function, if it is one.
+    fn lambda(&self, id: &str) -> Option<Lambda> {
+        types::resource_type(self.resources.get(id)?)?.lambda
     }
 
     /// The type of a resource of the template.

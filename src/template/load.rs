@@ -4,9 +4,12 @@
 
 use super::emit::Emit;
 use super::intrinsics::Names;
-use super::model::{Endpoint, Parameter, Relation, Resource, Severity, Template, TemplateProblem};
+use super::model::{
+    Details, Endpoint, Parameter, Relation, Resource, ResourceKind, Severity, Template, TemplateProblem,
+};
+use super::sam::Implicit;
 use super::yaml::{Document, Node, Value};
-use super::{grants, resources, sam};
+use super::{grants, resources, sam, types};
 use crate::location::Location;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,11 +38,15 @@ const KNOWN_FUNCTIONS: &[&str] = &[
 
 /// A resource as written, before it is read.
 struct Written<'a> {
+    /// Its logical ID.
     id: String,
+    /// Where the logical ID is written.
     key: &'a Node,
+    /// Its whole entry (`Type`, `Properties`, `Connectors`, ...).
     body: &'a Node,
     type_name: String,
     condition: Option<String>,
+    /// `Properties`, with the `Globals` that apply merged in.
     properties: Node,
     metadata: Option<&'a Node>,
 }
@@ -51,6 +58,7 @@ pub(crate) struct Loaded {
     pub(crate) nested: Vec<(String, Location)>,
 }
 
+/// A problem at `node` of the template at `path`.
 fn problem(path: &str, node: &Node, severity: Severity, message: impl Into<String>) -> TemplateProblem {
     TemplateProblem {
         location: Location::new(path, node.line, node.column),
@@ -63,6 +71,29 @@ fn problem(path: &str, node: &Node, severity: Severity, message: impl Into<Strin
 /// Reads the document of the template at `path`.
 pub(crate) fn load(path: &str, document: &Document) -> Result<Loaded, TemplateProblem> {
     let doc = &document.root;
+    let (resources_key, entries) = resources_section(path, doc)?;
+    // What a resource without `Properties` (or an implicit one) has: an empty mapping.
+    let empty =
+        Node { value: Value::Map(Vec::new()), line: resources_key.line, column: resources_key.column };
+    let mut problems = duplicate_keys(path, document);
+    let written = written_resources(path, entries, doc.get("Globals"), &empty, &mut problems);
+    let implicit = implicit_resources(&written);
+    let names = index_names(path, doc, &written, &implicit);
+    let mut emit = Emit::new(&names);
+    emit.problems = problems;
+    let (mut resources, nested) = read_resources(&mut emit, &written);
+    add_implicit_resources(&mut resources, &emit, implicit, &written, &empty);
+    let Emit { relations, problems, .. } = emit;
+    let template = assemble(path, resources, parameters(path, doc), relations, problems);
+    Ok(Loaded { template, nested })
+}
+
+/// The entries of a mapping, keys with their values.
+type Entries<'d> = &'d [(Node, Node)];
+
+/// The `Resources` section: its key and its entries. A document that is not a mapping or has no
+/// such section is not a template.
+fn resources_section<'d>(path: &str, doc: &'d Node) -> Result<(&'d Node, Entries<'d>), TemplateProblem> {
     if doc.as_map().is_none() || doc.intrinsic().is_some() {
         return Err(problem(
             path,
@@ -79,7 +110,7 @@ pub(crate) fn load(path: &str, document: &Document) -> Result<Loaded, TemplatePr
             "not a CloudFormation template: it has no `Resources` section",
         ));
     };
-    let no_entries: &[(Node, Node)] = &[];
+    let no_entries: Entries<'_> = &[];
     let entries = if resources_node.is_null() { Some(no_entries) } else { resources_node.as_map() };
     let Some(entries) = entries else {
         let what = if resources_node.as_seq().is_some() { "a list" } else { "not a mapping" };
@@ -90,7 +121,12 @@ pub(crate) fn load(path: &str, document: &Document) -> Result<Loaded, TemplatePr
             format!("`Resources` is {what}; it must map logical IDs to resources"),
         ));
     };
-    let mut problems: Vec<TemplateProblem> = document
+    Ok((resources_key, entries))
+}
+
+/// One error per key the document repeats.
+fn duplicate_keys(path: &str, document: &Document) -> Vec<TemplateProblem> {
+    document
         .duplicates
         .iter()
         .map(|duplicate| TemplateProblem {
@@ -99,11 +135,18 @@ pub(crate) fn load(path: &str, document: &Document) -> Result<Loaded, TemplatePr
             message: duplicate.message.clone(),
             related: duplicate.related.map(|(line, column)| Location::new(path, line, column)),
         })
-        .collect();
-    let globals = doc.get("Globals");
-    let empty =
-        Node { value: Value::Map(Vec::new()), line: resources_key.line, column: resources_key.column };
+        .collect()
+}
 
+/// The resources as written: each with its type, its `Properties` with the `Globals` that apply
+/// merged in, and its `Condition`. A resource without a type is left out, with an error.
+fn written_resources<'a>(
+    path: &str,
+    entries: Entries<'a>,
+    globals: Option<&Node>,
+    empty: &Node,
+    problems: &mut Vec<TemplateProblem>,
+) -> Vec<Written<'a>> {
     let mut written = Vec::new();
     for (key, body) in entries {
         let Some(id) = key.as_str() else { continue };
@@ -130,48 +173,77 @@ pub(crate) fn load(path: &str, document: &Document) -> Result<Loaded, TemplatePr
             }
             None => empty.clone(),
         };
-        let properties = match sam::globals_section(type_name).and_then(|section| globals?.get(section)) {
+        let section = types::resource_type(type_name).and_then(|row| row.globals);
+        let properties = match section.and_then(|section| globals?.get(section)) {
             Some(global) => sam::merge_globals(global, &own),
             None => own,
         };
-        let condition = body.get("Condition").and_then(Node::as_str).map(str::to_owned);
         written.push(Written {
             id: id.to_owned(),
             key,
             body,
             type_name: type_name.to_owned(),
-            condition,
+            condition: body.get("Condition").and_then(Node::as_str).map(str::to_owned),
             properties,
             metadata: body.get("Metadata"),
         });
     }
+    written
+}
 
+/// The resources the SAM transform creates for the written ones, each with the condition of the
+/// resource that creates it; the first of a logical ID wins, and a written one beats them all.
+fn implicit_resources(written: &[Written<'_>]) -> Vec<(Implicit, Option<String>)> {
     let mut implicit = Vec::new();
     let explicit: BTreeSet<&str> = written.iter().map(|resource| resource.id.as_str()).collect();
     let mut seen = BTreeSet::new();
-    for resource in &written {
+    for resource in written {
         for created in sam::implicit_resources(&resource.id, &resource.type_name, &resource.properties) {
             if !explicit.contains(created.id.as_str()) && seen.insert(created.id.clone()) {
                 implicit.push((created, resource.condition.clone()));
             }
         }
     }
+    implicit
+}
 
+/// The names the template defines, for resolving references: resources (implicit ones too),
+/// parameters, mappings and physical names.
+fn index_names<'a>(
+    path: &str,
+    doc: &'a Node,
+    written: &'a [Written<'_>],
+    implicit: &[(Implicit, Option<String>)],
+) -> Names<'a> {
     let mut names = Names { path: path.to_owned(), mappings: doc.get("Mappings"), ..Names::default() };
-    for resource in &written {
+    for resource in written {
         names.resources.insert(resource.id.clone(), resource.type_name.clone());
         names.properties.insert(resource.id.clone(), &resource.properties);
         if resource.condition.is_some() {
             names.conditional.insert(resource.id.clone());
         }
     }
-    for (created, _) in &implicit {
+    for (created, _) in implicit {
         names.resources.insert(created.id.clone(), created.type_name.to_owned());
     }
+    for (name, parameter) in doc.get("Parameters").and_then(Node::as_map).unwrap_or_default() {
+        if let Some(name) = name.as_str() {
+            names.parameters.insert(name.to_owned(), parameter.get("Default"));
+        }
+    }
+    let physical: Vec<(&str, &str, Option<&Node>)> = written
+        .iter()
+        .map(|resource| (resource.id.as_str(), resource.type_name.as_str(), Some(&resource.properties)))
+        .collect();
+    names.index_physical_names(&physical);
+    names
+}
+
+/// The template's parameters by name.
+fn parameters(path: &str, doc: &Node) -> BTreeMap<String, Parameter> {
     let mut parameters = BTreeMap::new();
     for (name, parameter) in doc.get("Parameters").and_then(Node::as_map).unwrap_or_default() {
         let Some(name_text) = name.as_str() else { continue };
-        names.parameters.insert(name_text.to_owned(), parameter.get("Default"));
         parameters.insert(
             name_text.to_owned(),
             Parameter {
@@ -180,41 +252,42 @@ pub(crate) fn load(path: &str, document: &Document) -> Result<Loaded, TemplatePr
             },
         );
     }
-    let physical: Vec<(&str, &str, Option<&Node>)> = written
-        .iter()
-        .map(|resource| (resource.id.as_str(), resource.type_name.as_str(), Some(&resource.properties)))
-        .collect();
-    names.index_physical_names(&physical);
+    parameters
+}
 
-    let mut emit = Emit::new(&names);
-    emit.problems = problems;
-    let mut resources_out = BTreeMap::new();
+/// Reads each written resource: its settings, its relations and grants into `emit`, and the
+/// names it uses checked. Also the local templates it nests, with where.
+fn read_resources(
+    emit: &mut Emit<'_, '_>,
+    written: &[Written<'_>],
+) -> (BTreeMap<String, Resource>, Vec<(String, Location)>) {
+    let mut resources = BTreeMap::new();
     let mut nested = Vec::new();
-    for resource in &written {
+    for resource in written {
         let first = emit.relations.len();
         let details = resources::read(
-            &mut emit,
+            emit,
             &resource.id,
             &resource.type_name,
             resource.key,
             &resource.properties,
             resource.metadata,
         );
-        grants::read(&mut emit, &resource.id, &resource.type_name, &resource.properties, resource.body);
+        grants::read(emit, &resource.id, &resource.type_name, &resource.properties, resource.body);
         // What a conditional resource declares (a mapping, a subscription, a permission) exists
         // only where the resource does, whatever its two ends.
         if resource.condition.is_some() {
             emit.make_conditional_since(first);
         }
-        if let Some(child) = resources::nested_template(&emit, &resource.type_name, &resource.properties) {
+        if let Some(child) = resources::nested_template(emit, &resource.type_name, &resource.properties) {
             nested.push((child, emit.at(resource.key)));
         }
-        check_names(&mut emit, &resource.properties);
-        resources_out.insert(
+        check_names(emit, &resource.properties);
+        resources.insert(
             resource.id.clone(),
             Resource {
                 id: resource.id.clone(),
-                kind: resources::kind_of(&resource.type_name, Some(&resource.properties)),
+                kind: types::kind_of(&resource.type_name, Some(&resource.properties)),
                 type_name: resource.type_name.clone(),
                 location: emit.at(resource.key),
                 condition: resource.condition.clone(),
@@ -224,14 +297,24 @@ pub(crate) fn load(path: &str, document: &Document) -> Result<Loaded, TemplatePr
             },
         );
     }
+    (resources, nested)
+}
+
+/// Adds the implicit resources, at what creates them, with no properties of their own.
+fn add_implicit_resources(
+    resources: &mut BTreeMap<String, Resource>,
+    emit: &Emit<'_, '_>,
+    implicit: Vec<(Implicit, Option<String>)>,
+    written: &[Written<'_>],
+    empty: &Node,
+) {
     for (created, condition) in implicit {
         let kind = match created.type_name {
-            "AWS::Events::Rule" if is_schedule_event(&written, &created.id) => {
-                super::model::ResourceKind::Schedule
-            }
-            type_name => resources::kind_of(type_name, None),
+            // The rule behind a `Schedule` event has no properties to tell it is a schedule.
+            "AWS::Events::Rule" if is_schedule_event(written, &created.id) => ResourceKind::Schedule,
+            type_name => types::kind_of(type_name, None),
         };
-        resources_out.insert(
+        resources.insert(
             created.id.clone(),
             Resource {
                 location: emit.at(&created.cause),
@@ -241,28 +324,31 @@ pub(crate) fn load(path: &str, document: &Document) -> Result<Loaded, TemplatePr
                 condition,
                 implicit: true,
                 properties: empty.clone(),
-                details: super::model::Details::None,
+                details: Details::None,
             },
         );
     }
+}
 
-    let Emit { mut relations, problems, .. } = emit;
+/// The template, its relations conditional where either end is and sorted, its problems sorted
+/// and deduplicated.
+fn assemble(
+    path: &str,
+    resources: BTreeMap<String, Resource>,
+    parameters: BTreeMap<String, Parameter>,
+    mut relations: Vec<Relation>,
+    mut problems: Vec<TemplateProblem>,
+) -> Template {
     for relation in &mut relations {
         let conditional_end = |endpoint: &Endpoint| {
-            endpoint
-                .resource()
-                .and_then(|id| resources_out.get(id))
-                .is_some_and(|r: &Resource| r.condition.is_some())
+            endpoint.resource().and_then(|id| resources.get(id)).is_some_and(|r| r.condition.is_some())
         };
         relation.conditional |= conditional_end(&relation.from) || conditional_end(&relation.to);
     }
     relations.sort_by(|a, b| relation_key(a).cmp(&relation_key(b)));
-    let mut problems = problems;
     problems.sort();
     problems.dedup();
-    let template =
-        Template { path: path.to_owned(), resources: resources_out, parameters, relations, problems };
-    Ok(Loaded { template, nested })
+    Template { path: path.to_owned(), resources, parameters, relations, problems }
 }
 
 fn relation_key(relation: &Relation) -> (Location, &'static str, Endpoint, Endpoint) {

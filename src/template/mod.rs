@@ -18,6 +18,7 @@ mod model;
 mod policy_templates;
 mod resources;
 mod sam;
+pub(crate) mod types;
 pub mod yaml;
 
 pub use model::*;
@@ -97,7 +98,7 @@ pub fn load(files: &dyn ProjectFiles, paths: &[String], options: &LoadOptions) -
     let mut seen: BTreeSet<String> = BTreeSet::new();
     // In waves: every template queued is loaded in parallel, then the results are taken in
     // queue order, exactly as one at a time would.
-    let mut wave: VecDeque<(Queued, Result<load::Loaded, TemplateProblem>)> = VecDeque::new();
+    let mut wave: VecDeque<(Queued, Result<load::Loaded, LoadFailure>)> = VecDeque::new();
     loop {
         if wave.is_empty() {
             let next: Vec<Queued> = queue.drain(..).filter(|(path, _)| seen.insert(path.clone())).collect();
@@ -107,12 +108,15 @@ pub fn load(files: &dyn ProjectFiles, paths: &[String], options: &LoadOptions) -
             let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-templates" };
             let results = crate::parallel::map(&next, workers, |(path, _)| load_one(files, path, options));
             for (queued, result) in next.into_iter().zip(results) {
-                let result = result.ok_or_else(|| TemplateProblem {
-                    location: Location::new(&queued.0, 1, 1),
-                    severity: Severity::Error,
-                    message: "internal error while loading this template; it is skipped (please report it)"
-                        .to_owned(),
-                    related: None,
+                let result = result.ok_or_else(|| {
+                    LoadFailure::Problem(TemplateProblem {
+                        location: Location::new(&queued.0, 1, 1),
+                        severity: Severity::Error,
+                        message:
+                            "internal error while loading this template; it is skipped (please report it)"
+                                .to_owned(),
+                        related: None,
+                    })
                 });
                 wave.push_back((queued, result.and_then(|loaded| loaded)));
             }
@@ -122,7 +126,7 @@ pub fn load(files: &dyn ProjectFiles, paths: &[String], options: &LoadOptions) -
             Ok(loaded) => {
                 let mut template = loaded.template;
                 for (child, at) in loaded.nested {
-                    match join(parent(&path), &child) {
+                    match crate::files::join(crate::files::parent(&path), &child) {
                         Some(child) => queue.push_back((child, Some((path.clone(), at)))),
                         None => template.problems.push(TemplateProblem {
                             location: at,
@@ -136,7 +140,7 @@ pub fn load(files: &dyn ProjectFiles, paths: &[String], options: &LoadOptions) -
             }
             // A nested template that is not in the project is the parent's problem, not a
             // template that failed.
-            Err(problem) if problem.message.starts_with(MISSING) => {
+            Err(LoadFailure::Missing) => {
                 if let Some((parent_path, at)) = nested_from
                     && let Some(parent) = templates.iter_mut().find(|template| template.path == parent_path)
                 {
@@ -148,10 +152,15 @@ pub fn load(files: &dyn ProjectFiles, paths: &[String], options: &LoadOptions) -
                     });
                     parent.problems.sort();
                 } else {
-                    errors.push(problem);
+                    errors.push(TemplateProblem {
+                        location: Location::new(&path, 1, 1),
+                        severity: Severity::Error,
+                        message: "no such template file".to_owned(),
+                        related: None,
+                    });
                 }
             }
-            Err(mut problem) => {
+            Err(LoadFailure::Problem(mut problem)) => {
                 if let Some((_, at)) = nested_from {
                     problem.related = Some(at);
                 }
@@ -165,23 +174,38 @@ pub fn load(files: &dyn ProjectFiles, paths: &[String], options: &LoadOptions) -
 /// A template to load, with the template that nests it and where.
 type Queued = (String, Option<(String, Location)>);
 
-/// The start of the message for a template file that does not exist.
-const MISSING: &str = "no such template file";
+/// Why a template did not load.
+#[derive(Debug)]
+enum LoadFailure {
+    /// There is no such file: for a nested template, a warning of the template that nests it.
+    Missing,
+    /// It could not be read, or is not a template.
+    Problem(TemplateProblem),
+}
 
+impl From<TemplateProblem> for LoadFailure {
+    fn from(problem: TemplateProblem) -> LoadFailure {
+        LoadFailure::Problem(problem)
+    }
+}
+
+/// Reads and loads the template at `path`.
 fn load_one(
     files: &dyn ProjectFiles,
     path: &str,
     options: &LoadOptions,
-) -> Result<load::Loaded, TemplateProblem> {
-    let at_start = |message: String| TemplateProblem {
-        location: Location::new(path, 1, 1),
-        severity: Severity::Error,
-        message,
-        related: None,
+) -> Result<load::Loaded, LoadFailure> {
+    let at_start = |message: String| {
+        LoadFailure::Problem(TemplateProblem {
+            location: Location::new(path, 1, 1),
+            severity: Severity::Error,
+            message,
+            related: None,
+        })
     };
     let bytes = files.read(path, options.max_file_bytes).map_err(|error| match error {
         ReadError::TooLarge { .. } => at_start(format!("template not loaded: {error}")),
-        ReadError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => at_start(MISSING.to_owned()),
+        ReadError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => LoadFailure::Missing,
         ReadError::Io(io) => at_start(format!("cannot read the template: {io}")),
     })?;
     let text = String::from_utf8(bytes).map_err(|error| {
@@ -200,24 +224,5 @@ fn load_one(
         message: error.message,
         related: error.related.map(|(line, column)| Location::new(path, line, column)),
     })?;
-    load::load(path, &doc)
-}
-
-fn parent(path: &str) -> &str {
-    path.rfind('/').map_or("", |slash| &path[..slash])
-}
-
-/// `dir` joined with `relative`, `.` and `..` resolved; None if it leaves the project.
-fn join(dir: &str, relative: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|part| !part.is_empty()).collect();
-    for part in relative.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            part => parts.push(part),
-        }
-    }
-    Some(parts.join("/"))
+    Ok(load::load(path, &doc)?)
 }

@@ -2,8 +2,11 @@
 //! relations between them (triggers, subscriptions, routes, failure paths, access grants,
 //! environment references, invoke permissions), each with the line it comes from.
 
+pub use crate::severity::Severity;
+
 use super::yaml::Node;
 use crate::location::Location;
+use std::cmp::{Ordering, Reverse};
 use std::collections::BTreeMap;
 
 /// Every template of a project, loaded: the templates sorted by path, the ones that could not
@@ -462,12 +465,15 @@ pub struct Grant {
     pub access: Access,
 }
 
-/// The access a grant gives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// The access a grant gives, as the event flow sees it: whether it lets the grantee put data
+/// into the resource, which makes it a producer for it. Ordered, so the strongest of several
+/// grants is their `max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Access {
-    /// Read only: get, receive, describe, list.
+    /// Reads, consumes, describes or administers the resource, but puts no data into it: get,
+    /// receive, describe, list, and also `dynamodb:UpdateTable` or creating a backup.
     Read,
-    /// Write: put, send, publish, invoke, start.
+    /// Puts data, messages, events or work into the resource: put, send, publish, invoke, start.
     Write,
 }
 
@@ -479,12 +485,14 @@ pub struct Permission {
 }
 
 /// A template that could not be loaded, or something wrong or not understood in one.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+///
+/// Sorted by place, then errors before warnings at one place, then message.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TemplateProblem {
     /// Where.
     pub location: Location,
-    /// How bad: an error is a mistake in the template (CloudFormation may refuse it); a
-    /// warning is something flowdoc could not follow.
+    /// How bad: [`Severity::Error`] is a mistake in the template (CloudFormation may refuse it);
+    /// [`Severity::Warning`] is something flowdoc could not follow. Never [`Severity::Info`].
     pub severity: Severity,
     /// What.
     pub message: String,
@@ -492,11 +500,21 @@ pub struct TemplateProblem {
     pub related: Option<Location>,
 }
 
-/// How bad a [`TemplateProblem`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// A mistake in the template.
-    Error,
-    /// Something flowdoc could not follow.
-    Warning,
+impl TemplateProblem {
+    /// What problems sort by: the more serious first at one place.
+    fn sort_key(&self) -> (&Location, Reverse<Severity>, &str, &Option<Location>) {
+        (&self.location, Reverse(self.severity), &self.message, &self.related)
+    }
+}
+
+impl Ord for TemplateProblem {
+    fn cmp(&self, other: &TemplateProblem) -> Ordering {
+        self.sort_key().cmp(&other.sort_key())
+    }
+}
+
+impl PartialOrd for TemplateProblem {
+    fn partial_cmp(&self, other: &TemplateProblem) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
 }

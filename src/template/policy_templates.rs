@@ -33,16 +33,18 @@
 //!   [`action_access`] follows; some write elsewhere (`AWSSecretsManagerRotationPolicy` every
 //!   secret, `CloudWatchPutMetricPolicy` metrics, `SESEmailTemplateCrudPolicy` email templates).
 
+use super::model::Access;
+
 // The table below reads best with short names.
+use IamResource as R;
 use Identifier::{Arn, Id, Name};
-use ResourceType as R;
 
 /// The kind of resource a grant is on.
 ///
 /// The first ten are the services [`action_access`] follows; the rest are named by policy template
 /// parameters only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum ResourceType {
+pub(crate) enum IamResource {
     /// A DynamoDB table: its items.
     DynamoDbTable,
     /// A DynamoDB table's stream of item changes.
@@ -112,27 +114,24 @@ pub(crate) enum ResourceType {
     Any,
 }
 
-impl ResourceType {
-    /// Whether a grant on this kind reaches a resource of kind `target`: [`ResourceType::Any`]
+impl IamResource {
+    /// Whether a grant on this kind reaches a resource of kind `target`: [`IamResource::Any`]
     /// reaches every kind, any other kind only itself.
-    pub(crate) fn covers(self, target: ResourceType) -> bool {
-        self == ResourceType::Any || self == target
+    pub(crate) fn covers(self, target: IamResource) -> bool {
+        self == IamResource::Any || self == target
+    }
+
+    /// The prefix of the IAM service whose actions act on this kind (`sqs`), for the services
+    /// [`action_access`] follows; a table's stream is the `dynamodb` service's.
+    pub(crate) fn service(self) -> Option<&'static str> {
+        let resource = if self == IamResource::DynamoDbStream { IamResource::DynamoDbTable } else { self };
+        SERVICES.iter().find(|service| service.resource == resource).map(|service| service.prefix)
     }
 }
 
-/// How a grant lets a function use a resource, as the event flow sees it (see the module docs).
-///
-/// Ordered, so the strongest of several grants is their `max`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum Access {
-    /// Reads, consumes, describes or administers the resource, but puts no data into it.
-    Read,
-    /// Puts data, messages, events or work into the resource: put, send, publish, invoke, start.
-    Write,
-}
-
-/// What form of identifier a policy template parameter expects, so that a `!Ref` or `!GetAtt`
-/// can be checked against it (for an SQS queue, `!Ref` gives the URL but `QueueName` wants the name).
+/// What form a value identifying a resource takes: what a policy template parameter expects, and
+/// what `Ref` of a resource gives, so that the two can be checked against each other (for an SQS
+/// queue, `!Ref` gives the URL but `QueueName` wants the name).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Identifier {
     /// The resource's name.
@@ -141,6 +140,8 @@ pub(crate) enum Identifier {
     Arn,
     /// An identifier AWS assigns, such as a key id, a cluster id or a DynamoDB stream label.
     Id,
+    /// A URL, as `Ref` of an SQS queue gives; no policy template parameter wants one.
+    Url,
 }
 
 /// A SAM policy template: the resources its parameters pick, and the access it grants them.
@@ -160,7 +161,7 @@ pub(crate) struct ResourceParam {
     pub(crate) parameter: &'static str,
     /// The kind of resource the grant is on. For `DynamoDBStreamReadPolicy` both parameters pick
     /// the stream: `TableName` names the table whose stream it is, and the table's items get nothing.
-    pub(crate) resource: ResourceType,
+    pub(crate) resource: IamResource,
     /// What the parameter's value is: a name, an ARN or an id.
     pub(crate) identifier: Identifier,
     /// The strongest access the template grants on that resource.
@@ -180,10 +181,10 @@ pub(crate) fn policy_template(name: &str) -> Option<&'static PolicyTemplate> {
 /// As in IAM, the service prefix and the action name are matched without regard to case, and the
 /// name may hold the wildcards `*` and `?`: a pattern is [`Access::Write`] when it matches any
 /// action that writes (`sqs:Send*`, `sqs:*`), and [`Access::Read`] otherwise (`dynamodb:Get*`).
-/// The action `*` is every action on every resource: ([`ResourceType::Any`], [`Access::Write`]).
-pub(crate) fn action_access(action: &str) -> Option<(ResourceType, Access)> {
+/// The action `*` is every action on every resource: ([`IamResource::Any`], [`Access::Write`]).
+pub(crate) fn action_access(action: &str) -> Option<(IamResource, Access)> {
     if action == "*" {
-        return Some((ResourceType::Any, Access::Write));
+        return Some((IamResource::Any, Access::Write));
     }
     let (prefix, name) = action.split_once(':')?;
     if name.is_empty() {
@@ -198,8 +199,8 @@ pub(crate) fn action_access(action: &str) -> Option<(ResourceType, Access)> {
     };
     // Stream actions act on the table's stream ARN, not on the table's items.
     let resource =
-        if service.resource == ResourceType::DynamoDbTable && has_action(DYNAMODB_STREAM_ACTIONS, name) {
-            ResourceType::DynamoDbStream
+        if service.resource == IamResource::DynamoDbTable && has_action(DYNAMODB_STREAM_ACTIONS, name) {
+            IamResource::DynamoDbStream
         } else {
             service.resource
         };
@@ -212,7 +213,7 @@ struct Service {
     /// The IAM service prefix, as in `sqs:SendMessage`.
     prefix: &'static str,
     /// The kind of resource the service's actions act on.
-    resource: ResourceType,
+    resource: IamResource,
     /// The IAM actions that put data, messages, events or work into the resource. Only real IAM
     /// action names: an action IAM does not know grants nothing, so it must not count as a write.
     writes: &'static [&'static str],
@@ -222,7 +223,7 @@ struct Service {
 static SERVICES: &[Service] = &[
     Service {
         prefix: "dynamodb",
-        resource: ResourceType::DynamoDbTable,
+        resource: IamResource::DynamoDbTable,
         // Item writes only; IAM has no `Transact*` actions, transactions check these. Deletes count
         // because they change the items and show on the table's stream.
         writes: &[
@@ -237,24 +238,20 @@ static SERVICES: &[Service] = &[
     },
     Service {
         prefix: "sqs",
-        resource: ResourceType::SqsQueue,
+        resource: IamResource::SqsQueue,
         // `sqs:SendMessage` also allows `SendMessageBatch`, which is not an IAM action of its own.
         writes: &["SendMessage"],
     },
     Service {
         prefix: "sns",
-        resource: ResourceType::SnsTopic,
+        resource: IamResource::SnsTopic,
         // `sns:Publish` also allows `PublishBatch`.
         writes: &["Publish"],
     },
-    Service {
-        prefix: "events",
-        resource: ResourceType::EventBus,
-        writes: &["PutEvents", "PutPartnerEvents"],
-    },
+    Service { prefix: "events", resource: IamResource::EventBus, writes: &["PutEvents", "PutPartnerEvents"] },
     Service {
         prefix: "s3",
-        resource: ResourceType::S3Bucket,
+        resource: IamResource::S3Bucket,
         // The actions that raise S3 event notifications: object created (`PutObject` covers copy,
         // POST and multipart uploads), removed, restored, replicated, tagged, and ACL put.
         writes: &[
@@ -273,24 +270,20 @@ static SERVICES: &[Service] = &[
             "RestoreObject",
         ],
     },
-    Service {
-        prefix: "kinesis",
-        resource: ResourceType::KinesisStream,
-        writes: &["PutRecord", "PutRecords"],
-    },
+    Service { prefix: "kinesis", resource: IamResource::KinesisStream, writes: &["PutRecord", "PutRecords"] },
     Service {
         prefix: "firehose",
-        resource: ResourceType::FirehoseStream,
+        resource: IamResource::FirehoseStream,
         writes: &["PutRecord", "PutRecordBatch"],
     },
     Service {
         prefix: "lambda",
-        resource: ResourceType::LambdaFunction,
+        resource: IamResource::LambdaFunction,
         writes: &["InvokeAsync", "InvokeFunction", "InvokeFunctionUrl"],
     },
     Service {
         prefix: "states",
-        resource: ResourceType::StateMachine,
+        resource: IamResource::StateMachine,
         // Starting an execution, and a callback task's worker sending its result into one.
         writes: &[
             "SendTaskFailure",
@@ -352,12 +345,12 @@ const fn no_resource(name: &'static str) -> PolicyTemplate {
 }
 
 /// A parameter picking a resource the template grants [`Access::Read`] on.
-const fn read(parameter: &'static str, resource: ResourceType, identifier: Identifier) -> ResourceParam {
+const fn read(parameter: &'static str, resource: IamResource, identifier: Identifier) -> ResourceParam {
     ResourceParam { parameter, resource, identifier, access: Access::Read }
 }
 
 /// A parameter picking a resource the template grants [`Access::Write`] on.
-const fn write(parameter: &'static str, resource: ResourceType, identifier: Identifier) -> ResourceParam {
+const fn write(parameter: &'static str, resource: IamResource, identifier: Identifier) -> ResourceParam {
     ResourceParam { parameter, resource, identifier, access: Access::Write }
 }
 
@@ -675,12 +668,12 @@ mod tests {
         ("StepFunctionsExecutionPolicy_v2", &["states:StartExecution", "states:StartSyncExecution"]),
     ];
 
-    /// The kinds of resource [`action_access`] can name, other than [`ResourceType::Any`].
-    fn followed_types() -> BTreeSet<ResourceType> {
-        SERVICES.iter().map(|service| service.resource).chain([ResourceType::DynamoDbStream]).collect()
+    /// The kinds of resource [`action_access`] can name, other than [`IamResource::Any`].
+    fn followed_types() -> BTreeSet<IamResource> {
+        SERVICES.iter().map(|service| service.resource).chain([IamResource::DynamoDbStream]).collect()
     }
 
-    fn access_of(template: &str, parameter: &str) -> (ResourceType, Access) {
+    fn access_of(template: &str, parameter: &str) -> (IamResource, Access) {
         let template = policy_template(template).unwrap_or_else(|| panic!("no template {template}"));
         let param = template
             .resources
@@ -712,7 +705,7 @@ mod tests {
             let names: BTreeSet<_> = template.resources.iter().map(|param| param.parameter).collect();
             assert_eq!(names.len(), template.resources.len(), "{} repeats a parameter", template.name);
             for param in template.resources {
-                assert_ne!(param.resource, ResourceType::Any, "{}.{}", template.name, param.parameter);
+                assert_ne!(param.resource, IamResource::Any, "{}.{}", template.name, param.parameter);
             }
         }
     }
@@ -793,7 +786,7 @@ mod tests {
     #[test]
     fn action_access_classifies_services_verbs_wildcards_and_case() {
         use Access::{Read, Write};
-        let cases: &[(&str, Option<(ResourceType, Access)>)] = &[
+        let cases: &[(&str, Option<(IamResource, Access)>)] = &[
             ("dynamodb:PutItem", Some((R::DynamoDbTable, Write))),
             ("dynamodb:UpdateItem", Some((R::DynamoDbTable, Write))),
             ("dynamodb:DeleteItem", Some((R::DynamoDbTable, Write))),

@@ -6,42 +6,12 @@
 use super::emit::Emit;
 use super::model::{
     Details, Endpoint, EnvVar, External, Failure, FailureVia, FunctionDetails, Permission, QueueDetails,
-    RelationKind, ResourceKind, Route, RouteVia, Subscription, TableDetails, Trigger, TriggerSource,
+    RelationKind, Route, RouteVia, Subscription, TableDetails, Trigger, TriggerSource,
 };
 use super::sam;
+use super::types;
 use super::yaml::{Node, Value};
 use std::collections::BTreeMap;
-
-/// The kind of a resource type in the flow.
-pub(crate) fn kind_of(type_name: &str, properties: Option<&Node>) -> ResourceKind {
-    match type_name {
-        "AWS::Serverless::Function" | "AWS::Lambda::Function" => ResourceKind::Function,
-        "AWS::Serverless::Api"
-        | "AWS::Serverless::HttpApi"
-        | "AWS::ApiGateway::RestApi"
-        | "AWS::ApiGatewayV2::Api"
-        | "AWS::Lambda::Url"
-        | "AWS::Serverless::GraphQLApi"
-        | "AWS::AppSync::GraphQLApi" => ResourceKind::Api,
-        "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" | "AWS::Serverless::SimpleTable" => {
-            ResourceKind::DynamoDbTable
-        }
-        "AWS::Kinesis::Stream" => ResourceKind::KinesisStream,
-        "AWS::SQS::Queue" => ResourceKind::SqsQueue,
-        "AWS::SNS::Topic" => ResourceKind::SnsTopic,
-        "AWS::Events::EventBus" => ResourceKind::EventBus,
-        "AWS::Events::Rule" => {
-            let scheduled = properties
-                .is_some_and(|p| p.get("ScheduleExpression").is_some() && p.get("EventPattern").is_none());
-            if scheduled { ResourceKind::Schedule } else { ResourceKind::EventRule }
-        }
-        "AWS::Scheduler::Schedule" => ResourceKind::Schedule,
-        "AWS::S3::Bucket" => ResourceKind::S3Bucket,
-        "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => ResourceKind::StateMachine,
-        "AWS::Pipes::Pipe" => ResourceKind::Pipe,
-        _ => ResourceKind::Other,
-    }
-}
 
 /// Reads the resource `id` of type `type_name`: its settings, and its relations into `emit`.
 /// `key` is where its logical ID is written; `metadata` is its `Metadata`.
@@ -424,10 +394,9 @@ fn event_source_mapping(emit: &mut Emit<'_, '_>, id: &str, at: &Node, props: &No
     for source in &sources {
         let mut trigger = trigger.clone();
         trigger.source = match emit.names.type_of(source) {
-            Some("AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable") => TriggerSource::DynamoDb,
-            Some("AWS::Kinesis::Stream") => TriggerSource::Kinesis,
-            Some("AWS::SQS::Queue") => TriggerSource::Sqs,
-            Some(other) => TriggerSource::Generic(other.to_owned()),
+            Some(type_name) => types::resource_type(type_name)
+                .and_then(|row| row.event_source.clone())
+                .unwrap_or_else(|| TriggerSource::Generic(type_name.to_owned())),
             None if props.get("SelfManagedEventSource").is_some() => {
                 TriggerSource::Generic("SelfManagedKafka".into())
             }
@@ -446,13 +415,14 @@ fn event_source_mapping(emit: &mut Emit<'_, '_>, id: &str, at: &Node, props: &No
     }
 }
 
-/// A Kinesis stream consumer stands for its stream.
+/// A stream consumer (a Kinesis stream's) stands for its stream.
 pub(crate) fn stream_of_consumer(emit: &Emit<'_, '_>, endpoint: Endpoint) -> Endpoint {
-    if emit.names.type_of(&endpoint) == Some("AWS::Kinesis::StreamConsumer")
+    if let Some(property) =
+        emit.names.type_of(&endpoint).and_then(types::resource_type).and_then(|row| row.consumer_of)
         && let Some(stream) = endpoint
             .resource()
             .and_then(|id| emit.names.properties.get(id))
-            .and_then(|props| props.get("StreamARN"))
+            .and_then(|props| props.get(property))
             .and_then(|arn| emit.targets(arn).into_iter().next())
     {
         return stream.target;

@@ -10,19 +10,6 @@ use super::model::{
 use super::resources;
 use super::yaml::{Node, Value};
 
-/// The `Globals` section that applies to a SAM resource type.
-pub(crate) fn globals_section(type_name: &str) -> Option<&'static str> {
-    Some(match type_name {
-        "AWS::Serverless::Function" => "Function",
-        "AWS::Serverless::Api" => "Api",
-        "AWS::Serverless::HttpApi" => "HttpApi",
-        "AWS::Serverless::SimpleTable" => "SimpleTable",
-        "AWS::Serverless::StateMachine" => "StateMachine",
-        "AWS::Serverless::LayerVersion" => "LayerVersion",
-        _ => return None,
-    })
-}
-
 /// `properties` with `globals` merged in as SAM does: mappings are merged key by key, lists are
 /// joined (the global entries first), and anything else set on the resource wins. An intrinsic
 /// function on either side is a value, not a mapping to merge.

@@ -6,7 +6,7 @@
 //! stand for (`!GetAtt A.B` is `{"Fn::GetAtt": "A.B"}`), so later stages see one shape; unknown
 //! tags are kept. JSON is read as YAML, which it is.
 
-use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span, Tag};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span, Tag};
 use std::collections::BTreeMap;
 
 /// A node of a YAML or JSON document with the position it starts at.
@@ -235,7 +235,7 @@ pub fn parse(text: &str, limits: YamlLimits) -> Result<Document, YamlError> {
                 }
                 return Ok(document);
             }
-            Err((error, in_flow)) if in_flow && error.message.starts_with("invalid indentation") => {
+            Err(Stop { error, cause: Cause::Scan(Refusal::Indentation), in_flow: true }) => {
                 match indent_line(&source, error.line) {
                     Some((fixed, added)) => {
                         *padding.entry(error.line).or_default() += added;
@@ -244,7 +244,10 @@ pub fn parse(text: &str, limits: YamlLimits) -> Result<Document, YamlError> {
                     None => return Err(unpadded(error, &padding)),
                 }
             }
-            Err((error, _)) => return Err(explain(unpadded(error, &padding), text)),
+            Err(Stop { error, cause: Cause::Scan(Refusal::KeyWithoutColon), .. }) => {
+                return Err(explain_missing_colon(unpadded(error, &padding), text));
+            }
+            Err(Stop { error, .. }) => return Err(unpadded(error, &padding)),
         }
     }
     Err(YamlError {
@@ -283,15 +286,55 @@ fn indent_line(text: &str, line: u32) -> Option<(String, u32)> {
     Some((fixed, u32::try_from(added).ok()?))
 }
 
-/// Points an error at the line that causes it, where the parser notices it only later.
-///
-/// `simple key expect ':'` means a plain value ran on into a line that has a key: the value's
-/// line lacks the `: ` after its own key (`Queue:Arn`, `Name:value`). The parser notices on the
-/// next line; the mistake is on the one before it.
-fn explain(error: YamlError, text: &str) -> YamlError {
-    if error.message != "simple key expect ':'" {
-        return error;
+/// Why the parser refused the text, as far as [`parse`] reacts to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Refusal {
+    /// A line indented less than the parser wants.
+    Indentation,
+    /// A plain value ran on into a line that has a key.
+    KeyWithoutColon,
+    /// Anything else.
+    Other,
+}
+
+impl Refusal {
+    /// What a parser error is about. saphyr-parser's `ScanError` has no kind, only a marker and
+    /// a text (`info`), so its text is all there is to go by; these are its texts (0.3).
+    fn of(error: &ScanError) -> Refusal {
+        match error.info() {
+            // Also `invalid indentation in flow construct`, `... in quoted scalar`, ...
+            info if info.starts_with("invalid indentation") => Refusal::Indentation,
+            "simple key expect ':'" => Refusal::KeyWithoutColon,
+            _ => Refusal::Other,
+        }
     }
+}
+
+/// Where an error comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cause {
+    /// The parser refused the text.
+    Scan(Refusal),
+    /// The text parsed, but the document is refused: a limit, an unknown alias, a key that is
+    /// not a plain value.
+    Build,
+}
+
+/// Why building a document stopped.
+#[derive(Debug)]
+struct Stop {
+    error: YamlError,
+    cause: Cause,
+    /// Whether it stopped inside a flow collection (`[...]`, `{...}`).
+    in_flow: bool,
+}
+
+/// Points the parser's `simple key expect ':'` at the line that causes it.
+///
+/// It means a plain value ran on into a line that has a key: the value's line lacks the `: `
+/// after its own key (`Queue:Arn`, `Name:value`). The parser notices on the next line; the
+/// mistake is on the one before it.
+fn explain_missing_colon(error: YamlError, text: &str) -> YamlError {
     let lines: Vec<&str> = text.split('\n').collect();
     let before = usize::try_from(error.line).unwrap_or(0).saturating_sub(1);
     let Some((index, line)) =
@@ -401,15 +444,16 @@ fn error_at((line, column): (u32, u32), message: impl Into<String>) -> YamlError
 }
 
 impl Builder<'_> {
-    /// Builds the document; an error says whether it came inside a flow collection.
-    fn run(mut self, text: &str) -> Result<Document, (YamlError, bool)> {
+    /// Builds the document.
+    fn run(mut self, text: &str) -> Result<Document, Stop> {
         for event in Parser::new_from_str(text) {
             let in_flow = self.stack.iter().any(|frame| frame.flow);
             let (event, span) = event.map_err(|error| {
                 let (line, column) = position(&self.line_starts, error.marker());
-                (YamlError { line, column, message: error.info().to_owned(), related: None }, in_flow)
+                let error_here = YamlError { line, column, message: error.info().to_owned(), related: None };
+                Stop { error: error_here, cause: Cause::Scan(Refusal::of(&error)), in_flow }
             })?;
-            self.event(event, &span).map_err(|error| (error, in_flow))?;
+            self.event(event, &span).map_err(|error| Stop { error, cause: Cause::Build, in_flow })?;
         }
         let root = self.root.unwrap_or(Node {
             value: Value::Scalar { text: String::new(), quoted: false },
