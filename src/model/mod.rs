@@ -21,8 +21,9 @@ pub use graph::*;
 use crate::scan::ScanFacts;
 use crate::template::Templates;
 
-/// Builds the flow of a project from what the scanner and the template loader found.
-pub fn build(scan: &ScanFacts, templates: &Templates) -> Flow {
+/// Builds the flow of a project from what the scanner and the template loader found (the
+/// library's callers go through [`crate::analyse`]).
+pub(crate) fn build(scan: &ScanFacts, templates: &Templates) -> Flow {
     let mut flow = builder::FlowBuilder::new(templates);
     infra::add_templates(&mut flow, templates);
     bind::bind(&mut flow, scan, templates);
