@@ -5,25 +5,25 @@ mod common;
 #[path = "../examples/synth/generate/mod.rs"]
 mod generate;
 
+use flowdoc::Analysis;
 use flowdoc::files::MemoryFiles;
 use flowdoc::model::Flow;
 use flowdoc::render::diagram::{self, NodeLook};
 use flowdoc::render::docs::{self, DocsOptions};
 use flowdoc::render::groups::{self, Grouping};
-use flowdoc::rules::{self, RuleSettings};
 use std::collections::BTreeSet;
 
-fn synthetic(crates: usize, single_template: bool) -> Flow {
+fn synthetic(crates: usize, single_template: bool) -> Analysis {
     let mut files = MemoryFiles::new();
     for (path, contents) in generate::generate(&generate::Options { crates, seed: 7, single_template }) {
         files.insert(path, contents);
     }
-    common::analyse(&files, &[]).flow
+    common::analyse(&files, &[])
 }
 
 #[test]
 fn a_small_system_is_drawn_whole() {
-    let flow = synthetic(12, false);
+    let flow = synthetic(12, false).flow;
     let whole = diagram::overview(&flow);
     assert!(groups::fits(&whole), "{} boxes", whole.nodes.len());
     let grouping = Grouping::of(&flow, &whole);
@@ -34,7 +34,7 @@ fn a_small_system_is_drawn_whole() {
 #[test]
 fn a_large_system_is_drawn_in_parts_and_every_picture_fits() {
     for single_template in [false, true] {
-        let flow = synthetic(150, single_template);
+        let Analysis { flow, findings, .. } = synthetic(150, single_template);
         let whole = diagram::overview(&flow);
         assert!(!groups::fits(&whole), "the test needs a system too large for one picture");
         let pictures = docs::pictures(&flow);
@@ -68,7 +68,6 @@ fn a_large_system_is_drawn_in_parts_and_every_picture_fits() {
         assert_eq!(stems.len(), grouping.all().len(), "page names are unique");
 
         // Pages exist for every part, and every link between pages resolves.
-        let findings = rules::check(&flow, &RuleSettings::default());
         let files = docs::documents(&flow, &findings, &DocsOptions { out_dir: None });
         for part in grouping.all() {
             assert!(files.contains_key(&format!("groups/{}.md", part.stem)), "{}", part.name);

@@ -3,30 +3,39 @@
 //! it and a close variant that must not; the exemptions and special cases each have their own.
 //! Findings are compared as `rule severity subject file:line message`.
 
-mod common;
-
+use flowdoc::config::Config;
 use flowdoc::files::DiskFiles;
 use flowdoc::model::{EdgeKind, Flow};
 use flowdoc::rules::{self, RuleSettings, Severity};
+use flowdoc::{Analysis, Project};
 use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The flow of the fixture project `case`: its crates scanned, its `template.yaml` loaded.
 fn flow(case: &str) -> Flow {
+    analysis(case, &RuleSettings::default()).flow
+}
+
+/// The analysis of the fixture project `case` with the rules set as `settings`.
+fn analysis(case: &str, settings: &RuleSettings) -> Analysis {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules").join(case);
     assert!(root.is_dir(), "there is no fixture {case}");
-    common::analyse(&DiskFiles::new(root), &["template.yaml"]).flow
+    let config = Config { rules: settings.clone(), ..Config::default() };
+    let templates = ["template.yaml".to_owned()];
+    flowdoc::analyse(&Project::new(&DiskFiles::new(root)).templates(&templates).config(&config))
+        .unwrap_or_else(|failure| panic!("{case}: {failure}"))
 }
 
 /// Every finding over `case` under `settings`, as `rule severity subject file:line message`.
 fn findings_with(case: &str, settings: &RuleSettings) -> Vec<String> {
-    rules::check(&flow(case), settings)
+    analysis(case, settings)
+        .findings
         .iter()
         .map(|finding| {
-            let at = finding
-                .location
-                .as_ref()
-                .map_or_else(|| "-".to_owned(), |at| format!("{}:{}", at.file, at.line().unwrap_or(0)));
+            let at = finding.location.as_ref().map_or_else(
+                || "-".to_owned(),
+                |at| at.line().map_or_else(|| at.file.clone(), |line| format!("{}:{line}", at.file)),
+            );
             format!("{} {} {} {at} {}", finding.rule, finding.severity, finding.subject, finding.message)
         })
         .collect()
