@@ -5,9 +5,12 @@
 mod common;
 
 use flowdoc::diff::{self, Breaking, EdgeChange, EdgeRef, FlowDiff, NodeChange, NodeRef, Snapshot};
-use flowdoc::files::{MemoryFiles, ProjectFiles};
+use flowdoc::files::{DiskFiles, MemoryFiles, ProjectFiles};
+use flowdoc::render::diagram::{Change, NodeLook};
+use flowdoc::render::json;
 use flowdoc::render::svg;
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 fn fixture() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/diff/shop"))
@@ -117,7 +120,7 @@ fn code_and_resources_that_only_moved_are_no_change() {
         (TEMPLATE, "Resources:\n", "# A comment that moves every resource down.\n\nResources:\n"),
     ]);
     let (base, head) = (state(&shop()), state(&moved));
-    let lines = |state: &Snapshot| state.findings.iter().map(|finding| finding.line).collect::<Vec<_>>();
+    let lines = |state: &Snapshot| state.findings.iter().map(|finding| finding.at.line).collect::<Vec<_>>();
     assert_ne!(lines(&base), lines(&head), "the findings did move");
     let changes = diff::compare(&base, &head);
     assert!(changes.is_empty(), "{changes:?}");
@@ -487,7 +490,6 @@ fn the_merged_picture_marks_every_change() {
     let look = |id: &str| {
         picture.nodes.iter().find(|node| node.id == id).map(|node| (node.name.clone(), node.change))
     };
-    use flowdoc::render::diagram::Change;
     assert_eq!(look("AuditQueue"), Some(("+ AuditQueue".into(), Change::Added)));
     assert_eq!(look("ShippingDeadLetterQueue"), Some(("− ShippingDeadLetterQueue".into(), Change::Removed)));
     assert_eq!(look("ShippingQueue"), Some(("~ ShippingQueue".into(), Change::Changed)));
@@ -518,6 +520,109 @@ fn the_merged_picture_marks_every_change() {
     let overlaps = common::svg::overlaps(&drawn);
     assert!(overlaps.is_empty(), "{}", overlaps.join("\n"));
     assert!(drawn.contains("class=\"node added") || drawn.contains("added"), "the SVG styles the change");
+}
+
+/// The files in `folder` of the repository, sorted.
+fn entries(folder: &str) -> Vec<PathBuf> {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(folder).unwrap().map(|entry| entry.unwrap().path()).collect();
+    entries.sort();
+    entries
+}
+
+/// The bundled pipeline (its `flowdoc.toml` names its template and crates) and every fixture
+/// project with its template; the template fixtures stand alone, without crates.
+fn projects() -> Vec<(PathBuf, Vec<String>)> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut projects =
+        vec![(manifest.to_path_buf(), Vec::new()), (fixture().to_path_buf(), vec![TEMPLATE.to_owned()])];
+    projects
+        .extend(entries("tests/fixtures/rules").into_iter().map(|case| (case, vec![TEMPLATE.to_owned()])));
+    for template in entries("tests/fixtures/templates").into_iter().filter(|path| path.is_file()) {
+        let name = template.file_name().unwrap().to_str().unwrap().to_owned();
+        projects.push((template.parent().unwrap().to_path_buf(), vec![name]));
+    }
+    projects
+}
+
+#[test]
+fn a_state_built_from_a_flow_is_the_one_read_from_its_json() {
+    let (mut severities, mut node_kinds, mut edge_kinds) =
+        (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+    for (root, templates) in projects() {
+        let files = DiskFiles::new(&root);
+        let analysis = flowdoc::analyse(&flowdoc::Project::new(&files).templates(&templates))
+            .unwrap_or_else(|failure| panic!("{} {templates:?}: {failure}", root.display()));
+        let (flow, findings) = (&analysis.flow, &analysis.findings);
+        let built = Snapshot::of(flow, findings);
+        let read = Snapshot::parse(&json::render(flow, findings))
+            .unwrap_or_else(|error| panic!("{} {templates:?}: {error}", root.display()));
+        assert_eq!(built, read, "{} {templates:?}", root.display());
+        severities.extend(built.findings.iter().map(|finding| finding.severity.name()));
+        node_kinds.extend(built.nodes.iter().map(|node| node.kind.to_string()));
+        edge_kinds.extend(built.edges.iter().map(|edge| edge.kind.to_string()));
+    }
+    assert_eq!(severities.into_iter().collect::<Vec<_>>(), ["error", "info", "warning"]);
+    assert_eq!(node_kinds.len(), 14, "every node kind: {node_kinds:?}");
+    assert_eq!(edge_kinds.len(), 5, "{edge_kinds:?}");
+}
+
+/// A state written by hand: `nodes` and `edges` as JSON, no events or findings.
+fn written(nodes: &str, edges: &str) -> Snapshot {
+    let text = format!(
+        "{{\"version\": 1, \"nodes\": [{nodes}], \"edges\": [{edges}], \"events\": [], \"findings\": []}}"
+    );
+    Snapshot::parse(&text).unwrap()
+}
+
+#[test]
+fn the_picture_of_a_change_draws_nodes_as_the_docs_do() {
+    let base = written("", "");
+    let head = written(
+        r#"{"id": "Orders", "kind": "function", "type": "AWS::Serverless::Function"},
+           {"id": "arn:aws:sqs:eu-west-1:123456789012:Partner", "kind": "external"},
+           {"id": "OrdersPolicy", "kind": "resource", "type": "AWS::SQS::QueuePolicy"},
+           {"id": "OrdersDlq", "kind": "sqs-queue", "type": "AWS::SQS::Queue", "dlq": true},
+           {"id": "OrdersHttpApi", "kind": "http-api", "type": "AWS::ApiGatewayV2::Api"}"#,
+        r#"{"from": "Orders", "to": "arn:aws:sqs:eu-west-1:123456789012:Partner", "kind": "publish"},
+           {"from": "Orders", "to": "OrdersPolicy", "kind": "route"},
+           {"from": "Orders", "to": "OrdersDlq", "kind": "failure"},
+           {"from": "OrdersHttpApi", "to": "Orders", "kind": "invoke"}"#,
+    );
+    let changes = diff::compare(&base, &head);
+    let picture = diff::diagram(&base, &head, &changes);
+    let drawn: Vec<(&str, &str, NodeLook, Change)> = picture
+        .nodes
+        .iter()
+        .map(|node| (node.id.as_str(), node.caption.as_str(), node.look, node.change))
+        .collect();
+    assert_eq!(
+        drawn,
+        [
+            ("Orders", "function", NodeLook::Function, Change::Added),
+            ("OrdersDlq", "sqs-queue (DLQ)", NodeLook::DeadLetter, Change::Added),
+            ("OrdersHttpApi", "AWS::ApiGatewayV2::Api", NodeLook::Other, Change::Added),
+            ("OrdersPolicy", "AWS::SQS::QueuePolicy", NodeLook::Other, Change::Added),
+            (
+                "arn:aws:sqs:eu-west-1:123456789012:Partner",
+                "outside the templates",
+                NodeLook::External,
+                Change::Added
+            ),
+        ]
+    );
+    let looks: Vec<(&str, &str, &str)> =
+        picture.edges.iter().map(|edge| (edge.from.as_str(), edge.to.as_str(), edge.look.name())).collect();
+    assert_eq!(
+        looks,
+        [
+            ("Orders", "OrdersDlq", "failure"),
+            ("Orders", "OrdersPolicy", "flow"),
+            ("Orders", "arn:aws:sqs:eu-west-1:123456789012:Partner", "publish"),
+            ("OrdersHttpApi", "Orders", "flow"),
+        ]
+    );
 }
 
 #[test]

@@ -189,6 +189,18 @@ fn sides_that_cannot_be_read_exit_2_with_a_clear_message() {
     std::fs::write(outside.join("broken.json"), "{\n  \"version\": 1,\n  \"nodes\": [\n").unwrap();
     std::fs::write(outside.join("future.json"), "{\"version\": 2, \"nodes\": []}").unwrap();
     std::fs::write(outside.join("list.json"), "[1, 2]").unwrap();
+    std::fs::write(outside.join("text.json"), "<html>not a graph</html>\n").unwrap();
+    std::fs::write(outside.join("bare.json"), "{\"version\": 1}").unwrap();
+    std::fs::write(
+        outside.join("kindless.json"),
+        "{\"version\": 1, \"nodes\": [{\"id\": \"Queue\"}], \"edges\": [], \"events\": [], \"findings\": []}",
+    )
+    .unwrap();
+    std::fs::write(
+        outside.join("fatal.json"),
+        "{\"version\": 1, \"nodes\": [], \"edges\": [], \"events\": [],\n \"findings\": [{\"rule\": \"r\", \"severity\": \"fatal\", \"subject\": \"s\", \"message\": \"m\"}]}",
+    )
+    .unwrap();
     let path = |name: &str| outside.join(name).to_str().unwrap().to_owned();
     let cases: Vec<(Vec<String>, String)> = vec![
         (vec!["nope".into()], "error: unknown revision `nope`: git knows no commit of that name\n".into()),
@@ -214,6 +226,31 @@ fn sides_that_cannot_be_read_exit_2_with_a_clear_message() {
                 path("list.json")
             ),
         ),
+        (
+            vec![path("text.json")],
+            format!("error: {}:1:1: expected value; not a flow.json flowdoc can read\n", path("text.json")),
+        ),
+        (
+            vec![path("bare.json")],
+            format!(
+                "error: {}:1:14: missing field `nodes`; not a flow.json flowdoc can read\n",
+                path("bare.json")
+            ),
+        ),
+        (
+            vec![path("kindless.json")],
+            format!(
+                "error: {}:1:40: missing field `kind`; not a flow.json flowdoc can read\n",
+                path("kindless.json")
+            ),
+        ),
+        (
+            vec![path("fatal.json"), path("bare.json")],
+            format!(
+                "error: {}:2:47: unknown severity `fatal`: a finding is an `error`, a `warning` or `info`; not a flow.json flowdoc can read\n",
+                path("fatal.json")
+            ),
+        ),
         (vec![path("missing.json")], format!("error: there is no file `{}`\n", path("missing.json"))),
     ];
     for (args, message) in cases {
@@ -226,6 +263,57 @@ fn sides_that_cannot_be_read_exit_2_with_a_clear_message() {
         }
         assert!(output.stdout.is_empty(), "{args:?}");
     }
+}
+
+/// A `flow.json` a newer flowdoc wrote: still format version 1 (kinds and fields are added
+/// without a new version), with a node and an edge of kinds this flowdoc does not know and a field
+/// it has never seen. It is read, and the kinds are compared and shown by name.
+#[test]
+fn kinds_from_a_newer_flowdoc_are_compared_by_name() {
+    let repository = Repository::new();
+    let graph = repository.flowdoc(&["graph", "--format", "json"]);
+    assert_eq!(graph.status.code(), Some(0), "{}", text(&graph.stderr));
+    let mut newer: serde_json::Value = serde_json::from_slice(&graph.stdout).unwrap();
+    let place = serde_json::json!({ "file": "template.yaml", "line": 90, "column": 3 });
+    let mut node = serde_json::json!({
+        "id": "OrdersHttpApi", "kind": "http-api", "type": "AWS::ApiGatewayV2::Api", "template": "template.yaml",
+        "logical_id": "OrdersHttpApi", "dlq": false, "implicit": false, "conditional": false,
+    });
+    let mut edge = serde_json::json!({
+        "from": "OrdersHttpApi", "to": "OrdersFunction", "kind": "invoke", "events": [], "confirmed": false,
+        "conditional": false, "labels": ["POST /orders"], "source": "template",
+    });
+    for item in [&mut node, &mut edge] {
+        item.as_object_mut().unwrap().extend(place.as_object().unwrap().clone());
+    }
+    newer["nodes"].as_array_mut().unwrap().push(node);
+    newer["edges"].as_array_mut().unwrap().push(edge);
+    let files = repository.top.parent().unwrap();
+    let (before, after) = (files.join("before.json"), files.join("newer.json"));
+    std::fs::write(&before, &graph.stdout).unwrap();
+    std::fs::write(&after, serde_json::to_string_pretty(&newer).unwrap()).unwrap();
+    let (before, after) = (before.to_str().unwrap(), after.to_str().unwrap());
+
+    let json = repository.flowdoc(&["diff", before, after, "--format", "json"]);
+    assert_eq!(json.status.code(), Some(0), "{}", text(&json.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        json["diff"]["nodes_added"],
+        serde_json::json!([{ "id": "OrdersHttpApi", "kind": "http-api" }])
+    );
+    assert_eq!(json["diff"]["edges_added"][0]["kind"], "invoke");
+    let same = repository.flowdoc(&["diff", after, after, "--format", "json"]);
+    let same: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
+    assert_eq!(same["diff"]["nodes_changed"], serde_json::json!([]), "the same unknown kind is no change");
+
+    let comment = repository.flowdoc(&["diff", before, after]);
+    assert_eq!(comment.status.code(), Some(0), "{}", text(&comment.stderr));
+    let comment = text(&comment.stdout);
+    assert!(comment.contains("| + | `OrdersHttpApi` | http\\-api |"), "{comment}");
+    assert!(
+        comment.contains("+ OrdersHttpApi<br/><small>AWS::ApiGatewayV2::Api</small>"),
+        "drawn as any other resource: {comment}"
+    );
 }
 
 #[test]

@@ -2,36 +2,34 @@
 //! what it removed in red and dashed, what changed in amber, and, in grey, the unchanged parts
 //! that connect changes. Marks (`+`, `−`, `~`) say the same where colours are stripped.
 
-use super::{FlowDiff, Snapshot, SnapshotEdge, SnapshotNode};
-use crate::render::diagram::{Change, Diagram, DiagramEdge, DiagramNode, EdgeLook, NodeLook};
+use super::{FlowDiff, Snapshot};
+use crate::model::{EdgeKind, NodeKind};
+use crate::render::diagram::{self, Change, Diagram, DiagramEdge, DiagramNode, EdgeLook, NodeLook};
+use crate::render::json::{self, Kind};
+use crate::template::ResourceKind;
 use std::collections::{BTreeMap, BTreeSet};
 
-fn look(node: &SnapshotNode) -> NodeLook {
-    if node.dlq {
-        return NodeLook::DeadLetter;
-    }
-    match node.kind.as_str() {
-        "function" => NodeLook::Function,
-        "api" => NodeLook::Api,
-        "dynamodb-table" => NodeLook::Table,
-        "kinesis-stream" => NodeLook::Stream,
-        "sqs-queue" => NodeLook::Queue,
-        "sns-topic" => NodeLook::Topic,
-        "event-bus" => NodeLook::Bus,
-        "event-rule" => NodeLook::Rule,
-        "schedule" => NodeLook::Schedule,
-        "s3-bucket" => NodeLook::Bucket,
-        "state-machine" | "pipe" => NodeLook::Workflow,
-        "external" => NodeLook::External,
-        _ => NodeLook::Other,
+/// The kind a node is drawn as: its own, or, for a kind this flowdoc does not know (from a
+/// newer flowdoc's `flow.json`), any other resource's.
+fn drawn_kind(kind: &Kind<NodeKind>) -> NodeKind {
+    match kind {
+        Kind::Known(kind) => *kind,
+        Kind::Unknown(_) => NodeKind::Resource(ResourceKind::Other),
     }
 }
 
-fn edge_look(kind: &str) -> EdgeLook {
+/// How a node looks and its caption, as the documentation draws it.
+fn look_and_caption(node: &json::Node) -> (NodeLook, String) {
+    let kind = drawn_kind(&node.kind);
+    (diagram::look(kind, node.dlq), diagram::caption(kind, node.type_name.as_deref().unwrap_or(""), node.dlq))
+}
+
+/// How an edge looks, as the documentation draws it; a kind this flowdoc does not know moves
+/// events on.
+fn edge_look(kind: &Kind<EdgeKind>) -> EdgeLook {
     match kind {
-        "publish" => EdgeLook::Publish,
-        "failure" => EdgeLook::Failure,
-        _ => EdgeLook::Flow,
+        Kind::Known(kind) => diagram::edge_look(*kind),
+        Kind::Unknown(_) => EdgeLook::Flow,
     }
 }
 
@@ -50,7 +48,7 @@ pub fn diagram(base: &Snapshot, head: &Snapshot, diff: &FlowDiff) -> Diagram {
     let mut edges: Vec<DiagramEdge> = Vec::new();
     let mut touched: BTreeSet<String> = changes.keys().cloned().collect();
     let mut add_edge =
-        |edge: &SnapshotEdge, change: Change, label: Vec<String>, touched: &mut BTreeSet<String>| {
+        |edge: &json::Edge, change: Change, label: Vec<String>, touched: &mut BTreeSet<String>| {
             touched.insert(edge.from.clone());
             touched.insert(edge.to.clone());
             edges.push(DiagramEdge {
@@ -61,8 +59,8 @@ pub fn diagram(base: &Snapshot, head: &Snapshot, diff: &FlowDiff) -> Diagram {
                 change,
             });
         };
-    let find = |state: &'_ Snapshot, from: &str, to: &str, kind: &str| -> Option<SnapshotEdge> {
-        state.edges.iter().find(|e| e.from == from && e.to == to && e.kind == kind).cloned()
+    let find = |state: &'_ Snapshot, from: &str, to: &str, kind: &str| -> Option<json::Edge> {
+        state.edges.iter().find(|e| e.from == from && e.to == to && e.kind.name() == kind).cloned()
     };
     for edge in &diff.edges_added {
         if let Some(found) = find(head, &edge.from, &edge.to, &edge.kind) {
@@ -118,7 +116,7 @@ pub fn diagram(base: &Snapshot, head: &Snapshot, diff: &FlowDiff) -> Diagram {
     }
     let mut shown: BTreeSet<(String, String, EdgeLook)> =
         edges.iter().map(|e| (e.from.clone(), e.to.clone(), e.look)).collect();
-    let mut context = |edge: &SnapshotEdge, edges: &mut Vec<DiagramEdge>| {
+    let mut context = |edge: &json::Edge, edges: &mut Vec<DiagramEdge>| {
         if shown.insert((edge.from.clone(), edge.to.clone(), edge_look(&edge.kind))) {
             edges.push(DiagramEdge {
                 from: edge.from.clone(),
@@ -132,7 +130,7 @@ pub fn diagram(base: &Snapshot, head: &Snapshot, diff: &FlowDiff) -> Diagram {
     for (function, event) in &carried {
         for edge in head.edges.iter().chain(&base.edges) {
             let ends_here = &edge.from == function || &edge.to == function;
-            if ends_here && edge.events.contains(event) && edge.kind != "failure" {
+            if ends_here && edge.events.contains(event) && !edge.kind.is(EdgeKind::Failure) {
                 touched.insert(edge.from.clone());
                 touched.insert(edge.to.clone());
                 context(edge, &mut edges);
@@ -147,27 +145,23 @@ pub fn diagram(base: &Snapshot, head: &Snapshot, diff: &FlowDiff) -> Diagram {
     }
     edges.sort_by(|a, b| (&a.from, &a.to, a.look).cmp(&(&b.from, &b.to, b.look)));
 
-    let nodes_of = |state: &'_ Snapshot| -> BTreeMap<String, SnapshotNode> {
-        state.nodes.iter().map(|node| (node.id.clone(), node.clone())).collect()
-    };
     let (base_nodes, head_nodes) = (nodes_of(base), nodes_of(head));
     let nodes = touched
         .into_iter()
         .filter_map(|id| {
-            let node = head_nodes.get(&id).or_else(|| base_nodes.get(&id))?;
+            let node = head_nodes.get(id.as_str()).or_else(|| base_nodes.get(id.as_str()))?;
             let change = changes.get(&id).copied().unwrap_or(Change::Context);
-            let mut caption = if node.dlq { format!("{} (DLQ)", node.kind) } else { node.kind.clone() };
+            let (look, mut caption) = look_and_caption(node);
             if let Some(notes) = notes.get(&id) {
                 caption = format!("{caption}: {}", notes.join(", "));
             }
-            Some(DiagramNode {
-                name: format!("{}{}", change.mark(), node.id),
-                caption,
-                look: look(node),
-                change,
-                id,
-            })
+            Some(DiagramNode { name: format!("{}{}", change.mark(), node.id), caption, look, change, id })
         })
         .collect();
     Diagram { nodes, edges }
+}
+
+/// The nodes of a state, by id.
+fn nodes_of(state: &Snapshot) -> BTreeMap<&str, &json::Node> {
+    state.nodes.iter().map(|node| (node.id.as_str(), node)).collect()
 }

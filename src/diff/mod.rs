@@ -11,6 +11,9 @@ pub use diagram::diagram;
 pub use markdown::{COMMENT_MARKER, render as markdown, summary};
 pub use snapshot::*;
 
+use crate::model::{EdgeKind, NodeKind};
+use crate::render::json;
+use crate::template::ResourceKind;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -174,7 +177,7 @@ fn minus<T: Ord + Clone>(a: &BTreeSet<T>, b: &BTreeSet<T>) -> Vec<T> {
 /// The failure targets of each node: where data that fails there lands.
 fn failure_targets(state: &Snapshot) -> BTreeMap<&str, BTreeSet<&str>> {
     let mut targets: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for edge in state.edges.iter().filter(|edge| edge.kind == "failure") {
+    for edge in state.edges.iter().filter(|edge| edge.kind.is(EdgeKind::Failure)) {
         targets.entry(&edge.from).or_default().insert(&edge.to);
     }
     targets
@@ -182,13 +185,15 @@ fn failure_targets(state: &Snapshot) -> BTreeMap<&str, BTreeSet<&str>> {
 
 /// The nodes of a state that take part in the flow: every resource flowdoc knows a flow role
 /// for, and any other resource (a queue policy, a subscription) only where an edge touches it.
-fn flow_nodes(state: &Snapshot) -> BTreeMap<&str, &SnapshotNode> {
+fn flow_nodes(state: &Snapshot) -> BTreeMap<&str, &json::Node> {
     let connected: BTreeSet<&str> =
         state.edges.iter().flat_map(|edge| [edge.from.as_str(), edge.to.as_str()]).collect();
     state
         .nodes
         .iter()
-        .filter(|node| node.kind != "resource" || connected.contains(node.id.as_str()))
+        .filter(|node| {
+            !node.kind.is(NodeKind::Resource(ResourceKind::Other)) || connected.contains(node.id.as_str())
+        })
         .map(|node| (node.id.as_str(), node))
         .collect()
 }
@@ -202,7 +207,7 @@ pub fn compare(base: &Snapshot, head: &Snapshot) -> FlowDiff {
     let empty = BTreeSet::new();
     for (id, node) in &head_nodes {
         match base_nodes.get(id) {
-            None => diff.nodes_added.push(NodeRef { id: (*id).to_owned(), kind: node.kind.clone() }),
+            None => diff.nodes_added.push(NodeRef { id: (*id).to_owned(), kind: node.kind.to_string() }),
             Some(old) => {
                 let mut changes = Vec::new();
                 if old.kind != node.kind {
@@ -237,17 +242,17 @@ pub fn compare(base: &Snapshot, head: &Snapshot) -> FlowDiff {
     }
     for (id, node) in &base_nodes {
         if !head_nodes.contains_key(id) {
-            diff.nodes_removed.push(NodeRef { id: (*id).to_owned(), kind: node.kind.clone() });
+            diff.nodes_removed.push(NodeRef { id: (*id).to_owned(), kind: node.kind.to_string() });
         }
     }
 
-    let key = |edge: &SnapshotEdge| (edge.from.clone(), edge.to.clone(), edge.kind.clone());
-    let base_edges: BTreeMap<_, &SnapshotEdge> = base.edges.iter().map(|e| (key(e), e)).collect();
-    let head_edges: BTreeMap<_, &SnapshotEdge> = head.edges.iter().map(|e| (key(e), e)).collect();
-    let edge_ref = |edge: &SnapshotEdge| EdgeRef {
+    let key = |edge: &json::Edge| (edge.from.clone(), edge.to.clone(), edge.kind.clone());
+    let base_edges: BTreeMap<_, &json::Edge> = base.edges.iter().map(|e| (key(e), e)).collect();
+    let head_edges: BTreeMap<_, &json::Edge> = head.edges.iter().map(|e| (key(e), e)).collect();
+    let edge_ref = |edge: &json::Edge| EdgeRef {
         from: edge.from.clone(),
         to: edge.to.clone(),
-        kind: edge.kind.clone(),
+        kind: edge.kind.to_string(),
         events: edge.events.clone(),
     };
     for (k, edge) in &head_edges {
@@ -259,7 +264,7 @@ pub fn compare(base: &Snapshot, head: &Snapshot) -> FlowDiff {
                     diff.edges_changed.push(EdgeChange {
                         from: edge.from.clone(),
                         to: edge.to.clone(),
-                        kind: edge.kind.clone(),
+                        kind: edge.kind.to_string(),
                         events_added: minus(&after, &before),
                         events_removed: minus(&before, &after),
                     });
@@ -273,9 +278,9 @@ pub fn compare(base: &Snapshot, head: &Snapshot) -> FlowDiff {
         }
     }
 
-    let base_events: BTreeMap<&str, &SnapshotEvent> =
+    let base_events: BTreeMap<&str, &json::Event> =
         base.events.iter().map(|e| (e.name.as_str(), e)).collect();
-    let head_events: BTreeMap<&str, &SnapshotEvent> =
+    let head_events: BTreeMap<&str, &json::Event> =
         head.events.iter().map(|e| (e.name.as_str(), e)).collect();
     for (name, event) in &head_events {
         let Some(old) = base_events.get(name) else {
@@ -296,18 +301,18 @@ pub fn compare(base: &Snapshot, head: &Snapshot) -> FlowDiff {
         }
     }
 
-    let finding_key = |f: &SnapshotFinding| (f.rule.clone(), f.subject.clone());
-    let base_findings: BTreeMap<_, &SnapshotFinding> =
+    let finding_key = |f: &json::Finding| (f.rule.clone(), f.subject.clone());
+    let base_findings: BTreeMap<_, &json::Finding> =
         base.findings.iter().map(|f| (finding_key(f), f)).collect();
-    let head_findings: BTreeMap<_, &SnapshotFinding> =
+    let head_findings: BTreeMap<_, &json::Finding> =
         head.findings.iter().map(|f| (finding_key(f), f)).collect();
-    let finding_ref = |f: &SnapshotFinding| FindingRef {
+    let finding_ref = |f: &json::Finding| FindingRef {
         rule: f.rule.clone(),
-        severity: f.severity.clone(),
+        severity: f.severity.name().to_owned(),
         subject: f.subject.clone(),
         message: f.message.clone(),
-        file: f.file.clone(),
-        line: f.line,
+        file: f.at.file.clone(),
+        line: f.at.line,
     };
     diff.findings_introduced = head_findings
         .iter()
@@ -332,7 +337,7 @@ pub fn compare(base: &Snapshot, head: &Snapshot) -> FlowDiff {
 }
 
 /// The fields of an event, with enum variants' fields as `Variant.field`.
-fn fields(event: &SnapshotEvent) -> BTreeMap<String, String> {
+fn fields(event: &json::Event) -> BTreeMap<String, String> {
     let mut all: BTreeMap<String, String> =
         event.fields.iter().map(|f| (f.name.clone(), f.ty.clone())).collect();
     for variant in &event.variants {
@@ -343,7 +348,7 @@ fn fields(event: &SnapshotEvent) -> BTreeMap<String, String> {
     all
 }
 
-fn event_change(old: &SnapshotEvent, new: &SnapshotEvent) -> EventChange {
+fn event_change(old: &json::Event, new: &json::Event) -> EventChange {
     let (old_producers, new_producers) =
         (set(old.producers.iter().cloned()), set(new.producers.iter().cloned()));
     let (old_consumers, new_consumers) =
@@ -368,7 +373,7 @@ fn event_change(old: &SnapshotEvent, new: &SnapshotEvent) -> EventChange {
     }
 }
 
-fn breaking_of(old: &SnapshotEvent, new: &SnapshotEvent, change: &EventChange, out: &mut Vec<Breaking>) {
+fn breaking_of(old: &json::Event, new: &json::Event, change: &EventChange, out: &mut Vec<Breaking>) {
     if !new.producers.is_empty() && new.consumers.is_empty() && !old.consumers.is_empty() {
         out.push(Breaking::LostLastConsumer { event: new.name.clone(), consumers: old.consumers.clone() });
     }

@@ -215,10 +215,16 @@ impl EdgeLook {
 
 /// The look of a flow node.
 pub fn node_look(node: &Node) -> NodeLook {
-    if node.dlq {
+    look(node.kind, node.dlq)
+}
+
+/// The look of a node of `kind`; `dlq`: it is a dead-letter or on-failure target, which looks
+/// like one whatever its kind.
+pub fn look(kind: NodeKind, dlq: bool) -> NodeLook {
+    if dlq {
         return NodeLook::DeadLetter;
     }
-    match node.kind {
+    match kind {
         NodeKind::External => NodeLook::External,
         NodeKind::Resource(kind) => match kind {
             ResourceKind::Function => NodeLook::Function,
@@ -237,11 +243,13 @@ pub fn node_look(node: &Node) -> NodeLook {
     }
 }
 
-fn caption(node: &Node) -> String {
-    match node.kind {
+/// The second line of a node's box: what it is. A node of `kind`, of the CloudFormation type
+/// `type_name`; `dlq`: it is a dead-letter or on-failure target.
+pub fn caption(kind: NodeKind, type_name: &str, dlq: bool) -> String {
+    match kind {
         NodeKind::External => "outside the templates".to_owned(),
-        NodeKind::Resource(ResourceKind::Other) => node.type_name.clone(),
-        NodeKind::Resource(kind) if node.dlq => format!("{} (DLQ)", kind.name()),
+        NodeKind::Resource(ResourceKind::Other) => type_name.to_owned(),
+        NodeKind::Resource(kind) if dlq => format!("{} (DLQ)", kind.name()),
         NodeKind::Resource(kind) => kind.name().to_owned(),
     }
 }
@@ -250,13 +258,14 @@ fn diagram_node(node: &Node) -> DiagramNode {
     DiagramNode {
         id: node.id.clone(),
         name: node.logical_id.clone(),
-        caption: caption(node),
+        caption: caption(node.kind, &node.type_name, node.dlq),
         look: node_look(node),
         change: Change::None,
     }
 }
 
-fn edge_look(kind: EdgeKind) -> EdgeLook {
+/// The look of an edge of `kind`.
+pub fn edge_look(kind: EdgeKind) -> EdgeLook {
     match kind {
         EdgeKind::Publish => EdgeLook::Publish,
         EdgeKind::Failure => EdgeLook::Failure,

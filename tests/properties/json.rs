@@ -397,7 +397,8 @@ fn graph(files: &MemoryFiles) -> Result<String, TestCaseError> {
     prop_assert!(analysis.unreadable_sources().is_empty(), "{:?}", analysis.unreadable_sources());
     let (flow, findings) = (&analysis.flow, &analysis.findings);
     let rendered = json::render(flow, findings);
-    prop_assert_eq!(&Snapshot::of(flow, findings), &Snapshot::parse(&rendered).unwrap_or_default());
+    let read = Snapshot::parse(&rendered).map_err(|error| TestCaseError::fail(error.to_string()))?;
+    prop_assert_eq!(&Snapshot::of(flow, findings), &read);
     Ok(rendered)
 }
 
@@ -439,7 +440,7 @@ proptest! {
         let ids: Vec<&str> = state.nodes.iter().map(|node| node.id.as_str()).collect();
         prop_assert!(strictly_sorted(&ids), "nodes not sorted by id: {:?}", ids);
         let edges: Vec<(&str, &str, &str)> =
-            state.edges.iter().map(|edge| (edge.from.as_str(), edge.to.as_str(), edge.kind.as_str())).collect();
+            state.edges.iter().map(|edge| (edge.from.as_str(), edge.to.as_str(), edge.kind.name())).collect();
         prop_assert!(edges.windows(2).all(|pair| pair[0] <= pair[1]), "edges not sorted: {:?}", edges);
         let names: Vec<&str> = state.events.iter().map(|event| event.name.as_str()).collect();
         prop_assert!(strictly_sorted(&names), "events not sorted by name: {:?}", names);
