@@ -95,6 +95,14 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
+    /// The kind called `name` in the JSON graph.
+    pub fn from_name(name: &str) -> Option<NodeKind> {
+        match name {
+            "external" => Some(NodeKind::External),
+            name => ResourceKind::from_name(name).map(NodeKind::Resource),
+        }
+    }
+
     /// The kind's name in the JSON graph.
     pub fn name(self) -> &'static str {
         match self {
@@ -144,6 +152,15 @@ pub enum EdgeKind {
 }
 
 impl EdgeKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [EdgeKind; 5] =
+        [EdgeKind::Trigger, EdgeKind::Subscription, EdgeKind::Publish, EdgeKind::Route, EdgeKind::Failure];
+
+    /// The kind called `name` in the JSON graph.
+    pub fn from_name(name: &str) -> Option<EdgeKind> {
+        EdgeKind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
     /// The kind's name in the JSON graph.
     pub fn name(self) -> &'static str {
         match self {

@@ -7,7 +7,6 @@ use crate::location::Location;
 use crate::model::{EdgeKind, Flow, NodeKind};
 use crate::scan::{FieldFacts, ResourceFacts, Role, VariantFacts};
 use crate::severity::Severity;
-use crate::template::ResourceKind;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -186,7 +185,6 @@ pub struct Handler<S = String> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Annotation<S = String> {
     /// Producer or consumer.
-    #[serde(deserialize_with = "role")]
     pub role: Role,
     /// The event's name.
     pub event: S,
@@ -262,38 +260,13 @@ pub trait JsonName: Copy + Sized {
     fn from_json_name(name: &str) -> Option<Self>;
 }
 
-/// Every resource kind, to read node kinds by their names.
-const RESOURCE_KINDS: [ResourceKind; 13] = [
-    ResourceKind::Function,
-    ResourceKind::Api,
-    ResourceKind::DynamoDbTable,
-    ResourceKind::KinesisStream,
-    ResourceKind::SqsQueue,
-    ResourceKind::SnsTopic,
-    ResourceKind::EventBus,
-    ResourceKind::EventRule,
-    ResourceKind::S3Bucket,
-    ResourceKind::Schedule,
-    ResourceKind::StateMachine,
-    ResourceKind::Pipe,
-    ResourceKind::Other,
-];
-
-/// Every edge kind, to read edge kinds by their names.
-const EDGE_KINDS: [EdgeKind; 5] =
-    [EdgeKind::Trigger, EdgeKind::Subscription, EdgeKind::Publish, EdgeKind::Route, EdgeKind::Failure];
-
 impl JsonName for NodeKind {
     fn json_name(self) -> &'static str {
         self.name()
     }
 
     fn from_json_name(name: &str) -> Option<NodeKind> {
-        RESOURCE_KINDS
-            .into_iter()
-            .map(NodeKind::Resource)
-            .chain([NodeKind::External])
-            .find(|kind| kind.name() == name)
+        NodeKind::from_name(name)
     }
 }
 
@@ -303,7 +276,7 @@ impl JsonName for EdgeKind {
     }
 
     fn from_json_name(name: &str) -> Option<EdgeKind> {
-        EDGE_KINDS.into_iter().find(|kind| kind.name() == name)
+        EdgeKind::from_name(name)
     }
 }
 
@@ -355,18 +328,6 @@ fn severity<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Severity, D::E
     Severity::from_name(&name).ok_or_else(|| {
         D::Error::custom(format!("unknown severity `{name}`: a finding is an `error`, a `warning` or `info`"))
     })
-}
-
-/// Reads an annotation's role by its name, as `Role` serializes it.
-fn role<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Role, D::Error> {
-    let name = String::deserialize(deserializer)?;
-    match name.as_str() {
-        "producer" => Ok(Role::Producer),
-        "consumer" => Ok(Role::Consumer),
-        _ => Err(D::Error::custom(format!(
-            "unknown role `{name}`: an annotation is a `producer` or a `consumer`"
-        ))),
-    }
 }
 
 /// `texts` as the graph holds them.
@@ -573,6 +534,7 @@ pub fn render(flow: &Flow, findings: &[crate::rules::Finding]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::template::ResourceKind;
 
     #[test]
     fn every_kind_is_read_back_by_its_name() {
@@ -590,15 +552,15 @@ mod tests {
             | ResourceKind::Schedule
             | ResourceKind::StateMachine
             | ResourceKind::Pipe
-            | ResourceKind::Other => RESOURCE_KINDS.contains(&kind),
+            | ResourceKind::Other => ResourceKind::ALL.contains(&kind),
         };
-        for kind in RESOURCE_KINDS {
+        for kind in ResourceKind::ALL {
             assert!(listed(kind));
             let kind = NodeKind::Resource(kind);
             assert_eq!(Kind::<NodeKind>::from_name(kind.name()), Kind::Known(kind));
         }
         assert_eq!(Kind::<NodeKind>::from_name("external"), Kind::Known(NodeKind::External));
-        for kind in EDGE_KINDS {
+        for kind in EdgeKind::ALL {
             match kind {
                 EdgeKind::Trigger
                 | EdgeKind::Subscription

@@ -119,6 +119,28 @@ pub enum ResourceKind {
 }
 
 impl ResourceKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ResourceKind; 13] = [
+        ResourceKind::Function,
+        ResourceKind::Api,
+        ResourceKind::DynamoDbTable,
+        ResourceKind::KinesisStream,
+        ResourceKind::SqsQueue,
+        ResourceKind::SnsTopic,
+        ResourceKind::EventBus,
+        ResourceKind::EventRule,
+        ResourceKind::S3Bucket,
+        ResourceKind::Schedule,
+        ResourceKind::StateMachine,
+        ResourceKind::Pipe,
+        ResourceKind::Other,
+    ];
+
+    /// The kind called `name` in the JSON graph.
+    pub fn from_name(name: &str) -> Option<ResourceKind> {
+        ResourceKind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
     /// The kind's name in the JSON graph.
     pub fn name(self) -> &'static str {
         match self {

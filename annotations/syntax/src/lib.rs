@@ -24,9 +24,9 @@ mod kw {
 }
 
 /// Whether a handler attribute declares a producer or a consumer. With the `serde` feature it
-/// serializes as `producer` or `consumer`.
+/// is written and read as `producer` or `consumer`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "kebab-case"))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "kebab-case"))]
 pub enum Role {
     /// `#[event_producer(...)]`: the handler writes or publishes the event to a resource.
     Producer,
