@@ -4,7 +4,8 @@
 
 use super::builder::FlowBuilder;
 use super::graph::{
-    AnnotationTarget, Binding, BoundAnnotation, Edge, EdgeKind, Event, Flow, GrantInfo, Handler, Node,
+    AnnotationTarget, Binding, BoundAnnotation, Edge, EdgeKind, EdgeSource, Event, Flow, GrantInfo, Handler,
+    Node,
 };
 use super::infra::{endpoint_id, external_node};
 use crate::files::{join, parent};
@@ -414,6 +415,7 @@ fn add_participants_and_publish_edges(flow: &mut FlowBuilder) {
                 location,
                 labels: Vec::new(),
                 relation: None,
+                source: EdgeSource::Code,
             },
         );
     }

@@ -87,6 +87,7 @@ impl FlowBuilder {
                 let merged = &mut self.graph[index];
                 merged.events.extend(edge.events);
                 merged.confirmed |= edge.confirmed;
+                merged.source = merged.source.min(edge.source);
                 merged.conditional &= edge.conditional;
                 for label in edge.labels {
                     if !merged.labels.contains(&label) {

@@ -134,6 +134,43 @@ pub struct Edge {
     pub labels: Vec<String>,
     /// The template's relation, with its settings (batch size, filter policy, ...).
     pub relation: Option<RelationKind>,
+    /// Where the flow was learnt.
+    pub source: EdgeSource,
+}
+
+/// Where an edge was learnt, strongest first: edges merged into one keep the strongest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EdgeSource {
+    /// An annotation in the code declares it.
+    Code,
+    /// A SAM connector the template's author wrote declares it.
+    Connector,
+    /// The template's own wiring: events, mappings, subscriptions, integrations, definitions.
+    Template,
+    /// A write grant, and an environment variable of the function naming the target: granted,
+    /// not declared in code.
+    Grant,
+}
+
+impl EdgeSource {
+    /// Every source, strongest first.
+    pub const ALL: [EdgeSource; 4] =
+        [EdgeSource::Code, EdgeSource::Connector, EdgeSource::Template, EdgeSource::Grant];
+
+    /// The source's name in the JSON graph.
+    pub fn name(self) -> &'static str {
+        match self {
+            EdgeSource::Code => "code",
+            EdgeSource::Connector => "connector",
+            EdgeSource::Template => "template",
+            EdgeSource::Grant => "grant",
+        }
+    }
+
+    /// The source called `name` in the JSON graph.
+    pub fn from_name(name: &str) -> Option<EdgeSource> {
+        EdgeSource::ALL.into_iter().find(|source| source.name() == name)
+    }
 }
 
 /// The kinds of edge.
@@ -149,12 +186,20 @@ pub enum EdgeKind {
     Route,
     /// Where data lands when processing fails.
     Failure,
+    /// An API asks a Lambda authorizer whether to let a request in.
+    Authorizer,
 }
 
 impl EdgeKind {
     /// Every kind, in declaration order.
-    pub const ALL: [EdgeKind; 5] =
-        [EdgeKind::Trigger, EdgeKind::Subscription, EdgeKind::Publish, EdgeKind::Route, EdgeKind::Failure];
+    pub const ALL: [EdgeKind; 6] = [
+        EdgeKind::Trigger,
+        EdgeKind::Subscription,
+        EdgeKind::Publish,
+        EdgeKind::Route,
+        EdgeKind::Failure,
+        EdgeKind::Authorizer,
+    ];
 
     /// The kind called `name` in the JSON graph.
     pub fn from_name(name: &str) -> Option<EdgeKind> {
@@ -169,6 +214,7 @@ impl EdgeKind {
             EdgeKind::Publish => "publish",
             EdgeKind::Route => "route",
             EdgeKind::Failure => "failure",
+            EdgeKind::Authorizer => "authorizer",
         }
     }
 }

@@ -3,7 +3,7 @@
 //! as declared, before edges are merged).
 
 use super::builder::FlowBuilder;
-use super::graph::{Edge, EdgeKind, FailurePath, GrantInfo, Node, NodeKind, PermissionInfo};
+use super::graph::{Edge, EdgeKind, EdgeSource, FailurePath, GrantInfo, Node, NodeKind, PermissionInfo};
 use crate::template::{Endpoint, External, RelationKind, Templates, TriggerSource};
 use petgraph::stable_graph::NodeIndex;
 use std::collections::BTreeSet;
@@ -93,6 +93,7 @@ pub(crate) fn add_templates(flow: &mut FlowBuilder, templates: &Templates) {
                             location: relation.location.clone(),
                             labels: label.into_iter().filter(|label| !label.is_empty()).collect(),
                             relation: Some(kind.clone()),
+                            source: EdgeSource::Template,
                         },
                     );
                 }

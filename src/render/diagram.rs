@@ -269,7 +269,7 @@ pub fn edge_look(kind: EdgeKind) -> EdgeLook {
     match kind {
         EdgeKind::Publish => EdgeLook::Publish,
         EdgeKind::Failure => EdgeLook::Failure,
-        EdgeKind::Trigger | EdgeKind::Subscription | EdgeKind::Route => EdgeLook::Flow,
+        EdgeKind::Trigger | EdgeKind::Subscription | EdgeKind::Route | EdgeKind::Authorizer => EdgeLook::Flow,
     }
 }
 

@@ -4,7 +4,7 @@
 //! from a flow and written here, and read back from a `flow.json` (`diff` compares two graphs).
 
 use crate::location::Location;
-use crate::model::{EdgeKind, Flow, NodeKind};
+use crate::model::{EdgeKind, EdgeSource, Flow, NodeKind};
 use crate::scan::{FieldFacts, ResourceFacts, Role, VariantFacts};
 use crate::severity::Severity;
 use serde::de::Error as _;
@@ -91,6 +91,10 @@ pub struct Edge<S = String> {
     /// Exists only under a template condition.
     #[serde(default)]
     pub conditional: bool,
+    /// Where the flow was learnt: `code`, `template`, `connector` or `grant`. A `flow.json`
+    /// written before flowdoc said it has none.
+    #[serde(default)]
+    pub source: Option<Kind<EdgeSource>>,
     /// API routes, S3 event types, rule target ids, subscription protocols.
     #[serde(default)]
     pub labels: Vec<S>,
@@ -280,6 +284,16 @@ impl JsonName for EdgeKind {
     }
 }
 
+impl JsonName for EdgeSource {
+    fn json_name(self) -> &'static str {
+        self.name()
+    }
+
+    fn from_json_name(name: &str) -> Option<EdgeSource> {
+        EdgeSource::from_name(name)
+    }
+}
+
 impl<K: JsonName> Kind<K> {
     /// The kind's name in the graph.
     pub fn name(&self) -> &str {
@@ -453,6 +467,7 @@ impl<'a, S: From<&'a str>> Graph<S> {
                     events: texts(&edge.events),
                     confirmed: edge.confirmed,
                     conditional: edge.conditional,
+                    source: Some(Kind::Known(edge.source)),
                     labels: texts(&edge.labels),
                     at: Place::of(Some(&edge.location)),
                 })
@@ -566,7 +581,8 @@ mod tests {
                 | EdgeKind::Subscription
                 | EdgeKind::Publish
                 | EdgeKind::Route
-                | EdgeKind::Failure => {}
+                | EdgeKind::Failure
+                | EdgeKind::Authorizer => {}
             }
             assert_eq!(Kind::<EdgeKind>::from_name(kind.name()), Kind::Known(kind));
         }
