@@ -276,7 +276,7 @@ fn kinds_from_a_newer_flowdoc_are_compared_by_name() {
     let mut newer: serde_json::Value = serde_json::from_slice(&graph.stdout).unwrap();
     let place = serde_json::json!({ "file": "template.yaml", "line": 90, "column": 3 });
     let mut node = serde_json::json!({
-        "id": "OrdersHttpApi", "kind": "http-api", "type": "AWS::ApiGatewayV2::Api", "template": "template.yaml",
+        "id": "OrdersHttpApi", "kind": "quantum-api", "type": "AWS::ApiGatewayV3::Api", "template": "template.yaml",
         "logical_id": "OrdersHttpApi", "dlq": false, "implicit": false, "conditional": false,
     });
     let mut edge = serde_json::json!({
@@ -299,7 +299,7 @@ fn kinds_from_a_newer_flowdoc_are_compared_by_name() {
     let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(
         json["diff"]["nodes_added"],
-        serde_json::json!([{ "id": "OrdersHttpApi", "kind": "http-api" }])
+        serde_json::json!([{ "id": "OrdersHttpApi", "kind": "quantum-api" }])
     );
     assert_eq!(json["diff"]["edges_added"][0]["kind"], "invoke");
     let same = repository.flowdoc(&["diff", after, after, "--format", "json"]);
@@ -309,9 +309,9 @@ fn kinds_from_a_newer_flowdoc_are_compared_by_name() {
     let comment = repository.flowdoc(&["diff", before, after]);
     assert_eq!(comment.status.code(), Some(0), "{}", text(&comment.stderr));
     let comment = text(&comment.stdout);
-    assert!(comment.contains("| + | `OrdersHttpApi` | http\\-api |"), "{comment}");
+    assert!(comment.contains("| + | `OrdersHttpApi` | quantum\\-api |"), "{comment}");
     assert!(
-        comment.contains("+ OrdersHttpApi<br/><small>AWS::ApiGatewayV2::Api</small>"),
+        comment.contains("+ OrdersHttpApi<br/><small>AWS::ApiGatewayV3::Api</small>"),
         "drawn as any other resource: {comment}"
     );
 }

@@ -230,8 +230,8 @@ fn api_events_use_the_implicit_or_the_named_api() {
     assert_eq!(
         implicit(&template),
         [
-            "OrdersFunctionUrl AWS::Lambda::Url api 15:7",
-            "ServerlessHttpApi AWS::ApiGatewayV2::Api api 29:9",
+            "OrdersFunctionUrl AWS::Lambda::Url http-api 15:7",
+            "ServerlessHttpApi AWS::ApiGatewayV2::Api http-api 29:9",
             "ServerlessRestApi AWS::ApiGateway::RestApi api 18:9",
         ]
     );
@@ -354,15 +354,15 @@ fn s3_and_generic_events_trigger_from_what_they_name() {
             r#"86 external:SelfManagedKafka -trigger-> StreamReader Generic("SelfManagedKafka") name=External"#,
         ]
     );
-    assert_eq!(implicit(&template), ["StreamReaderSensors AWS::IoT::TopicRule resource 82:9"]);
+    assert_eq!(implicit(&template), ["StreamReaderSensors AWS::IoT::TopicRule iot-rule 82:9"]);
     assert_eq!(
         kinds(&template),
         [
-            "AppLogs resource",
+            "AppLogs log-group",
             "Broker resource",
             "Cluster resource",
             "StreamReader function",
-            "StreamReaderSensors resource",
+            "StreamReaderSensors iot-rule",
             "Thumbnailer function",
             "UploadsBucket s3-bucket",
         ],

@@ -96,6 +96,14 @@ pub enum NodeLook {
     Bucket,
     /// A state machine or pipe.
     Workflow,
+    /// A load balancer.
+    Balancer,
+    /// A log group.
+    Logs,
+    /// A user pool.
+    Users,
+    /// An alarm.
+    Alarm,
     /// Something outside the templates.
     External,
     /// Any other resource.
@@ -106,7 +114,7 @@ pub enum NodeLook {
 
 impl NodeLook {
     /// Every look, for legends.
-    pub const ALL: [NodeLook; 15] = [
+    pub const ALL: [NodeLook; 19] = [
         NodeLook::Group,
         NodeLook::Api,
         NodeLook::Function,
@@ -120,6 +128,10 @@ impl NodeLook {
         NodeLook::Schedule,
         NodeLook::Bucket,
         NodeLook::Workflow,
+        NodeLook::Balancer,
+        NodeLook::Logs,
+        NodeLook::Users,
+        NodeLook::Alarm,
         NodeLook::External,
         NodeLook::Other,
     ];
@@ -139,6 +151,10 @@ impl NodeLook {
             NodeLook::Schedule => "schedule",
             NodeLook::Bucket => "bucket",
             NodeLook::Workflow => "workflow",
+            NodeLook::Balancer => "balancer",
+            NodeLook::Logs => "logs",
+            NodeLook::Users => "users",
+            NodeLook::Alarm => "alarm",
             NodeLook::External => "external",
             NodeLook::Other => "other",
             NodeLook::Group => "group",
@@ -148,18 +164,22 @@ impl NodeLook {
     /// What the look stands for, in legends.
     pub fn meaning(self) -> &'static str {
         match self {
-            NodeLook::Api => "API",
+            NodeLook::Api => "API or function URL",
             NodeLook::Function => "Lambda function",
             NodeLook::Table => "DynamoDB table",
-            NodeLook::Stream => "Kinesis stream",
+            NodeLook::Stream => "Kinesis or Firehose stream",
             NodeLook::Queue => "SQS queue",
             NodeLook::DeadLetter => "dead-letter queue",
             NodeLook::Topic => "SNS topic",
             NodeLook::Bus => "EventBridge bus",
-            NodeLook::Rule => "EventBridge rule",
+            NodeLook::Rule => "EventBridge or IoT rule",
             NodeLook::Schedule => "schedule",
             NodeLook::Bucket => "S3 bucket",
             NodeLook::Workflow => "state machine or pipe",
+            NodeLook::Balancer => "load balancer",
+            NodeLook::Logs => "log group",
+            NodeLook::Users => "Cognito user pool",
+            NodeLook::Alarm => "CloudWatch alarm",
             NodeLook::External => "outside the templates",
             NodeLook::Other => "other resource",
             NodeLook::Group => "a part of the system, drawn on its own page",
@@ -228,16 +248,23 @@ pub fn look(kind: NodeKind, dlq: bool) -> NodeLook {
         NodeKind::External => NodeLook::External,
         NodeKind::Resource(kind) => match kind {
             ResourceKind::Function => NodeLook::Function,
-            ResourceKind::Api => NodeLook::Api,
+            ResourceKind::Api
+            | ResourceKind::HttpApi
+            | ResourceKind::WebSocketApi
+            | ResourceKind::GraphQlApi => NodeLook::Api,
             ResourceKind::DynamoDbTable => NodeLook::Table,
-            ResourceKind::KinesisStream => NodeLook::Stream,
+            ResourceKind::KinesisStream | ResourceKind::DeliveryStream => NodeLook::Stream,
             ResourceKind::SqsQueue => NodeLook::Queue,
             ResourceKind::SnsTopic => NodeLook::Topic,
             ResourceKind::EventBus => NodeLook::Bus,
-            ResourceKind::EventRule => NodeLook::Rule,
+            ResourceKind::EventRule | ResourceKind::IotRule => NodeLook::Rule,
             ResourceKind::Schedule => NodeLook::Schedule,
             ResourceKind::S3Bucket => NodeLook::Bucket,
             ResourceKind::StateMachine | ResourceKind::Pipe => NodeLook::Workflow,
+            ResourceKind::LoadBalancer => NodeLook::Balancer,
+            ResourceKind::LogGroup => NodeLook::Logs,
+            ResourceKind::UserPool => NodeLook::Users,
+            ResourceKind::Alarm => NodeLook::Alarm,
             ResourceKind::Other => NodeLook::Other,
         },
     }

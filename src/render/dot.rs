@@ -20,6 +20,10 @@ pub fn render(diagram: &Diagram) -> String {
             NodeLook::Topic | NodeLook::Bus => ("oval", "#fff1e5", "#bc4c00"),
             NodeLook::Rule | NodeLook::Schedule => ("box", "#ffeff7", "#bf3989"),
             NodeLook::Workflow => ("box", "#f6f8fa", "#6639ba"),
+            NodeLook::Balancer => ("trapezium", "#eef6ff", "#0550ae"),
+            NodeLook::Logs => ("note", "#f6f8fa", "#57606a"),
+            NodeLook::Users => ("tab", "#fff8c5", "#7d4e00"),
+            NodeLook::Alarm => ("octagon", "#fff0eb", "#a40e26"),
             NodeLook::External | NodeLook::Other => ("box", "#f6f8fa", "#6e7781"),
             NodeLook::Group => ("folder", "#eaeef2", "#424a53"),
         };

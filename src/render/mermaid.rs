@@ -32,6 +32,10 @@ pub fn render(diagram: &Diagram) -> String {
             NodeLook::Api => ("{{\"", "\"}}"),
             NodeLook::Stream => ("[/\"", "\"/]"),
             NodeLook::Group => ("[[\"", "\"]]"),
+            NodeLook::Balancer => ("[/\"", "\"\\]"),
+            NodeLook::Users => ("[\\\"", "\"/]"),
+            NodeLook::Logs => (">\"", "\"]"),
+            NodeLook::Alarm => ("[\\\"", "\"\\]"),
             _ => ("[\"", "\"]"),
         };
         let class = if node.change.name().is_empty() { node.look.name() } else { node.change.name() };
@@ -87,6 +91,10 @@ pub fn render(diagram: &Diagram) -> String {
         (NodeLook::Schedule, "#ffeff7", "#bf3989"),
         (NodeLook::Bucket, "#dafbe1", "#116329"),
         (NodeLook::Workflow, "#f6f8fa", "#6639ba"),
+        (NodeLook::Balancer, "#eef6ff", "#0550ae"),
+        (NodeLook::Logs, "#f6f8fa", "#57606a"),
+        (NodeLook::Users, "#fff8c5", "#7d4e00"),
+        (NodeLook::Alarm, "#fff0eb", "#a40e26"),
         (NodeLook::External, "#f6f8fa", "#6e7781"),
         (NodeLook::Other, "#f6f8fa", "#6e7781"),
         (NodeLook::Group, "#eaeef2", "#424a53"),

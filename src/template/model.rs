@@ -92,7 +92,7 @@ pub struct Resource {
 pub enum ResourceKind {
     /// A Lambda function.
     Function,
-    /// An API Gateway REST or HTTP API, or a function URL.
+    /// An API Gateway REST API.
     Api,
     /// A DynamoDB table.
     DynamoDbTable,
@@ -114,13 +114,31 @@ pub enum ResourceKind {
     StateMachine,
     /// An EventBridge pipe.
     Pipe,
+    /// An API Gateway HTTP API, or a function URL.
+    HttpApi,
+    /// An API Gateway WebSocket API.
+    WebSocketApi,
+    /// An AppSync GraphQL API.
+    GraphQlApi,
+    /// A Kinesis Data Firehose delivery stream.
+    DeliveryStream,
+    /// An IoT topic rule.
+    IotRule,
+    /// An Elastic Load Balancing (v2) load balancer.
+    LoadBalancer,
+    /// A CloudWatch Logs log group.
+    LogGroup,
+    /// A Cognito user pool.
+    UserPool,
+    /// A CloudWatch alarm.
+    Alarm,
     /// Any other resource type.
     Other,
 }
 
 impl ResourceKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ResourceKind; 13] = [
+    pub const ALL: [ResourceKind; 22] = [
         ResourceKind::Function,
         ResourceKind::Api,
         ResourceKind::DynamoDbTable,
@@ -133,6 +151,15 @@ impl ResourceKind {
         ResourceKind::Schedule,
         ResourceKind::StateMachine,
         ResourceKind::Pipe,
+        ResourceKind::HttpApi,
+        ResourceKind::WebSocketApi,
+        ResourceKind::GraphQlApi,
+        ResourceKind::DeliveryStream,
+        ResourceKind::IotRule,
+        ResourceKind::LoadBalancer,
+        ResourceKind::LogGroup,
+        ResourceKind::UserPool,
+        ResourceKind::Alarm,
         ResourceKind::Other,
     ];
 
@@ -156,6 +183,15 @@ impl ResourceKind {
             ResourceKind::Schedule => "schedule",
             ResourceKind::StateMachine => "state-machine",
             ResourceKind::Pipe => "pipe",
+            ResourceKind::HttpApi => "http-api",
+            ResourceKind::WebSocketApi => "websocket-api",
+            ResourceKind::GraphQlApi => "graphql-api",
+            ResourceKind::DeliveryStream => "delivery-stream",
+            ResourceKind::IotRule => "iot-rule",
+            ResourceKind::LoadBalancer => "load-balancer",
+            ResourceKind::LogGroup => "log-group",
+            ResourceKind::UserPool => "user-pool",
+            ResourceKind::Alarm => "alarm",
             ResourceKind::Other => "resource",
         }
     }
@@ -538,5 +574,46 @@ impl Ord for TemplateProblem {
 impl PartialOrd for TemplateProblem {
     fn partial_cmp(&self, other: &TemplateProblem) -> Option<Ordering> {
         Some(self.cmp(other))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_resource_kind_is_listed_once_with_its_own_name() {
+        // Exhaustive: a kind added to the enum stops this compiling until it is in `ALL`.
+        let listed = |kind: ResourceKind| match kind {
+            ResourceKind::Function
+            | ResourceKind::Api
+            | ResourceKind::DynamoDbTable
+            | ResourceKind::KinesisStream
+            | ResourceKind::SqsQueue
+            | ResourceKind::SnsTopic
+            | ResourceKind::EventBus
+            | ResourceKind::EventRule
+            | ResourceKind::S3Bucket
+            | ResourceKind::Schedule
+            | ResourceKind::StateMachine
+            | ResourceKind::Pipe
+            | ResourceKind::HttpApi
+            | ResourceKind::WebSocketApi
+            | ResourceKind::GraphQlApi
+            | ResourceKind::DeliveryStream
+            | ResourceKind::IotRule
+            | ResourceKind::LoadBalancer
+            | ResourceKind::LogGroup
+            | ResourceKind::UserPool
+            | ResourceKind::Alarm
+            | ResourceKind::Other => ResourceKind::ALL.contains(&kind),
+        };
+        let names: std::collections::BTreeSet<&str> =
+            ResourceKind::ALL.iter().map(|kind| kind.name()).collect();
+        assert_eq!(names.len(), ResourceKind::ALL.len(), "names are unique");
+        for kind in ResourceKind::ALL {
+            assert!(listed(kind));
+            assert_eq!(ResourceKind::from_name(kind.name()), Some(kind));
+        }
     }
 }

@@ -66,13 +66,18 @@ pub(crate) fn resource_type(name: &str) -> Option<&'static ResourceType> {
     TYPES.binary_search_by(|row| row.name.cmp(name)).ok().map(|index| &TYPES[index])
 }
 
-/// The kind of a resource of type `name` in the flow. An `AWS::Events::Rule` with a
-/// `ScheduleExpression` and no `EventPattern` is a schedule, any other rule an event rule: the
-/// one kind that depends on the properties.
+/// The kind of a resource of type `name` in the flow. Two kinds depend on the properties: an
+/// `AWS::Events::Rule` with a `ScheduleExpression` and no `EventPattern` is a schedule (any
+/// other rule an event rule), and an `AWS::ApiGatewayV2::Api` with `ProtocolType: WEBSOCKET` a
+/// WebSocket API (any other one an HTTP API).
 pub(crate) fn kind_of(name: &str, properties: Option<&Node>) -> ResourceKind {
     let scheduled = |p: &Node| p.get("ScheduleExpression").is_some() && p.get("EventPattern").is_none();
+    let websocket = |p: &Node| p.get("ProtocolType").and_then(Node::as_str) == Some("WEBSOCKET");
     match resource_type(name).map_or(ResourceKind::Other, |row| row.kind) {
         ResourceKind::EventRule if properties.is_some_and(scheduled) => ResourceKind::Schedule,
+        ResourceKind::HttpApi if name == "AWS::ApiGatewayV2::Api" && properties.is_some_and(websocket) => {
+            ResourceKind::WebSocketApi
+        }
         kind => kind,
     }
 }
@@ -146,20 +151,47 @@ static TYPES: &[ResourceType] = &[
     },
     ResourceType {
         name: "AWS::ApiGatewayV2::Api",
-        kind: ResourceKind::Api,
+        kind: ResourceKind::HttpApi,
         ref_gives: Some(Identifier::Id),
         ..NOTHING
     },
     ResourceType {
         name: "AWS::AppSync::GraphQLApi",
-        kind: ResourceKind::Api,
+        kind: ResourceKind::GraphQlApi,
         ref_gives: Some(Identifier::Arn),
         arn_attribute: Some("Arn"),
         ..NOTHING
     },
     // A global table is a table with replicas: the same to flowdoc.
+    ResourceType {
+        name: "AWS::CloudWatch::Alarm",
+        kind: ResourceKind::Alarm,
+        ref_gives: Some(Identifier::Name),
+        arn_attribute: Some("Arn"),
+        ..NOTHING
+    },
+    ResourceType {
+        name: "AWS::CloudWatch::CompositeAlarm",
+        kind: ResourceKind::Alarm,
+        ref_gives: Some(Identifier::Name),
+        arn_attribute: Some("Arn"),
+        ..NOTHING
+    },
+    ResourceType {
+        name: "AWS::Cognito::UserPool",
+        kind: ResourceKind::UserPool,
+        ref_gives: Some(Identifier::Id),
+        arn_attribute: Some("Arn"),
+        ..NOTHING
+    },
     ResourceType { name: "AWS::DynamoDB::GlobalTable", ..DYNAMODB_TABLE },
     ResourceType { name: "AWS::DynamoDB::Table", ..DYNAMODB_TABLE },
+    ResourceType {
+        name: "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        kind: ResourceKind::LoadBalancer,
+        ref_gives: Some(Identifier::Arn),
+        ..NOTHING
+    },
     ResourceType {
         name: "AWS::Events::EventBus",
         kind: ResourceKind::EventBus,
@@ -175,6 +207,13 @@ static TYPES: &[ResourceType] = &[
         name_property: Some("Name"),
         // The rule's id: its name, written `bus|name` for a rule on a custom bus.
         ref_gives: Some(Identifier::Id),
+        arn_attribute: Some("Arn"),
+        ..NOTHING
+    },
+    ResourceType {
+        name: "AWS::IoT::TopicRule",
+        kind: ResourceKind::IotRule,
+        ref_gives: Some(Identifier::Name),
         arn_attribute: Some("Arn"),
         ..NOTHING
     },
@@ -197,6 +236,7 @@ static TYPES: &[ResourceType] = &[
     },
     ResourceType {
         name: "AWS::KinesisFirehose::DeliveryStream",
+        kind: ResourceKind::DeliveryStream,
         iam: Some(IamResource::FirehoseStream),
         name_property: Some("DeliveryStreamName"),
         ref_gives: Some(Identifier::Name),
@@ -210,11 +250,19 @@ static TYPES: &[ResourceType] = &[
         ..NOTHING
     },
     LAMBDA_FUNCTION,
-    ResourceType { name: "AWS::Lambda::Url", kind: ResourceKind::Api, ..NOTHING },
+    ResourceType { name: "AWS::Lambda::Url", kind: ResourceKind::HttpApi, ..NOTHING },
     ResourceType {
         name: "AWS::Lambda::Version",
         ref_gives: Some(Identifier::Arn),
         lambda: Some(Lambda::Qualifier),
+        ..NOTHING
+    },
+    ResourceType {
+        name: "AWS::Logs::LogGroup",
+        kind: ResourceKind::LogGroup,
+        name_property: None,
+        ref_gives: Some(Identifier::Name),
+        arn_attribute: Some("Arn"),
         ..NOTHING
     },
     ResourceType {
@@ -267,10 +315,10 @@ static TYPES: &[ResourceType] = &[
         ..NOTHING
     },
     ResourceType { name: "AWS::Serverless::Function", globals: Some("Function"), ..LAMBDA_FUNCTION },
-    ResourceType { name: "AWS::Serverless::GraphQLApi", kind: ResourceKind::Api, ..NOTHING },
+    ResourceType { name: "AWS::Serverless::GraphQLApi", kind: ResourceKind::GraphQlApi, ..NOTHING },
     ResourceType {
         name: "AWS::Serverless::HttpApi",
-        kind: ResourceKind::Api,
+        kind: ResourceKind::HttpApi,
         ref_gives: Some(Identifier::Id),
         globals: Some("HttpApi"),
         ..NOTHING
@@ -335,8 +383,15 @@ mod tests {
     fn kinds_and_the_scheduled_rule() {
         let rule = |text: &str| parse(text, YamlLimits::default()).unwrap().root;
         assert_eq!(kind_of("AWS::SQS::Queue", None), ResourceKind::SqsQueue);
-        assert_eq!(kind_of("AWS::Lambda::Url", None), ResourceKind::Api);
-        assert_eq!(kind_of("AWS::KinesisFirehose::DeliveryStream", None), ResourceKind::Other);
+        assert_eq!(kind_of("AWS::Lambda::Url", None), ResourceKind::HttpApi);
+        assert_eq!(kind_of("AWS::KinesisFirehose::DeliveryStream", None), ResourceKind::DeliveryStream);
+        let websocket = rule("ProtocolType: WEBSOCKET");
+        assert_eq!(kind_of("AWS::ApiGatewayV2::Api", Some(&websocket)), ResourceKind::WebSocketApi);
+        assert_eq!(
+            kind_of("AWS::ApiGatewayV2::Api", Some(&rule("ProtocolType: HTTP"))),
+            ResourceKind::HttpApi
+        );
+        assert_eq!(kind_of("AWS::ApiGatewayV2::Api", None), ResourceKind::HttpApi);
         assert_eq!(kind_of("AWS::IAM::Role", None), ResourceKind::Other);
         assert_eq!(kind_of("AWS::Events::Rule", None), ResourceKind::EventRule);
         let scheduled = rule("ScheduleExpression: rate(1 hour)");

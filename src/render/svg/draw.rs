@@ -40,6 +40,10 @@ svg { font-family: ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Helvetic
 .rule > .shape, .schedule > .shape { fill: #ffeff7; stroke: #bf3989; }
 .bucket > .shape { fill: #dafbe1; stroke: #116329; }
 .workflow > .shape { fill: #f6f8fa; stroke: #6639ba; }
+.balancer > .shape { fill: #eef6ff; stroke: #0550ae; }
+.logs > .shape { fill: #f6f8fa; stroke: #57606a; }
+.users > .shape { fill: #fff8c5; stroke: #7d4e00; }
+.alarm > .shape { fill: #fff0eb; stroke: #a40e26; }
 .external > .shape { fill: #f6f8fa; stroke: #6e7781; stroke-dasharray: 4 3; }
 .other > .shape { fill: #f6f8fa; stroke: #6e7781; }
 .group > .shape { fill: #eaeef2; stroke: #424a53; stroke-width: 1.5; }

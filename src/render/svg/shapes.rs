@@ -1,5 +1,6 @@
 //! The shape of each kind of node, as SVG: a cylinder for tables and buckets, a striped box
-//! for queues, a pill for topics and buses, a slanted box for streams, and so on.
+//! for queues, a pill for topics and buses, a slanted box for streams, a trapezoid for load
+//! balancers, a folded page for log groups, a tabbed card for user pools, an octagon for alarms.
 
 use super::draw::n;
 use crate::render::diagram::NodeLook;
@@ -81,6 +82,71 @@ pub(super) fn shape(look: NodeLook, x: f64, y: f64, w: f64, h: f64) -> String {
                 n(x + cut),
                 n(x),
                 n(y + h / 2.0)
+            )
+        }
+        NodeLook::Balancer => {
+            // A trapezoid, wide at the bottom: one in, spread out.
+            let slope = 12.0;
+            format!(
+                "<path class=\"shape\" d=\"M {} {} H {} L {} {} H {} Z\"/>",
+                n(x + slope),
+                n(y),
+                n(x2 - slope),
+                n(x2),
+                n(y2),
+                n(x)
+            )
+        }
+        NodeLook::Logs => {
+            // A page with its corner folded.
+            let fold = 10.0;
+            format!(
+                "<path class=\"shape\" d=\"M {} {} H {} L {} {} V {} H {} Z\"/><path class=\"shape\" d=\"M {} {} V {} H {}\"/>",
+                n(x),
+                n(y),
+                n(x2 - fold),
+                n(x2),
+                n(y + fold),
+                n(y2),
+                n(x),
+                n(x2 - fold),
+                n(y),
+                n(y + fold),
+                n(x2)
+            )
+        }
+        NodeLook::Users => {
+            // A card with a tab on its top left.
+            let (tab, step) = (w * 0.35, 6.0);
+            format!(
+                "<path class=\"shape\" d=\"M {} {} V {} H {} L {} {} H {} V {} Z\"/>",
+                n(x),
+                n(y2),
+                n(y),
+                n(x + tab),
+                n(x + tab + step),
+                n(y + step),
+                n(x2),
+                n(y2)
+            )
+        }
+        NodeLook::Alarm => {
+            // An octagon, as a warning sign.
+            let cut = 8.0;
+            format!(
+                "<path class=\"shape\" d=\"M {} {} H {} L {} {} V {} L {} {} H {} L {} {} V {} Z\"/>",
+                n(x + cut),
+                n(y),
+                n(x2 - cut),
+                n(x2),
+                n(y + cut),
+                n(y2 - cut),
+                n(x2 - cut),
+                n(y2),
+                n(x + cut),
+                n(x),
+                n(y2 - cut),
+                n(y + cut)
             )
         }
         NodeLook::Group => {
