@@ -32,6 +32,29 @@ pub(super) struct FlowBuilder {
     pub(super) failure_paths: Vec<FailurePath>,
     /// The graph ids of the templates' resources.
     ids: NodeIds,
+    /// What the templates export, for `Fn::ImportValue` in the others.
+    exports: Vec<Exported>,
+}
+
+/// An export of one of the templates.
+#[derive(Debug)]
+struct Exported {
+    /// The export's name, placeholders kept.
+    name: String,
+    /// The graph id of the resource it names.
+    node: String,
+    /// The template that exports it.
+    template: String,
+}
+
+/// What an `Fn::ImportValue` stands for, when one of the templates exports it.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Imported {
+    /// The graph id of the exported resource.
+    pub(super) node: String,
+    /// Set when the names are the same only past a placeholder (`${AWS::StackName}-Bus` and
+    /// `orders-Bus`): the export's name and its template, for saying so.
+    pub(super) by_rest: Option<(String, String)>,
 }
 
 impl FlowBuilder {
@@ -49,6 +72,50 @@ impl FlowBuilder {
             deliveries: BTreeMap::new(),
             failure_paths: Vec::new(),
             ids: NodeIds::new(templates),
+            exports: Vec::new(),
+        }
+        .with_exports(templates)
+    }
+
+    fn with_exports(mut self, templates: &Templates) -> FlowBuilder {
+        for (index, template) in templates.templates().iter().enumerate() {
+            for export in &template.exports {
+                self.exports.push(Exported {
+                    name: export.name.clone(),
+                    node: self.ids.of(index, &export.resource),
+                    template: template.path.clone(),
+                });
+            }
+        }
+        self
+    }
+
+    /// The resource one of the templates exports as `name`: by the same name, or else by the
+    /// same text past the export's last placeholder (the stack name is not known here), when
+    /// exactly one export has it.
+    pub(super) fn import(&self, name: &str) -> Option<Imported> {
+        if let Some(export) = self.exports.iter().find(|export| export.name == name) {
+            return Some(Imported { node: export.node.clone(), by_rest: None });
+        }
+        let rest = |text: &str| -> Option<String> {
+            let (_, after) = text.rsplit_once('}')?;
+            (after.len() > 1).then(|| after.to_owned())
+        };
+        let wanted = rest(name).or_else(|| {
+            // A literal import (`orders-Bus`) against exports with a placeholder.
+            Some(name.to_owned())
+        })?;
+        let matching: Vec<&Exported> = self
+            .exports
+            .iter()
+            .filter(|export| rest(&export.name).is_some_and(|tail| wanted.ends_with(&tail) && tail.len() > 1))
+            .collect();
+        match matching.as_slice() {
+            [export] => Some(Imported {
+                node: export.node.clone(),
+                by_rest: Some((export.name.clone(), export.template.clone())),
+            }),
+            _ => None,
         }
     }
 
@@ -198,6 +265,7 @@ mod tests {
             parameters: BTreeMap::new(),
             relations: Vec::new(),
             problems: Vec::new(),
+            exports: Vec::new(),
         }
     }
 

@@ -4,11 +4,13 @@
 
 use super::builder::FlowBuilder;
 use super::graph::{Edge, EdgeKind, EdgeSource, FailurePath, GrantInfo, Node, NodeKind, PermissionInfo};
-use crate::template::{Endpoint, External, RelationKind, Templates, TriggerSource};
+use crate::severity::Severity;
+use crate::template::{Endpoint, External, RelationKind, TemplateProblem, Templates, TriggerSource};
 use petgraph::stable_graph::NodeIndex;
 use std::collections::BTreeSet;
 
-/// Adds every template's resources and relations to `flow`.
+/// Adds every template's resources and relations to `flow`: the resources of all of them first,
+/// since a relation may end in another template's resource (through an import of its export).
 pub(crate) fn add_templates(flow: &mut FlowBuilder, templates: &Templates) {
     for (index, template) in templates.templates().iter().enumerate() {
         flow.templates.push(template.path.clone());
@@ -26,6 +28,8 @@ pub(crate) fn add_templates(flow: &mut FlowBuilder, templates: &Templates) {
                 details: resource.details.clone(),
             });
         }
+    }
+    for (index, template) in templates.templates().iter().enumerate() {
         for relation in &template.relations {
             match &relation.kind {
                 RelationKind::Grant(grant) => {
@@ -103,6 +107,7 @@ pub(crate) fn add_templates(flow: &mut FlowBuilder, templates: &Templates) {
     }
     flow.template_problems.extend(templates.errors().iter().cloned());
     flow.template_problems.sort();
+    flow.template_problems.dedup();
 }
 
 /// What a trigger edge is labelled with: the API route, or the event or mapping name.
@@ -118,6 +123,9 @@ fn trigger_label(trigger: &crate::template::Trigger) -> Option<String> {
 pub(crate) fn endpoint_id(flow: &FlowBuilder, template: usize, endpoint: &Endpoint) -> Option<String> {
     match endpoint {
         Endpoint::Resource(id) => Some(flow.node_id(template, id)),
+        Endpoint::External(External::Import(name)) => {
+            Some(flow.import(name).map_or_else(|| format!("import:{name}"), |imported| imported.node))
+        }
         Endpoint::External(external) => Some(external.label()),
         Endpoint::Missing(_) => None,
     }
@@ -132,6 +140,19 @@ fn endpoint_node(
 ) -> Option<NodeIndex> {
     match endpoint {
         Endpoint::Resource(id) => flow.index_of(&flow.node_id(template, id)),
+        Endpoint::External(External::Import(name)) if let Some(imported) = flow.import(name) => {
+            if let Some((export, exporter)) = imported.by_rest {
+                flow.template_problems.push(TemplateProblem {
+                    location: at.clone(),
+                    severity: Severity::Info,
+                    message: format!(
+                        "the import `{name}` is taken to be the export `{export}` of {exporter}: the names match past the stack name, which flowdoc does not know"
+                    ),
+                    related: None,
+                });
+            }
+            flow.index_of(&imported.node)
+        }
         Endpoint::External(External::Wildcard(_)) | Endpoint::Missing(_) => None,
         Endpoint::External(external) => Some(flow.add_node(external_node(external, at))),
     }

@@ -25,7 +25,8 @@ impl Rule for TemplateProblem {
 last value is used, as CloudFormation does), a `!Ref` or `!GetAtt` to a name the template does not \
 define, a resource without `Type`, an intrinsic function CloudFormation does not have, a policy \
 string that is not JSON, a nested template that is not in the project. Mistakes are errors, things \
-flowdoc could not follow are warnings.
+flowdoc could not follow are warnings, and a guess it made (an import matched to another template's \
+export only by the end of its name) is an info.
 
 Why it matters: a mistake usually fails the deployment or silently drops a setting; anything flowdoc \
 could not follow is missing from the documented flow.
@@ -53,8 +54,9 @@ Example:
                     message,
                     Some(problem.location.clone()),
                 );
-                if problem.severity == Severity::Error {
-                    found.severity = Severity::Error;
+                // A mistake stays an error, and a guess flowdoc says it made stays a note.
+                if problem.severity != Severity::Warning {
+                    found.severity = problem.severity;
                 }
                 found
             })

@@ -5,7 +5,8 @@
 use super::emit::Emit;
 use super::intrinsics::Names;
 use super::model::{
-    Details, Endpoint, Parameter, Relation, Resource, ResourceKind, Severity, Template, TemplateProblem,
+    Details, Endpoint, Export, Parameter, Relation, Resource, ResourceKind, Severity, Template,
+    TemplateProblem,
 };
 use super::sam::Implicit;
 use super::yaml::{Document, Node, Value};
@@ -83,8 +84,10 @@ pub(crate) fn load(path: &str, document: &Document) -> Result<Loaded, TemplatePr
     emit.problems = problems;
     let (mut resources, nested) = read_resources(&mut emit, &written);
     add_implicit_resources(&mut resources, &emit, implicit, &written, &empty);
+    let exports = exports(&emit, doc);
     let Emit { relations, problems, .. } = emit;
-    let template = assemble(path, resources, parameters(path, doc), relations, problems);
+    let mut template = assemble(path, resources, parameters(path, doc), relations, problems);
+    template.exports = exports;
     Ok(Loaded { template, nested })
 }
 
@@ -348,7 +351,30 @@ fn assemble(
     relations.sort_by(|a, b| relation_key(a).cmp(&relation_key(b)));
     problems.sort();
     problems.dedup();
-    Template { path: path.to_owned(), resources, parameters, relations, problems }
+    Template { path: path.to_owned(), resources, parameters, relations, problems, exports: Vec::new() }
+}
+
+/// The outputs the template exports that name one of its resources: `Value` a `Ref` or
+/// `GetAtt` of it (or text naming it), `Export.Name` as text with placeholders kept.
+fn exports(emit: &Emit<'_, '_>, doc: &Node) -> Vec<Export> {
+    let mut exports = Vec::new();
+    for (_, output) in doc.get("Outputs").and_then(Node::as_map).unwrap_or_default() {
+        let (Some(value), Some((key, name))) =
+            (output.get("Value"), output.path(&["Export"]).and_then(|export| export.entry("Name")))
+        else {
+            continue;
+        };
+        let Some(name) = emit.text(Some(name)) else { continue };
+        let resource = emit
+            .targets(value)
+            .into_iter()
+            .find_map(|reference| reference.target.resource().map(str::to_owned));
+        if let Some(resource) = resource {
+            exports.push(Export { name, resource, location: emit.at(key) });
+        }
+    }
+    exports.sort();
+    exports
 }
 
 fn relation_key(relation: &Relation) -> (Location, &'static str, Endpoint, Endpoint) {

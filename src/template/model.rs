@@ -55,6 +55,20 @@ pub struct Template {
     /// What is wrong in the template without stopping it from loading: duplicate keys, names
     /// that name nothing, things read but not understood. Sorted by location.
     pub problems: Vec<TemplateProblem>,
+    /// The outputs it exports for other stacks (`Outputs.<X>.Export.Name`) that name one of its
+    /// resources, sorted by name.
+    pub exports: Vec<Export>,
+}
+
+/// An output a template exports, and the resource its value names.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Export {
+    /// The export's name as text, placeholders such as `${AWS::StackName}` kept.
+    pub name: String,
+    /// The logical ID of the resource the output's value names.
+    pub resource: String,
+    /// Where the export is written.
+    pub location: Location,
 }
 
 /// A template parameter.
