@@ -173,3 +173,60 @@ Resources:
         "nothing is annotated"
     );
 }
+
+/// Grants through the function's role (its inline policies) and through an `AWS::IAM::Policy`
+/// attached to that role draw as well.
+#[test]
+fn grants_through_the_role_and_attached_policies_draw() {
+    let template = r#"
+Resources:
+  Worker:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: provided.al2023
+      Handler: bootstrap
+      Code: { ZipFile: "" }
+      Role: !GetAtt WorkerRole.Arn
+      Environment:
+        Variables:
+          TOPIC_ARN: !Ref Topic
+          BUS_NAME: !Ref Bus
+  WorkerRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {}
+      Policies:
+        - PolicyName: publish
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: sns:Publish
+                Resource: !Ref Topic
+  BusPolicy:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: bus
+      Roles: [!Ref WorkerRole]
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: events:PutEvents
+            Resource: !GetAtt Bus.Arn
+  Topic:
+    Type: AWS::SNS::Topic
+  Bus:
+    Type: AWS::Events::EventBus
+    Properties:
+      Name: orders
+"#;
+    let mut files = MemoryFiles::new();
+    files.insert("template.yaml", template);
+    let analysis = common::analyse(&files, &["template.yaml"]);
+    assert_eq!(
+        edges(&analysis.flow),
+        [
+            "Worker -publish-> Bus source=grant [] [\"BUS_NAME\"]",
+            "Worker -publish-> Topic source=grant [] [\"TOPIC_ARN\"]",
+        ]
+    );
+}
