@@ -78,6 +78,7 @@ const CASES: &[(&str, &str, &str)] = &[
     ("undocumented-function", "undocumented-function", "undocumented-function-ok"),
     ("unreadable-source", "unreadable-source", "unreadable-source-ok"),
     ("template-problem", "template-problem", "template-problem-ok"),
+    ("undeclared-write", "undeclared-write", "undeclared-write-ok"),
 ];
 
 #[test]
@@ -491,6 +492,24 @@ fn undocumented_function() {
         [
             "undocumented-function info ReportFunction template.yaml:20 `ReportFunction` has no annotated handler, so \
              its events are not documented"
+        ]
+    );
+}
+
+/// A write grant on a resource no annotation names, whether an environment variable names it
+/// (drawn as granted) or not; a grant on a resource the code writes to, on the function's own
+/// dead-letter queue or on all of SQS is no finding (see `undeclared-write-ok`).
+#[test]
+fn undeclared_write() {
+    assert_eq!(
+        of_rule("undeclared-write", "undeclared-write"),
+        [
+            "undeclared-write info ApiFunction/AuditQueue template.yaml:26 `ApiFunction` may write to `AuditQueue` \
+             (SQSSendMessagePolicy), but no annotation of its handlers names `AuditQueue`: the docs cannot say \
+             which events go there",
+            "undeclared-write info ApiFunction/NotesTopic template.yaml:28 `ApiFunction` may write to `NotesTopic` \
+             (SNSPublishMessagePolicy), but no annotation of its handlers names `NotesTopic`: the docs cannot say \
+             which events go there",
         ]
     );
 }

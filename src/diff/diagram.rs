@@ -3,7 +3,7 @@
 //! that connect changes. Marks (`+`, `−`, `~`) say the same where colours are stripped.
 
 use super::{FlowDiff, Snapshot};
-use crate::model::{EdgeKind, NodeKind};
+use crate::model::{EdgeKind, EdgeSource, NodeKind};
 use crate::render::diagram::{self, Change, Diagram, DiagramEdge, DiagramNode, EdgeLook, NodeLook};
 use crate::render::json::{self, Kind};
 use crate::template::ResourceKind;
@@ -25,10 +25,14 @@ fn look_and_caption(node: &json::Node) -> (NodeLook, String) {
 }
 
 /// How an edge looks, as the documentation draws it; a kind this flowdoc does not know moves
-/// events on.
-fn edge_look(kind: &Kind<EdgeKind>) -> EdgeLook {
-    match kind {
-        Kind::Known(kind) => diagram::edge_look(*kind),
+/// events on, and an edge that says not where it was learnt is the code's or the template's.
+fn edge_look(edge: &json::Edge) -> EdgeLook {
+    let source = match &edge.source {
+        Some(Kind::Known(source)) => *source,
+        _ => EdgeSource::Code,
+    };
+    match &edge.kind {
+        Kind::Known(kind) => diagram::edge_look(*kind, source),
         Kind::Unknown(_) => EdgeLook::Flow,
     }
 }
@@ -55,7 +59,7 @@ pub fn diagram(base: &Snapshot, head: &Snapshot, diff: &FlowDiff) -> Diagram {
                 from: edge.from.clone(),
                 to: edge.to.clone(),
                 label,
-                look: edge_look(&edge.kind),
+                look: edge_look(edge),
                 change,
             });
         };
@@ -117,12 +121,12 @@ pub fn diagram(base: &Snapshot, head: &Snapshot, diff: &FlowDiff) -> Diagram {
     let mut shown: BTreeSet<(String, String, EdgeLook)> =
         edges.iter().map(|e| (e.from.clone(), e.to.clone(), e.look)).collect();
     let mut context = |edge: &json::Edge, edges: &mut Vec<DiagramEdge>| {
-        if shown.insert((edge.from.clone(), edge.to.clone(), edge_look(&edge.kind))) {
+        if shown.insert((edge.from.clone(), edge.to.clone(), edge_look(edge))) {
             edges.push(DiagramEdge {
                 from: edge.from.clone(),
                 to: edge.to.clone(),
                 label: edge.events.clone(),
-                look: edge_look(&edge.kind),
+                look: edge_look(edge),
                 change: Change::Context,
             });
         }

@@ -5,13 +5,17 @@
 //!    permission in a side table).
 //! 2. `bind`: each handler is tied to the functions that run it, its annotations resolved to
 //!    resources and events; producer annotations become publish edges.
-//! 3. `propagate`: each produced event travels along the wiring to the functions that receive
+//! 3. `granted`: a write grant of a function on a resource one of its environment variables
+//!    names becomes a publish edge of its own (granted, not declared in code), unless the code
+//!    already declares one.
+//! 4. `propagate`: each produced event travels along the wiring to the functions that receive
 //!    it and the dead-letter queues it can land in.
 //!
 //! Rules and renderers only read the [`Flow`].
 
 mod bind;
 mod builder;
+mod granted;
 mod graph;
 mod infra;
 mod propagate;
@@ -27,9 +31,11 @@ pub(crate) fn build(scan: &ScanFacts, templates: &Templates) -> Flow {
     let mut flow = builder::FlowBuilder::new(templates);
     infra::add_templates(&mut flow, templates);
     bind::bind(&mut flow, scan, templates);
+    granted::add_granted_writes(&mut flow, templates);
     propagate::propagate(&mut flow);
     flow.finish(scan.problems.clone())
 }
 
 pub(crate) use bind::has_write_grant;
+pub(crate) use granted::is_specific_write;
 pub(crate) use propagate::is_asynchronous;

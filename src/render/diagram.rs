@@ -2,7 +2,7 @@
 //! their labels and looks. Built from the flow for the system overview, for one event's path,
 //! and for one function's neighbourhood; drawn by `svg`, `mermaid` and `dot`.
 
-use crate::model::{EdgeKind, Flow, Node, NodeKind};
+use crate::model::{EdgeKind, EdgeSource, Flow, Node, NodeKind};
 use crate::template::ResourceKind;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -211,6 +211,9 @@ pub enum EdgeLook {
     Flow,
     /// Where data lands when processing fails: dashed red.
     Failure,
+    /// A function is granted a write on a resource its environment names, and no annotation
+    /// declares it: dashed blue.
+    Granted,
 }
 
 impl EdgeLook {
@@ -220,6 +223,15 @@ impl EdgeLook {
             EdgeLook::Publish => "publish",
             EdgeLook::Flow => "flow",
             EdgeLook::Failure => "failure",
+            EdgeLook::Granted => "granted",
+        }
+    }
+
+    /// The arrow head it ends in, by look name: a granted write ends like a publish.
+    pub fn head(self) -> &'static str {
+        match self {
+            EdgeLook::Granted => EdgeLook::Publish.name(),
+            look => look.name(),
         }
     }
 
@@ -229,6 +241,7 @@ impl EdgeLook {
             EdgeLook::Publish => "writes or publishes (code)",
             EdgeLook::Flow => "triggers, delivers, routes (template)",
             EdgeLook::Failure => "on failure",
+            EdgeLook::Granted => "granted, not declared in code",
         }
     }
 }
@@ -291,9 +304,10 @@ fn diagram_node(node: &Node) -> DiagramNode {
     }
 }
 
-/// The look of an edge of `kind`.
-pub fn edge_look(kind: EdgeKind) -> EdgeLook {
+/// The look of an edge of `kind` learnt from `source`.
+pub fn edge_look(kind: EdgeKind, source: EdgeSource) -> EdgeLook {
     match kind {
+        EdgeKind::Publish if source == EdgeSource::Grant => EdgeLook::Granted,
         EdgeKind::Publish => EdgeLook::Publish,
         EdgeKind::Failure => EdgeLook::Failure,
         EdgeKind::Trigger | EdgeKind::Subscription | EdgeKind::Route | EdgeKind::Authorizer => EdgeLook::Flow,
@@ -301,13 +315,13 @@ pub fn edge_look(kind: EdgeKind) -> EdgeLook {
 }
 
 /// Builds a diagram from chosen edges: each edge with the events to show on it.
-fn from_edges<'f>(edges: impl IntoIterator<Item = (&'f Node, &'f Node, EdgeKind, Vec<String>)>) -> Diagram {
+fn from_edges<'f>(edges: impl IntoIterator<Item = (&'f Node, &'f Node, EdgeLook, Vec<String>)>) -> Diagram {
     let mut nodes: BTreeMap<&str, DiagramNode> = BTreeMap::new();
     let mut merged: BTreeMap<(String, String, EdgeLook), BTreeSet<String>> = BTreeMap::new();
-    for (from, to, kind, label) in edges {
+    for (from, to, look, label) in edges {
         nodes.entry(&from.id).or_insert_with(|| diagram_node(from));
         nodes.entry(&to.id).or_insert_with(|| diagram_node(to));
-        merged.entry((from.id.clone(), to.id.clone(), edge_look(kind))).or_default().extend(label);
+        merged.entry((from.id.clone(), to.id.clone(), look)).or_default().extend(label);
     }
     Diagram {
         nodes: nodes.into_values().collect(),
@@ -324,6 +338,11 @@ fn from_edges<'f>(edges: impl IntoIterator<Item = (&'f Node, &'f Node, EdgeKind,
     }
 }
 
+/// The look of a flow edge.
+fn look_of(edge: &crate::model::Edge) -> EdgeLook {
+    edge_look(edge.kind, edge.source)
+}
+
 /// The label of an edge: its events, or for edges that carry none, its labels (API routes).
 fn label_of(edge: &crate::model::Edge) -> Vec<String> {
     if edge.events.is_empty() { edge.labels.clone() } else { edge.events.iter().cloned().collect() }
@@ -333,7 +352,7 @@ fn label_of(edge: &crate::model::Edge) -> Vec<String> {
 /// permissions are not drawn; dead-letter queues are drawn small and red beside what feeds
 /// them.
 pub fn overview(flow: &Flow) -> Diagram {
-    from_edges(flow.edges().into_iter().map(|(from, to, edge)| (from, to, edge.kind, label_of(edge))))
+    from_edges(flow.edges().into_iter().map(|(from, to, edge)| (from, to, look_of(edge), label_of(edge))))
 }
 
 /// The path of one event: the edges that carry it, and what publishes it.
@@ -341,7 +360,7 @@ pub fn event_path(flow: &Flow, event: &str) -> Diagram {
     from_edges(
         flow.edges_unsorted()
             .filter(|(_, _, edge)| edge.events.contains(event))
-            .map(|(from, to, edge)| (from, to, edge.kind, vec![event.to_owned()])),
+            .map(|(from, to, edge)| (from, to, look_of(edge), vec![event.to_owned()])),
     )
 }
 
@@ -356,12 +375,12 @@ pub fn function_neighbourhood(flow: &Flow, function: &str) -> Diagram {
         .map(|(source, _)| *source)
         .collect();
     let logical_id = node.logical_id.as_str();
-    let mut edges: Vec<(&Node, &Node, EdgeKind, Vec<String>)> = Vec::new();
+    let mut edges: Vec<(&Node, &Node, EdgeLook, Vec<String>)> = Vec::new();
     for (source, edge) in &incoming {
-        edges.push((source, node, edge.kind, label_of(edge)));
+        edges.push((source, node, look_of(edge), label_of(edge)));
     }
     for (target, edge) in flow.outgoing(function) {
-        edges.push((node, target, edge.kind, label_of(edge)));
+        edges.push((node, target, look_of(edge), label_of(edge)));
     }
     for source in sources {
         for (target, edge) in flow.outgoing(&source.id) {
@@ -374,7 +393,7 @@ pub fn function_neighbourhood(flow: &Flow, function: &str) -> Diagram {
                     _ => true,
                 };
             if failure_of_this_function {
-                edges.push((source, target, edge.kind, label_of(edge)));
+                edges.push((source, target, look_of(edge), label_of(edge)));
             }
         }
     }

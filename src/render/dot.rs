@@ -40,6 +40,7 @@ pub fn render(diagram: &Diagram) -> String {
             EdgeLook::Failure => ", style=dashed, color=\"#cf222e\"",
             EdgeLook::Publish => ", color=\"#0969da\"",
             EdgeLook::Flow => "",
+            EdgeLook::Granted => ", style=dashed, color=\"#0969da\"",
         };
         let label: Vec<String> = edge.label.iter().map(|line| dot(line)).collect();
         let _ = writeln!(

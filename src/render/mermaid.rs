@@ -49,6 +49,7 @@ pub fn render(diagram: &Diagram) -> String {
             EdgeLook::Failure => "-.->",
             EdgeLook::Publish => "==>",
             EdgeLook::Flow => "-->",
+            EdgeLook::Granted => "-.->",
         };
         if edge.label.is_empty() {
             let _ = writeln!(out, "  {from} {arrow} {to}");
@@ -64,6 +65,7 @@ pub fn render(diagram: &Diagram) -> String {
             (Change::Changed, _) => "stroke:#bf8700,stroke-width:3px",
             (Change::Context, _) => "stroke:#8c959f",
             (Change::None, EdgeLook::Failure) => "stroke:#cf222e,stroke-dasharray:6 4",
+            (Change::None, EdgeLook::Granted) => "stroke:#0969da,stroke-dasharray:3 3",
             (Change::None, _) => continue,
         };
         let _ = writeln!(out, "  linkStyle {index} {style}");

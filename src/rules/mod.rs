@@ -13,6 +13,7 @@ mod subscriptions;
 mod targets;
 mod template_problems;
 mod tracing;
+mod undeclared_write;
 mod undocumented;
 mod unknown_resource;
 mod unwired;
@@ -22,7 +23,9 @@ pub use crate::severity::Severity;
 use crate::location::Location;
 use crate::model::Flow;
 use serde::Serialize;
+
 use std::collections::BTreeMap;
+pub(crate) use undeclared_write::is_failure_destination;
 
 /// One thing a rule found.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -97,6 +100,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &undocumented::UndocumentedFunction,
         &sources::UnreadableSource,
         &template_problems::TemplateProblem,
+        &undeclared_write::UndeclaredWrite,
     ]
 }
 

@@ -1,15 +1,16 @@
 //! The page of a function: its settings, what triggers it, its handlers and what they produce
-//! and consume, its failure handling, environment and findings.
+//! and consume, its failure handling, what the template lets it write to, its environment and
+//! findings.
 
 use super::links::{PageNames, event_link, place_link};
 use super::relations::{failure_line, trigger_text};
 use super::text::{list, prose};
 use super::{DocsOptions, GENERATED};
-use crate::model::{EdgeKind, Flow, Handler, Node};
+use crate::model::{EdgeKind, EdgeSource, Flow, GrantInfo, Handler, Node};
 use crate::render::escape::{code, markdown, message};
 use crate::rules::Finding;
 use crate::scan::Role;
-use crate::template::{Details, RelationKind};
+use crate::template::{Access, Details, RelationKind};
 use std::fmt::Write as _;
 
 /// The page of `function`.
@@ -131,6 +132,8 @@ pub(super) fn function_page(
         out.push_str("\n\n");
     }
 
+    out.push_str(&granted_writes(flow, function, options));
+
     if let Details::Function(details) = &function.details
         && !details.environment.is_empty()
     {
@@ -165,5 +168,55 @@ pub(super) fn function_page(
             );
         }
     }
+    out
+}
+
+/// The section listing what the template lets `function` write to: each write grant, where it
+/// comes from, and whether the write is declared in code, drawn because an environment variable
+/// names the resource, or only granted.
+fn granted_writes(flow: &Flow, function: &Node, options: &DocsOptions) -> String {
+    let mut grants: Vec<&GrantInfo> = flow
+        .grants()
+        .get(&function.id)
+        .into_iter()
+        .flatten()
+        .filter(|grant| grant.access == Access::Write)
+        .collect();
+    if grants.is_empty() {
+        return String::new();
+    }
+    grants.sort_by(|a, b| (&a.target, &a.via, &a.location).cmp(&(&b.target, &b.via, &b.location)));
+    grants.dedup();
+    let outgoing = flow.outgoing(&function.id);
+    let mut out = String::from(
+        "## Granted writes\n\nWhat the template lets it write to.\n\n| Resource | Granted by | Where | Drawn |\n|---|---|---|---|\n",
+    );
+    for grant in grants {
+        let edge = outgoing
+            .iter()
+            .find(|(target, edge)| target.id == grant.target && edge.kind == EdgeKind::Publish)
+            .map(|(_, edge)| *edge);
+        let drawn = match edge {
+            Some(edge) if edge.source == EdgeSource::Grant => format!(
+                "granted, not declared in code: environment variable {} names it",
+                list(edge.labels.iter().map(|label| code(label)))
+            ),
+            Some(edge) if edge.source == EdgeSource::Code => "declared in code".to_owned(),
+            Some(edge) => format!("declared by the {}", edge.source.name()),
+            None if crate::rules::is_failure_destination(flow, &function.id, &grant.target) => {
+                "no: a failure path of the template lands there".to_owned()
+            }
+            None if grant.target.ends_with(":*") => "no: a grant on all of a service".to_owned(),
+            None => "no: no environment variable names it".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {drawn} |",
+            code(&grant.target),
+            markdown(&grant.via),
+            place_link(&grant.location, 1, options)
+        );
+    }
+    out.push('\n');
     out
 }

@@ -29,6 +29,7 @@ svg { font-family: ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Helvetic
 .edge.flow { stroke: #57606a; }
 .edge.publish { stroke: #0969da; }
 .edge.failure { stroke: #cf222e; stroke-dasharray: 6 4; }
+.edge.granted { stroke: #0969da; stroke-dasharray: 3 3; }
 .api > .shape { fill: #fff8c5; stroke: #9a6700; }
 .function > .shape { fill: #ddf4ff; stroke: #0969da; }
 .table > .shape { fill: #dafbe1; stroke: #1a7f37; }
@@ -127,7 +128,7 @@ pub(super) fn write_svg(diagram: &Diagram, scene: &Scene) -> String {
         }
         let look = edge.look.name();
         let change = edge.change.name();
-        let arrow = if change.is_empty() { look } else { change };
+        let arrow = if change.is_empty() { edge.look.head() } else { change };
         let classes = if change.is_empty() { look.to_owned() } else { format!("{look} {change}") };
         let marker = if *backwards { "marker-start" } else { "marker-end" };
         let _ = writeln!(

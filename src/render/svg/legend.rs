@@ -20,7 +20,7 @@ pub(super) fn legend(diagram: &Diagram) -> Vec<LegendEntry> {
             entries.push((Some(look), None, None));
         }
     }
-    for look in [EdgeLook::Publish, EdgeLook::Flow, EdgeLook::Failure] {
+    for look in [EdgeLook::Publish, EdgeLook::Granted, EdgeLook::Flow, EdgeLook::Failure] {
         if diagram.edges.iter().any(|edge| edge.look == look) {
             entries.push((None, Some(look), None));
         }
@@ -51,7 +51,7 @@ pub(super) fn write_legend(out: &mut String, entries: &[LegendEntry], x: f64, y:
                 format!("<g class=\"{}\">{}</g>", look.name(), shape(*look, x, top, 28.0, 14.0)),
                 look.meaning(),
             ),
-            (None, Some(look), _) => (arrow(look.name(), look.name(), x, top), look.meaning()),
+            (None, Some(look), _) => (arrow(look.name(), look.head(), x, top), look.meaning()),
             (None, None, Some(change)) => {
                 let meaning = match change {
                     Change::Added => "+ added by the change",
