@@ -410,3 +410,23 @@ Resources:
         ]
     );
 }
+
+#[test]
+fn vpc_lattice_services_trigger_the_functions_of_their_lambda_target_groups() {
+    let template = fixture("lattice");
+    assert_eq!(
+        relations(&template),
+        [
+            // A listener's weighted forward: both target groups, from the listener's service.
+            r#"42 Service -trigger-> PrimaryFunction Generic("VpcLattice") name=Primary"#,
+            r#"48 Service -trigger-> SecondaryFunction Generic("VpcLattice") name=Secondary"#,
+            // A rule names its listener, which names the service.
+            r#"54 Service -trigger-> PrimaryFunction Generic("VpcLattice") name=AdminGroup"#,
+            // Nothing forwards to it: from the target group itself.
+            r#"60 Spare -trigger-> SecondaryFunction Generic("VpcLattice") name=Spare"#,
+        ]
+    );
+    assert_eq!(problems(&template), Vec::<String>::new());
+    let edges = edges("lattice");
+    assert!(edges.contains(&"Service -trigger-> PrimaryFunction []".to_owned()), "{edges:#?}");
+}
