@@ -241,6 +241,7 @@ fn describe(template: &Template) -> Vec<String> {
                 RelationKind::Env(variable) => variable.clone(),
                 RelationKind::Route(route) => format!("{:?}", route.via),
                 RelationKind::Permission(permission) => permission.principal.clone(),
+                RelationKind::Write(write) => write.via.clone(),
             };
             format!(
                 "{:>3} {} -{}-> {} {detail}",

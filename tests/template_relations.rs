@@ -149,6 +149,7 @@ fn details(kind: &RelationKind) -> Vec<String> {
         }
         RelationKind::Env(variable) => details.push(variable.clone()),
         RelationKind::Permission(permission) => details.push(permission.principal.clone()),
+        RelationKind::Write(write) => details.push(format!("via={}", write.via)),
     }
     details
 }
@@ -347,10 +348,10 @@ fn s3_and_generic_events_trigger_from_what_they_name() {
             r#"19 UploadsBucket -trigger-> Thumbnailer S3 name=Uploaded async route="s3:ObjectCreated:*, s3:ObjectRestore:Completed""#,
             r#"63 Cluster -trigger-> StreamReader Generic("MSK") name=Kafka start=LATEST"#,
             r#"69 Broker -trigger-> StreamReader Generic("MQ") name=Mq"#,
-            r#"77 AppLogs -trigger-> StreamReader Generic("CloudWatchLogs") name=Logs async"#,
+            r#"77 AppLogs -trigger-> StreamReader CloudWatchLogs name=Logs async route="ERROR""#,
             // Regression: SAM creates an `AWS::IoT::TopicRule` named `<Function><Event>` for each
             // IoTRule event; all of them were one shared `IoTRule` outside node.
-            r#"82 StreamReaderSensors -trigger-> StreamReader Generic("IoTRule") name=Sensors async"#,
+            r#"82 StreamReaderSensors -trigger-> StreamReader IoT name=Sensors async route="sensors/#""#,
             r#"86 external:SelfManagedKafka -trigger-> StreamReader Generic("SelfManagedKafka") name=External"#,
         ]
     );
@@ -634,8 +635,12 @@ fn connectors_grant_access() {
         relations(&template),
         [
             "22 Api -grant-> Orders Write via=Connector OrdersConn",
+            // A `Write` connector from a function is also a write the template declares.
+            "22 Api -write-> Orders via=Connector OrdersConn",
             "27 Api -grant-> Announcements Write via=Connector OutboxConn",
             "27 Api -grant-> Outbox Write via=Connector OutboxConn",
+            "27 Api -write-> Announcements via=Connector OutboxConn",
+            "27 Api -write-> Outbox via=Connector OutboxConn",
             "48 Reader -grant-> Orders Read via=Connector ReaderToOrders",
             "57 Announcements -grant-> Outbox Write via=Connector TopicToOutbox",
         ]

@@ -1,6 +1,6 @@
 //! The template side of the flow: resources become nodes, relations become edges (triggers,
-//! subscriptions, routes, failure paths) or side tables (grants, invoke permissions, failure paths
-//! as declared, before edges are merged).
+//! subscriptions, routes, failure paths, connector writes as publish edges) or side tables
+//! (grants, invoke permissions, failure paths as declared, before edges are merged).
 
 use super::builder::FlowBuilder;
 use super::graph::{Edge, EdgeKind, EdgeSource, FailurePath, GrantInfo, Node, NodeKind, PermissionInfo};
@@ -65,6 +65,7 @@ pub(crate) fn add_templates(flow: &mut FlowBuilder, templates: &Templates) {
                     ) else {
                         continue;
                     };
+                    let mut confirmed = false;
                     let (edge_kind, label) = match kind {
                         RelationKind::Trigger(trigger) => (EdgeKind::Trigger, trigger_label(trigger)),
                         RelationKind::Subscription(subscription) => {
@@ -82,6 +83,12 @@ pub(crate) fn add_templates(flow: &mut FlowBuilder, templates: &Templates) {
                             });
                             (EdgeKind::Failure, None)
                         }
+                        // A write the template declares (a connector): a publish edge the template
+                        // confirms, with no events until code says which.
+                        RelationKind::Write(_) => {
+                            confirmed = true;
+                            (EdgeKind::Publish, None)
+                        }
                         RelationKind::Grant(_) | RelationKind::Env(_) | RelationKind::Permission(_) => {
                             continue;
                         }
@@ -92,7 +99,7 @@ pub(crate) fn add_templates(flow: &mut FlowBuilder, templates: &Templates) {
                         Edge {
                             kind: edge_kind,
                             events: BTreeSet::new(),
-                            confirmed: false,
+                            confirmed,
                             conditional: relation.conditional,
                             location: relation.location.clone(),
                             labels: label.into_iter().filter(|label| !label.is_empty()).collect(),
@@ -110,10 +117,17 @@ pub(crate) fn add_templates(flow: &mut FlowBuilder, templates: &Templates) {
     flow.template_problems.dedup();
 }
 
-/// What a trigger edge is labelled with: the API route, or the event or mapping name.
+/// What a trigger edge is labelled with: the API route, the S3 events, the IoT rule's topic, the
+/// load balancer's listener port or rule path, the log filter pattern, the Cognito trigger.
 fn trigger_label(trigger: &crate::template::Trigger) -> Option<String> {
     match trigger.source {
-        TriggerSource::Api | TriggerSource::HttpApi | TriggerSource::S3 => trigger.route.clone(),
+        TriggerSource::Api
+        | TriggerSource::HttpApi
+        | TriggerSource::S3
+        | TriggerSource::IoT
+        | TriggerSource::LoadBalancer
+        | TriggerSource::CloudWatchLogs
+        | TriggerSource::Cognito => trigger.route.clone(),
         _ => None,
     }
 }

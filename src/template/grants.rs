@@ -1,10 +1,11 @@
 //! Access grants: what a function (or connector source) may write to or read from. From SAM
 //! `Policies` (policy templates, inline statements, AWS managed policies), the statements of the
 //! IAM role a function uses and of the policies attached to that role, and SAM connectors
-//! (embedded in a resource or `AWS::Serverless::Connector`).
+//! (embedded in a resource or `AWS::Serverless::Connector`), whose `Write` from a function or
+//! state machine is also a declared write.
 
 use super::emit::Emit;
-use super::model::{Access, Endpoint, External, Grant, RelationKind};
+use super::model::{Access, Endpoint, External, Grant, RelationKind, Write};
 use super::policy_templates::{self, IamResource};
 use super::types;
 use super::yaml::Node;
@@ -36,8 +37,10 @@ pub(crate) fn read(emit: &mut Emit<'_, '_>, id: &str, type_name: &str, props: &N
             if let (Some(source), Some(key)) =
                 (props.get("Source"), props.entry("Source").map(|(key, _)| key))
             {
+                let declared_type = emit.text(source.get("Type"));
                 for source in connector_ends(emit, source) {
-                    connector(emit, &source, props, key, &format!("Connector {id}"));
+                    let writer = writes_data(emit, &source, declared_type.as_deref());
+                    connector(emit, &source, writer, props, key, &format!("Connector {id}"));
                 }
             }
         }
@@ -46,7 +49,8 @@ pub(crate) fn read(emit: &mut Emit<'_, '_>, id: &str, type_name: &str, props: &N
     for (name, connector_body) in body.get("Connectors").and_then(Node::as_map).unwrap_or_default() {
         if let Some(connector_props) = connector_body.get("Properties") {
             let via = format!("Connector {}", name.as_str().unwrap_or_default());
-            connector(emit, &this, connector_props, name, &via);
+            let writer = writes_data(emit, &this, Some(type_name));
+            connector(emit, &this, writer, connector_props, name, &via);
         }
     }
 }
@@ -327,8 +331,29 @@ fn connector_ends(emit: &Emit<'_, '_>, end: &Node) -> Vec<Endpoint> {
     endpoints
 }
 
-/// A connector from `source`: `Destination` (or `Destinations`) with `Permissions`.
-fn connector(emit: &mut Emit<'_, '_>, source: &Endpoint, props: &Node, at: &Node, via: &str) {
+/// Whether a `Write` connector from `source` (of `declared_type` where the template does not
+/// define it) is flow: a function or state machine puts data into its destinations. From
+/// anything else (a queue, topic, bucket, rule or API to a function, a topic to a queue) a
+/// `Write` connector only lets the source invoke or deliver to the destination; the wiring that
+/// makes it do so (an event, subscription, notification or target) is declared elsewhere.
+fn writes_data(emit: &Emit<'_, '_>, source: &Endpoint, declared_type: Option<&str>) -> bool {
+    let type_name = emit.names.type_of(source).or(declared_type);
+    emit.names.function_of(source).is_some()
+        || matches!(
+            type_name,
+            Some(
+                "AWS::Lambda::Function"
+                    | "AWS::Serverless::Function"
+                    | "AWS::StepFunctions::StateMachine"
+                    | "AWS::Serverless::StateMachine"
+            )
+        )
+}
+
+/// A connector from `source`: `Destination` (or `Destinations`) with `Permissions`. Each
+/// destination is granted; where `writer` (see [`writes_data`]) and `Permissions` include
+/// `Write`, the source also writes to it.
+fn connector(emit: &mut Emit<'_, '_>, source: &Endpoint, writer: bool, props: &Node, at: &Node, via: &str) {
     let permissions = emit.strings(props.get("Permissions"));
     let access =
         if permissions.iter().any(|permission| permission == "Write") { Access::Write } else { Access::Read };
@@ -338,6 +363,10 @@ fn connector(emit: &mut Emit<'_, '_>, source: &Endpoint, props: &Node, at: &Node
     };
     for destination in connector_ends(emit, destination) {
         let kind = RelationKind::Grant(Grant { via: via.to_owned(), access });
-        emit.relate(source.clone(), destination, kind, at, false);
+        emit.relate(source.clone(), destination.clone(), kind, at, false);
+        if writer && access == Access::Write {
+            let write = RelationKind::Write(Write { via: via.to_owned() });
+            emit.relate(source.clone(), destination, write, at, false);
+        }
     }
 }

@@ -5,15 +5,21 @@
 //! 2. [`load`] reads each ([`yaml`]: events to positioned nodes, bounded), then reads its
 //!    sections, merges `Globals`, adds the resources SAM creates implicitly, resolves what every
 //!    value names ([`intrinsics`]) and reads each resource's relations (`resources`, `sam`,
-//!    `grants`). Local nested templates are loaded too.
+//!    `grants`, and by family `iot`, `load_balancers`, `lattice`, `logs`, `cognito`, `alarms`). Local nested templates are loaded too.
 //!
 //! A template that cannot be read or is not a template is an error with its place; the others
 //! still load. What is read but not understood is a warning, never fatal.
 
+mod alarms;
+mod cognito;
 mod emit;
 mod grants;
 mod intrinsics;
+mod iot;
+mod lattice;
 mod load;
+mod load_balancers;
+mod logs;
 mod model;
 mod policy_templates;
 mod resources;

@@ -375,6 +375,10 @@ pub enum RelationKind {
     Env(String),
     /// `AWS::Lambda::Permission`: a service or resource (`from`) may invoke the function (`to`).
     Permission(Permission),
+    /// A write the author declared in the template: a SAM connector with `Write` permission
+    /// from a function or state machine (`from`) to a resource (`to`). It is flow, where a
+    /// [`Grant`] is only access; the connector's grant is emitted too.
+    Write(Write),
 }
 
 impl RelationKind {
@@ -388,6 +392,7 @@ impl RelationKind {
             RelationKind::Grant(_) => "grant",
             RelationKind::Env(_) => "env",
             RelationKind::Permission(_) => "permission",
+            RelationKind::Write(_) => "write",
         }
     }
 }
@@ -447,6 +452,14 @@ pub enum TriggerSource {
     Other,
     /// A SAM event type flowdoc has no special knowledge of.
     Generic(String),
+    /// An AWS IoT topic rule's `Lambda` action (or a SAM `IoTRule` event).
+    IoT,
+    /// An Application Load Balancer, through a target group of type `lambda`.
+    LoadBalancer,
+    /// A CloudWatch Logs subscription filter (or a SAM `CloudWatchLogs` event).
+    CloudWatchLogs,
+    /// A Cognito user pool trigger (`LambdaConfig`, or a SAM `Cognito` event).
+    Cognito,
 }
 
 /// An SNS subscription.
@@ -498,6 +511,16 @@ pub enum RouteVia {
     OnSuccess,
     /// A state machine's task invoking a function or service.
     StateMachineTask,
+    /// An AWS IoT topic rule's action to the resource it sends messages to.
+    TopicRuleAction,
+    /// A CloudWatch Logs subscription filter from its log group to a stream or delivery stream.
+    LogSubscription,
+    /// A CloudWatch alarm's action (`AlarmActions`, `OKActions`, `InsufficientDataActions`)
+    /// to the topic it notifies.
+    AlarmAction,
+    /// A load balancer (or target group) to a `lambda` target that is not a function of the
+    /// template.
+    LoadBalancerTarget,
 }
 
 /// A failure path.
@@ -526,6 +549,8 @@ pub enum FailureVia {
     SubscriptionRedrive,
     /// An EventBridge rule or scheduler target's `DeadLetterConfig`.
     TargetDeadLetter,
+    /// An AWS IoT topic rule's `ErrorAction`: where messages go when an action fails.
+    RuleErrorAction,
 }
 
 /// An access grant from a function or connector source to a resource.
@@ -547,6 +572,13 @@ pub enum Access {
     Read,
     /// Puts data, messages, events or work into the resource: put, send, publish, invoke, start.
     Write,
+}
+
+/// A write declared in the template (see [`RelationKind::Write`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Write {
+    /// What declares it: `Connector <name>`.
+    pub via: String,
 }
 
 /// An `AWS::Lambda::Permission`.

@@ -11,6 +11,7 @@ use super::model::{
 use super::sam;
 use super::types;
 use super::yaml::{Node, Value};
+use super::{alarms, cognito, iot, lattice, load_balancers, logs};
 use std::collections::BTreeMap;
 
 /// Reads the resource `id` of type `type_name`: its settings, and its relations into `emit`.
@@ -86,6 +87,12 @@ pub(crate) fn read(
             }
         }
         "AWS::S3::Bucket" => bucket_notifications(emit, &this, props),
+        "AWS::IoT::TopicRule" => iot::topic_rule(emit, id, key, props),
+        "AWS::ElasticLoadBalancingV2::TargetGroup" => load_balancers::target_group(emit, id, props),
+        "AWS::VpcLattice::TargetGroup" => lattice::target_group(emit, id, props),
+        "AWS::Logs::SubscriptionFilter" => logs::subscription_filter(emit, id, key, props),
+        "AWS::Cognito::UserPool" => cognito::user_pool(emit, id, props),
+        "AWS::CloudWatch::Alarm" | "AWS::CloudWatch::CompositeAlarm" => alarms::alarm(emit, id, props),
         "AWS::Pipes::Pipe" => pipe(emit, &this, props),
         "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => {
             state_machine_tasks(emit, &this, props);

@@ -9,6 +9,7 @@ use super::model::{
 };
 use super::resources;
 use super::yaml::{Node, Value};
+use super::{cognito, iot, logs};
 
 /// `properties` with `globals` merged in as SAM does: mappings are merged key by key, lists are
 /// joined (the global entries first), and anything else set on the resource wins. An intrinsic
@@ -248,11 +249,14 @@ pub(crate) fn events(emit: &mut Emit<'_, '_>, id: &str, properties: &Node) {
             }
             "IoTRule" => {
                 // SAM creates an `AWS::IoT::TopicRule` named `<Function><Event>` for the event.
-                trigger.source = TriggerSource::Generic(event_type.clone());
+                trigger.source = TriggerSource::IoT;
                 trigger.asynchronous = true;
+                trigger.route = emit.text(props.get("Sql")).and_then(|sql| iot::sql_topic(&sql));
                 let rule = Endpoint::Resource(rule_id.clone());
                 emit.relate(rule, target.clone(), RelationKind::Trigger(trigger), name, false);
             }
+            "CloudWatchLogs" => logs::sam_event(emit, &target, name, props),
+            "Cognito" => cognito::sam_event(emit, &target, name, props),
             "S3" => {
                 trigger.source = TriggerSource::S3;
                 trigger.asynchronous = true;
@@ -264,8 +268,8 @@ pub(crate) fn events(emit: &mut Emit<'_, '_>, id: &str, properties: &Node) {
                 }
             }
             other => {
-                // CloudWatchLogs, IoTRule, Cognito, AlexaSkill, ...: a trigger from whatever the
-                // event's properties name, or from the service itself.
+                // AlexaSkill, ...: a trigger from whatever the event's properties name, or from
+                // the service itself.
                 trigger.source = TriggerSource::Generic(other.to_owned());
                 trigger.asynchronous = !matches!(other, "AlexaSkill" | "Cognito");
                 let sources: Vec<_> = emit

@@ -24,6 +24,7 @@ fn failure_text(relation: Option<&RelationKind>) -> String {
             }
             FailureVia::SubscriptionRedrive => "subscription redrive policy".to_owned(),
             FailureVia::TargetDeadLetter => "rule target's dead-letter queue".to_owned(),
+            FailureVia::RuleErrorAction => "IoT rule's error action".to_owned(),
         },
         _ => "failure path".to_owned(),
     }
@@ -50,6 +51,10 @@ pub(super) fn trigger_text(relation: Option<&RelationKind>) -> String {
                 TriggerSource::S3 => "S3 notification",
                 TriggerSource::Other => "event source",
                 TriggerSource::Generic(name) => name.as_str(),
+                TriggerSource::IoT => "IoT rule",
+                TriggerSource::LoadBalancer => "load balancer",
+                TriggerSource::CloudWatchLogs => "CloudWatch Logs subscription",
+                TriggerSource::Cognito => "Cognito trigger",
             };
             let mut settings = vec![markdown(source)];
             if let Some(batch) = trigger.batch_size {
