@@ -136,6 +136,9 @@ fn edges(name: &str) -> Vec<String> {
             if edge.confirmed {
                 line.push_str(" confirmed");
             }
+            if edge.source != flowdoc::model::EdgeSource::Template {
+                line.push_str(&format!(" source={}", edge.source.name()));
+            }
             if !edge.events.is_empty() {
                 line.push_str(&format!(" events={:?}", edge.events));
             }
@@ -364,11 +367,11 @@ fn write_connectors_from_functions_and_state_machines_are_declared_writes() {
     assert_eq!(
         edges("connectors"),
         [
-            "Api -publish-> Announcements [] confirmed",
-            "Api -publish-> Flow [] confirmed",
-            "Api -publish-> Orders [] confirmed",
-            "Flow -publish-> Outbox [] confirmed",
-            "Reader -publish-> Outbox [] confirmed",
+            "Api -publish-> Announcements [] confirmed source=connector",
+            "Api -publish-> Flow [] confirmed source=connector",
+            "Api -publish-> Orders [] confirmed source=connector",
+            "Flow -publish-> Outbox [] confirmed source=connector",
+            "Reader -publish-> Outbox [] confirmed source=connector",
         ]
     );
 }

@@ -66,6 +66,7 @@ pub(crate) fn add_templates(flow: &mut FlowBuilder, templates: &Templates) {
                         continue;
                     };
                     let mut confirmed = false;
+                    let mut source = EdgeSource::Template;
                     let (edge_kind, label) = match kind {
                         RelationKind::Trigger(trigger) => (EdgeKind::Trigger, trigger_label(trigger)),
                         RelationKind::Subscription(subscription) => {
@@ -83,10 +84,11 @@ pub(crate) fn add_templates(flow: &mut FlowBuilder, templates: &Templates) {
                             });
                             (EdgeKind::Failure, None)
                         }
-                        // A write the template declares (a connector): a publish edge the template
-                        // confirms, with no events until code says which.
+                        // A write the template's author declares (a connector): a publish edge the
+                        // template confirms, with no events until code says which.
                         RelationKind::Write(_) => {
                             confirmed = true;
+                            source = EdgeSource::Connector;
                             (EdgeKind::Publish, None)
                         }
                         RelationKind::Grant(_) | RelationKind::Env(_) | RelationKind::Permission(_) => {
@@ -104,7 +106,7 @@ pub(crate) fn add_templates(flow: &mut FlowBuilder, templates: &Templates) {
                             location: relation.location.clone(),
                             labels: label.into_iter().filter(|label| !label.is_empty()).collect(),
                             relation: Some(kind.clone()),
-                            source: EdgeSource::Template,
+                            source,
                         },
                     );
                 }
