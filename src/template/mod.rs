@@ -10,6 +10,7 @@
 //! A template that cannot be read or is not a template is an error with its place; the others
 //! still load. What is read but not understood is a warning, never fatal.
 
+mod apigateway;
 mod emit;
 mod grants;
 mod intrinsics;

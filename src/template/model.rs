@@ -365,7 +365,7 @@ pub struct Trigger {
     pub bisect_batch_on_error: Option<bool>,
     /// `FilterCriteria`, as written.
     pub filter_criteria: Option<Node>,
-    /// For APIs: method and path, such as `POST /orders`.
+    /// For APIs: method and path, such as `POST /orders`; for authorizers, `authorizer NAME`.
     pub route: Option<String>,
     /// `Enabled: false` turns the mapping off.
     pub enabled: bool,
@@ -397,6 +397,8 @@ pub enum TriggerSource {
     Other,
     /// A SAM event type flowdoc has no special knowledge of.
     Generic(String),
+    /// A Lambda authorizer called by its API before a request goes on.
+    Authorizer,
 }
 
 /// An SNS subscription.
@@ -448,6 +450,9 @@ pub enum RouteVia {
     OnSuccess,
     /// A state machine's task invoking a function or service.
     StateMachineTask,
+    /// An API's integration calling a service (a queue, topic, stream, table, bus, state
+    /// machine, bucket) or an outside URL; labelled with method and path.
+    ApiIntegration,
 }
 
 /// A failure path.

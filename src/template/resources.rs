@@ -3,6 +3,7 @@
 //! event source mappings, invoke configs, permissions, bucket notifications, pipes, state
 //! machine tasks, environment variables).
 
+use super::apigateway;
 use super::emit::Emit;
 use super::model::{
     Details, Endpoint, EnvVar, External, Failure, FailureVia, FunctionDetails, Permission, QueueDetails,
@@ -87,6 +88,13 @@ pub(crate) fn read(
         }
         "AWS::S3::Bucket" => bucket_notifications(emit, &this, props),
         "AWS::Pipes::Pipe" => pipe(emit, &this, props),
+        "AWS::ApiGateway::Method" => apigateway::method(emit, id, key, props),
+        "AWS::ApiGatewayV2::Route" => apigateway::route(emit, id, key, props),
+        "AWS::ApiGatewayV2::Api" => apigateway::quick_create(emit, id, props),
+        "AWS::ApiGateway::Authorizer" | "AWS::ApiGatewayV2::Authorizer" => {
+            apigateway::authorizer(emit, id, type_name, key, props);
+        }
+        "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => apigateway::sam_authorizers(emit, id, props),
         "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => {
             state_machine_tasks(emit, &this, props);
             if type_name == "AWS::Serverless::StateMachine" {

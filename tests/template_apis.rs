@@ -1,0 +1,119 @@
+//! API Gateway integrations written out and in OpenAPI definitions: each fixture under
+//! `tests/fixtures/templates/apis/` (in YAML and the same in JSON) loads to edges from the API
+//! to the functions it invokes (triggers labelled `METHOD /path`), the services it calls (routes
+//! labelled the same way) and its Lambda authorizers (`authorizer NAME`).
+//!
+//! A relation line reads `FROM -KIND-> TO DETAILS`, sorted.
+
+mod common;
+
+use flowdoc::files::{DiskFiles, MemoryFiles};
+use flowdoc::template::{self, Endpoint, LoadOptions, RelationKind, Template, Templates};
+use std::path::Path;
+
+fn fixtures() -> DiskFiles {
+    DiskFiles::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/templates/apis"))
+}
+
+/// Loads fixture templates; none may fail.
+fn load(paths: &[&str]) -> Templates {
+    let paths: Vec<String> = paths.iter().map(|path| (*path).to_owned()).collect();
+    let loaded = template::load(&fixtures(), &paths, &LoadOptions::default());
+    assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
+    loaded
+}
+
+/// One fixture template.
+fn fixture(path: &str) -> Template {
+    load(&[path]).into_templates().remove(0)
+}
+
+/// One template given as text, with other files beside it.
+fn from_files(files: &[(&str, &str)]) -> Template {
+    let mut memory = MemoryFiles::new();
+    for (path, text) in files {
+        memory.insert(*path, *text);
+    }
+    let loaded = template::load(&memory, &["template.yaml".to_owned()], &LoadOptions::default());
+    assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
+    loaded.into_templates().remove(0)
+}
+
+fn problems(template: &Template) -> Vec<String> {
+    template.problems.iter().map(|problem| format!("{} {}", problem.location, problem.message)).collect()
+}
+
+fn endpoint(endpoint: &Endpoint) -> String {
+    match endpoint {
+        Endpoint::Resource(id) => id.clone(),
+        Endpoint::External(external) => format!("external:{}", external.label()),
+        Endpoint::Missing(id) => format!("missing:{id}"),
+    }
+}
+
+/// The API relations (triggers from APIs and authorizers, API integration routes) as sorted
+/// `FROM -KIND-> TO DETAILS` lines.
+fn api_relations(template: &Template) -> Vec<String> {
+    let mut lines: Vec<String> = template
+        .relations
+        .iter()
+        .filter_map(|relation| {
+            let details = match &relation.kind {
+                RelationKind::Trigger(trigger) => {
+                    format!(
+                        "{:?} name={} route={:?}",
+                        trigger.source,
+                        trigger.name,
+                        trigger.route.as_deref()?
+                    )
+                }
+                RelationKind::Route(route) if route.via == template::RouteVia::ApiIntegration => {
+                    format!("{:?} label={}", route.via, route.label.as_deref().unwrap_or("-"))
+                }
+                _ => return None,
+            };
+            let conditional = if relation.conditional { " conditional" } else { "" };
+            Some(format!(
+                "{} -{}-> {} {details}{conditional}",
+                endpoint(&relation.from),
+                relation.kind.name(),
+                endpoint(&relation.to)
+            ))
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// The YAML fixture and its JSON twin give the same relations, and no problems.
+fn both(name: &str) -> Vec<String> {
+    let yaml = fixture(&format!("{name}.yaml"));
+    let json = fixture(&format!("{name}.json"));
+    assert_eq!(problems(&yaml), Vec::<String>::new(), "{name}.yaml");
+    assert_eq!(problems(&json), Vec::<String>::new(), "{name}.json");
+    let relations = api_relations(&yaml);
+    assert_eq!(relations, api_relations(&json), "{name}: YAML and JSON differ");
+    relations
+}
+
+#[test]
+fn rest_methods_integrate_with_functions_and_services() {
+    assert_eq!(
+        both("rest"),
+        [
+            "Api -route-> Bus ApiIntegration label=DELETE /orders/{id}",
+            "Api -route-> Flow ApiIntegration label=POST /orders/{id}",
+            "Api -route-> Queue ApiIntegration label=POST /orders",
+            "Api -route-> Table ApiIntegration label=PATCH /orders/{id}",
+            "Api -route-> Topic ApiIntegration label=PUT /orders",
+            "Api -route-> Uploads ApiIntegration label=HEAD /orders/{id}",
+            "Api -route-> external:https://legacy.example.com/orders ApiIntegration label=GET /orders",
+            // The stream is chosen per request: the edge goes to the service.
+            "Api -route-> external:kinesis ApiIntegration label=PUT /orders/{id}",
+            "Api -trigger-> Authorize Authorizer name=token route=\"authorizer token\"",
+            // Through the alias `Live`.
+            "Api -trigger-> Handler Api name=GetOrder route=\"GET /orders/{id}\"",
+            "Api -trigger-> Handler Api name=GetRoot route=\"GET /\"",
+        ]
+    );
+}
