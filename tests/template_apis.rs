@@ -117,3 +117,25 @@ fn rest_methods_integrate_with_functions_and_services() {
         ]
     );
 }
+
+#[test]
+fn http_and_websocket_routes_join_their_integrations() {
+    assert_eq!(
+        both("v2"),
+        [
+            // The topic's ARN is in the mapping template, inside `Fn::Sub`.
+            "Chat -route-> Topic ApiIntegration label=publish",
+            "Chat -trigger-> Handler HttpApi name=Connect route=\"$connect\"",
+            "HttpApi -route-> Bus ApiIntegration label=POST /events",
+            "HttpApi -route-> Flow ApiIntegration label=POST /flows",
+            "HttpApi -route-> Queue ApiIntegration label=POST /orders",
+            // `EventBridge-PutEvents` without an `EventBusName` puts on the default bus.
+            "HttpApi -route-> external:default ApiIntegration label=POST /default-events",
+            "HttpApi -trigger-> Authorize Authorizer name=lambda route=\"authorizer lambda\"",
+            "HttpApi -trigger-> Handler HttpApi name=GetOrders route=\"GET /orders\"",
+            "Quick -trigger-> Handler HttpApi name=Quick route=\"$default\"",
+            "SamApi -trigger-> Authorize Authorizer name=Token route=\"authorizer Token\"",
+            "SamHttpApi -trigger-> Authorize Authorizer name=Lambda route=\"authorizer Lambda\"",
+        ]
+    );
+}
