@@ -139,3 +139,25 @@ fn http_and_websocket_routes_join_their_integrations() {
         ]
     );
 }
+
+#[test]
+fn openapi_definitions_inline_included_and_in_files() {
+    assert_eq!(
+        both("openapi"),
+        [
+            "BodyApi -trigger-> Handler HttpApi name=BodyApi route=\"$default\"",
+            // `DefinitionUri: ./definitions/http.json`.
+            "FileHttpApi -route-> Bus ApiIntegration label=POST /events",
+            "FileHttpApi -trigger-> Authorize Authorizer name=Lambda route=\"authorizer Lambda\"",
+            // `Fn::Transform: AWS::Include` of `definitions/rest.yaml`.
+            "IncludedApi -route-> Table ApiIntegration label=POST /items",
+            "IncludedApi -trigger-> Handler Api name=IncludedApi route=\"GET /items\"",
+            "InlineApi -route-> Queue ApiIntegration label=PUT /orders",
+            "InlineApi -route-> external:https://legacy.example.com/{proxy} ApiIntegration label=ANY /{proxy+}",
+            "InlineApi -trigger-> Authorize Authorizer name=Token route=\"authorizer Token\"",
+            // The definition and the function's `Api` event say the same: one edge in the graph.
+            "InlineApi -trigger-> Handler Api name=InlineApi route=\"POST /orders\"",
+            "InlineApi -trigger-> Handler Api name=PostOrders route=\"POST /orders\"",
+        ]
+    );
+}

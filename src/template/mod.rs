@@ -16,6 +16,7 @@ mod grants;
 mod intrinsics;
 mod load;
 mod model;
+mod openapi;
 mod policy_templates;
 mod resources;
 mod sam;
@@ -225,5 +226,5 @@ fn load_one(
         message: error.message,
         related: error.related.map(|(line, column)| Location::new(path, line, column)),
     })?;
-    Ok(load::load(path, &doc)?)
+    Ok(load::load(path, &doc, &openapi::LocalFiles::new(files, path, *options))?)
 }
