@@ -161,3 +161,108 @@ fn openapi_definitions_inline_included_and_in_files() {
         ]
     );
 }
+
+/// In the flow graph, the OpenAPI integration and the function's `Api` event to the same route
+/// are one trigger edge with one label; services are route edges labelled the same way, and the
+/// authorizer is a trigger labelled with its name.
+#[test]
+fn end_to_end_edges_merge_and_keep_one_label() {
+    let flow = common::analyse(&fixtures(), &["openapi.yaml"]).flow;
+    let edges: Vec<String> = flow
+        .edges()
+        .iter()
+        .filter(|(from, _, _)| from.id.ends_with("Api"))
+        .map(|(from, to, edge)| {
+            format!(
+                "{} -{}-> {} {:?} line {}",
+                from.id,
+                edge.kind.name(),
+                to.id,
+                edge.labels,
+                edge.location.line().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        edges,
+        [
+            "BodyApi -trigger-> Handler [\"$default\"] line 93",
+            // What a definition file declares is placed where the template names the file.
+            "FileHttpApi -trigger-> Authorize [\"authorizer Lambda\"] line 83",
+            "FileHttpApi -route-> Bus [\"POST /events\"] line 83",
+            "IncludedApi -trigger-> Handler [\"GET /items\"] line 79",
+            "IncludedApi -route-> Table [\"POST /items\"] line 79",
+            "InlineApi -trigger-> Authorize [\"authorizer Token\"] line 64",
+            // The function's event (line 12) and the definition (line 47) merged.
+            "InlineApi -trigger-> Handler [\"POST /orders\"] line 12",
+            "InlineApi -route-> Queue [\"PUT /orders\"] line 52",
+            "InlineApi -route-> https://legacy.example.com/{proxy} [\"ANY /{proxy+}\"] line 58",
+        ]
+    );
+}
+
+/// Definitions flowdoc cannot read are warnings at the property that names them; nothing else
+/// of the template is lost.
+#[test]
+fn unreadable_definitions_are_warnings() {
+    let template = from_files(&[
+        (
+            "template.yaml",
+            r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  InS3:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionUri: s3://bucket/api.yaml
+  InS3Object:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      BodyS3Location: {Bucket: bucket, Key: api.yaml}
+  Missing:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionBody:
+        Fn::Transform:
+          Name: AWS::Include
+          Parameters:
+            Location: missing.yaml
+  Broken:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionUri: broken.yaml
+  Outside:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionUri: ../../api.yaml
+  Method:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      HttpMethod: GET
+      ResourceId: abc123
+      Integration: {Type: AWS_PROXY}
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      RouteKey: GET /
+      Target: integrations/abc123
+"#,
+        ),
+        ("broken.yaml", "paths: [unclosed\n"),
+    ]);
+    assert_eq!(
+        problems(&template),
+        [
+            "template.yaml:8:7 the API definition lives at `s3://bucket/api.yaml`; flowdoc does not fetch it",
+            "template.yaml:12:7 the API definition lives in S3; flowdoc does not fetch it",
+            "template.yaml:21:13 `missing.yaml` is not in the project; the definition is not read",
+            "template.yaml:25:7 `broken.yaml` line 2: while parsing a flow sequence, expected ',' or ']'; the definition is not read",
+            "template.yaml:29:7 `../../api.yaml` is outside the project; the definition is not read",
+            "template.yaml:30:3 method without a RestApiId; its integration is not followed",
+            "template.yaml:40:7 the route's Target names no integration of this template; it is not followed",
+        ]
+    );
+    assert_eq!(api_relations(&template), Vec::<String>::new());
+}
