@@ -1,5 +1,5 @@
 //! API Gateway integrations written out and in OpenAPI definitions: each fixture under
-//! `tests/fixtures/templates/apis/` (in YAML and the same in JSON) loads to edges from the API
+//! `tests/fixtures/apis/` (in YAML and the same in JSON) loads to edges from the API
 //! to the functions it invokes (triggers labelled `METHOD /path`), the services it calls (routes
 //! labelled the same way) and its Lambda authorizers (`authorizer NAME`).
 //!
@@ -12,7 +12,7 @@ use flowdoc::template::{self, Endpoint, LoadOptions, RelationKind, Template, Tem
 use std::path::Path;
 
 fn fixtures() -> DiskFiles {
-    DiskFiles::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/templates/apis"))
+    DiskFiles::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/apis"))
 }
 
 /// Loads fixture templates; none may fail.
