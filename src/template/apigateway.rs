@@ -265,11 +265,8 @@ pub(crate) fn integrate(emit: &mut Emit<'_, '_>, integration: &Integration<'_>, 
             route_to(emit, targets, call);
         }
         None if matches!(integration.kind.as_deref(), Some("http" | "http_proxy")) => {
-            let mut targets: Vec<Reference> = emit
-                .targets(uri)
-                .into_iter()
-                .filter(|reference| reference.target.resource().is_some())
-                .collect();
+            // A load balancer or listener by reference, a URL parameter, or the URL itself.
+            let mut targets = emit.targets(uri);
             if targets.is_empty()
                 && let Some(url) = text
             {
