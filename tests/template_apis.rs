@@ -104,16 +104,21 @@ fn rest_methods_integrate_with_functions_and_services() {
             "Api -route-> Bus ApiIntegration label=DELETE /orders/{id}",
             "Api -route-> Flow ApiIntegration label=POST /orders/{id}",
             "Api -route-> Queue ApiIntegration label=POST /orders",
+            // `sqs:action/SendMessage` with the queue's URL in a request parameter.
+            "Api -route-> Queue ApiIntegration label=POST /orders/send",
             "Api -route-> Table ApiIntegration label=PATCH /orders/{id}",
             "Api -route-> Topic ApiIntegration label=PUT /orders",
             "Api -route-> Uploads ApiIntegration label=HEAD /orders/{id}",
             "Api -route-> external:https://legacy.example.com/orders ApiIntegration label=GET /orders",
             // The stream is chosen per request: the edge goes to the service.
             "Api -route-> external:kinesis ApiIntegration label=PUT /orders/{id}",
+            // Either function, behind `Fn::If`.
+            "Api -trigger-> Authorize Api name=GetSend route=\"GET /orders/send\" conditional",
             "Api -trigger-> Authorize Authorizer name=token route=\"authorizer token\"",
             // Through the alias `Live`.
             "Api -trigger-> Handler Api name=GetOrder route=\"GET /orders/{id}\"",
             "Api -trigger-> Handler Api name=GetRoot route=\"GET /\"",
+            "Api -trigger-> Handler Api name=GetSend route=\"GET /orders/send\" conditional",
         ]
     );
 }
