@@ -271,3 +271,27 @@ Resources:
     );
     assert_eq!(api_relations(&template), Vec::<String>::new());
 }
+
+/// The definitions one template includes are read within the template size limit, all
+/// together: including one file many times does not multiply what is held.
+#[test]
+fn included_definitions_share_the_size_limit() {
+    let mut files = MemoryFiles::new();
+    let mut template = String::from("Resources:\n");
+    for index in 0..3 {
+        template.push_str(&format!(
+            "  Api{index}:\n    Type: AWS::Serverless::Api\n    Properties:\n      DefinitionUri: api.yaml\n"
+        ));
+    }
+    files.insert("template.yaml", template);
+    files.insert("api.yaml", format!("paths: {{}}\ninfo: {{description: {}}}\n", "x".repeat(400)));
+    let options = LoadOptions { max_file_bytes: 1000, ..LoadOptions::default() };
+    let loaded = template::load(&files, &["template.yaml".to_owned()], &options);
+    let warnings: Vec<String> = loaded.templates()[0].problems.iter().map(|p| p.message.clone()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "`api.yaml` is 432 bytes, over the 136 bytes left of the size limit of this template's definitions; the definition is not read"
+        ]
+    );
+}

@@ -20,6 +20,9 @@ pub(crate) struct LocalFiles<'f> {
     /// The template's folder.
     dir: String,
     options: LoadOptions,
+    /// Bytes still to read: all the definitions of one template together stay within the
+    /// template size limit, however often they are included.
+    budget: std::cell::Cell<u64>,
 }
 
 impl std::fmt::Debug for LocalFiles<'_> {
@@ -31,7 +34,12 @@ impl std::fmt::Debug for LocalFiles<'_> {
 impl<'f> LocalFiles<'f> {
     /// The files beside the template at `template` (a project path).
     pub(crate) fn new(files: &'f dyn ProjectFiles, template: &str, options: LoadOptions) -> LocalFiles<'f> {
-        LocalFiles { files, dir: crate::files::parent(template).to_owned(), options }
+        LocalFiles {
+            files,
+            dir: crate::files::parent(template).to_owned(),
+            options,
+            budget: std::cell::Cell::new(options.max_file_bytes),
+        }
     }
 
     /// The document at `relative` (to the template's folder), read within the template size
@@ -39,12 +47,17 @@ impl<'f> LocalFiles<'f> {
     fn read(&self, relative: &str) -> Result<Node, String> {
         let path = crate::files::join(&self.dir, relative)
             .ok_or_else(|| format!("`{relative}` is outside the project; the definition is not read"))?;
-        let bytes = self.files.read(&path, self.options.max_file_bytes).map_err(|error| match error {
+        let bytes = self.files.read(&path, self.budget.get()).map_err(|error| match error {
             ReadError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
                 format!("`{path}` is not in the project; the definition is not read")
             }
-            error => format!("cannot read `{path}`: {error}; the definition is not read"),
+            ReadError::TooLarge { size, limit } => format!(
+                "`{path}` is {size} bytes, over the {limit} bytes left of the size limit of this \
+                 template's definitions; the definition is not read"
+            ),
+            ReadError::Io(io) => format!("cannot read `{path}`: {io}; the definition is not read"),
         })?;
+        self.budget.set(self.budget.get().saturating_sub(bytes.len() as u64));
         let text = String::from_utf8(bytes).map_err(|_| format!("`{path}` is not valid UTF-8; not read"))?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         yaml::parse(text, self.options.yaml).map(|document| document.root).map_err(|error| {
