@@ -68,6 +68,9 @@ pub(crate) fn add_templates(flow: &mut FlowBuilder, templates: &Templates) {
                     let mut confirmed = false;
                     let mut source = EdgeSource::Template;
                     let (edge_kind, label) = match kind {
+                        RelationKind::Trigger(trigger) if trigger.source == TriggerSource::Authorizer => {
+                            (EdgeKind::Authorizer, trigger_label(trigger))
+                        }
                         RelationKind::Trigger(trigger) => (EdgeKind::Trigger, trigger_label(trigger)),
                         RelationKind::Subscription(subscription) => {
                             (EdgeKind::Subscription, Some(subscription.protocol.clone()))
@@ -119,13 +122,15 @@ pub(crate) fn add_templates(flow: &mut FlowBuilder, templates: &Templates) {
     flow.template_problems.dedup();
 }
 
-/// What a trigger edge is labelled with: the API route, the S3 events, the IoT rule's topic, the
-/// load balancer's listener port or rule path, the log filter pattern, the Cognito trigger.
+/// What a trigger edge is labelled with: the API route (`authorizer NAME` for a Lambda
+/// authorizer), the S3 events, the IoT rule's topic, the load balancer's listener port or rule
+/// path, the log filter pattern, the Cognito trigger.
 fn trigger_label(trigger: &crate::template::Trigger) -> Option<String> {
     match trigger.source {
         TriggerSource::Api
         | TriggerSource::HttpApi
         | TriggerSource::S3
+        | TriggerSource::Authorizer
         | TriggerSource::IoT
         | TriggerSource::LoadBalancer
         | TriggerSource::CloudWatchLogs

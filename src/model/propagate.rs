@@ -132,7 +132,8 @@ fn passes(relation: &Option<RelationKind>, event: &str, known: &BTreeSet<String>
             route.pattern.as_ref().is_none_or(|pattern| pattern_allows(pattern, event))
         }
         Some(RelationKind::Trigger(Trigger {
-            source: TriggerSource::Api | TriggerSource::HttpApi, ..
+            source: TriggerSource::Api | TriggerSource::HttpApi | TriggerSource::Authorizer,
+            ..
         })) => false,
         _ => true,
     }

@@ -3,6 +3,7 @@
 
 use super::intrinsics::Names;
 use super::model::{Endpoint, Reference, Relation, RelationKind, Severity, TemplateProblem};
+use super::openapi::LocalFiles;
 use super::yaml::Node;
 use crate::location::Location;
 
@@ -12,11 +13,14 @@ pub(crate) struct Emit<'n, 'a> {
     pub(crate) names: &'n Names<'a>,
     pub(crate) relations: Vec<Relation>,
     pub(crate) problems: Vec<TemplateProblem>,
+    /// The project's files beside the template, for the API definitions it includes; `None`
+    /// where there are none to read.
+    pub(crate) files: Option<&'n LocalFiles<'n>>,
 }
 
 impl<'n, 'a> Emit<'n, 'a> {
     pub(crate) fn new(names: &'n Names<'a>) -> Emit<'n, 'a> {
-        Emit { names, relations: Vec::new(), problems: Vec::new() }
+        Emit { names, relations: Vec::new(), problems: Vec::new(), files: None }
     }
 
     /// The location of `node` in this template.
@@ -182,7 +186,7 @@ fn resubstitute(mut node: Node) -> Node {
 }
 
 /// `node` with every position set to `line`, `column`.
-fn relocate(mut node: Node, line: u32, column: u32) -> Node {
+pub(crate) fn relocate(mut node: Node, line: u32, column: u32) -> Node {
     let mut stack = vec![&mut node];
     while let Some(current) = stack.pop() {
         current.line = line;

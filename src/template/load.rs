@@ -8,6 +8,7 @@ use super::model::{
     Details, Endpoint, Export, Parameter, Relation, Resource, ResourceKind, Severity, Template,
     TemplateProblem,
 };
+use super::openapi::LocalFiles;
 use super::sam::Implicit;
 use super::yaml::{Document, Node, Value};
 use super::{grants, resources, sam, types};
@@ -69,8 +70,12 @@ fn problem(path: &str, node: &Node, severity: Severity, message: impl Into<Strin
     }
 }
 
-/// Reads the document of the template at `path`.
-pub(crate) fn load(path: &str, document: &Document) -> Result<Loaded, TemplateProblem> {
+/// Reads the document of the template at `path`; `files` are the project's files beside it.
+pub(crate) fn load(
+    path: &str,
+    document: &Document,
+    files: &LocalFiles<'_>,
+) -> Result<Loaded, TemplateProblem> {
     let doc = &document.root;
     let (resources_key, entries) = resources_section(path, doc)?;
     // What a resource without `Properties` (or an implicit one) has: an empty mapping.
@@ -82,6 +87,7 @@ pub(crate) fn load(path: &str, document: &Document) -> Result<Loaded, TemplatePr
     let names = index_names(path, doc, &written, &implicit);
     let mut emit = Emit::new(&names);
     emit.problems = problems;
+    emit.files = Some(files);
     let (mut resources, nested) = read_resources(&mut emit, &written);
     add_implicit_resources(&mut resources, &emit, implicit, &written, &empty);
     let exports = exports(&emit, doc);

@@ -11,6 +11,7 @@
 //! still load. What is read but not understood is a warning, never fatal.
 
 mod alarms;
+mod apigateway;
 mod cognito;
 mod emit;
 mod grants;
@@ -21,6 +22,7 @@ mod load;
 mod load_balancers;
 mod logs;
 mod model;
+mod openapi;
 mod policy_templates;
 mod resources;
 mod sam;
@@ -230,5 +232,5 @@ fn load_one(
         message: error.message,
         related: error.related.map(|(line, column)| Location::new(path, line, column)),
     })?;
-    Ok(load::load(path, &doc)?)
+    Ok(load::load(path, &doc, &openapi::LocalFiles::new(files, path, *options))?)
 }

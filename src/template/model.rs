@@ -420,7 +420,7 @@ pub struct Trigger {
     pub bisect_batch_on_error: Option<bool>,
     /// `FilterCriteria`, as written.
     pub filter_criteria: Option<Node>,
-    /// For APIs: method and path, such as `POST /orders`.
+    /// For APIs: method and path, such as `POST /orders`; for authorizers, `authorizer NAME`.
     pub route: Option<String>,
     /// `Enabled: false` turns the mapping off.
     pub enabled: bool,
@@ -460,6 +460,8 @@ pub enum TriggerSource {
     CloudWatchLogs,
     /// A Cognito user pool trigger (`LambdaConfig`, or a SAM `Cognito` event).
     Cognito,
+    /// A Lambda authorizer called by its API before a request goes on.
+    Authorizer,
 }
 
 /// An SNS subscription.
@@ -521,6 +523,9 @@ pub enum RouteVia {
     /// A load balancer (or target group) to a `lambda` target that is not a function of the
     /// template.
     LoadBalancerTarget,
+    /// An API's integration calling a service (a queue, topic, stream, table, bus, state
+    /// machine, bucket) or an outside URL; labelled with method and path.
+    ApiIntegration,
 }
 
 /// A failure path.

@@ -3,11 +3,13 @@
 //! event source mappings, invoke configs, permissions, bucket notifications, pipes, state
 //! machine tasks, environment variables).
 
+use super::apigateway;
 use super::emit::Emit;
 use super::model::{
     Details, Endpoint, EnvVar, External, Failure, FailureVia, FunctionDetails, Permission, QueueDetails,
     RelationKind, Route, RouteVia, Subscription, TableDetails, Trigger, TriggerSource,
 };
+use super::openapi;
 use super::sam;
 use super::types;
 use super::yaml::{Node, Value};
@@ -94,6 +96,20 @@ pub(crate) fn read(
         "AWS::Cognito::UserPool" => cognito::user_pool(emit, id, props),
         "AWS::CloudWatch::Alarm" | "AWS::CloudWatch::CompositeAlarm" => alarms::alarm(emit, id, props),
         "AWS::Pipes::Pipe" => pipe(emit, &this, props),
+        "AWS::ApiGateway::Method" => apigateway::method(emit, id, key, props),
+        "AWS::ApiGatewayV2::Route" => apigateway::route(emit, id, key, props),
+        "AWS::ApiGatewayV2::Api" => {
+            apigateway::quick_create(emit, id, props);
+            openapi::definition(emit, id, type_name, props);
+        }
+        "AWS::ApiGateway::RestApi" => openapi::definition(emit, id, type_name, props),
+        "AWS::ApiGateway::Authorizer" | "AWS::ApiGatewayV2::Authorizer" => {
+            apigateway::authorizer(emit, id, type_name, key, props);
+        }
+        "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => {
+            apigateway::sam_authorizers(emit, id, props);
+            openapi::definition(emit, id, type_name, props);
+        }
         "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => {
             state_machine_tasks(emit, &this, props);
             if type_name == "AWS::Serverless::StateMachine" {

@@ -55,6 +55,7 @@ pub(super) fn trigger_text(relation: Option<&RelationKind>) -> String {
                 TriggerSource::LoadBalancer => "load balancer",
                 TriggerSource::CloudWatchLogs => "CloudWatch Logs subscription",
                 TriggerSource::Cognito => "Cognito trigger",
+                TriggerSource::Authorizer => "Lambda authorizer",
             };
             let mut settings = vec![markdown(source)];
             if let Some(batch) = trigger.batch_size {
