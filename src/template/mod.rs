@@ -18,6 +18,7 @@ mod model;
 mod policy_templates;
 mod resources;
 mod sam;
+mod states;
 pub(crate) mod types;
 pub mod yaml;
 

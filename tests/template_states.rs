@@ -1,0 +1,206 @@
+//! Step Functions task states, AppSync data sources and resolvers, and Kinesis Data Firehose
+//! delivery streams against AWS's documented behaviour: each fixture under
+//! `tests/fixtures/templates/states/` is written in YAML (short-form tags) and in JSON, and both
+//! must load to the same relations, listed as `LINE FROM -KIND-> TO DETAILS`.
+
+mod common;
+
+use flowdoc::files::{DiskFiles, MemoryFiles};
+use flowdoc::template::{self, Endpoint, LoadOptions, RelationKind, Template};
+use std::path::Path;
+
+/// One fixture template of `tests/fixtures/templates/states/`, which must load without problems.
+fn fixture(path: &str) -> Template {
+    let files = DiskFiles::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/templates/states"));
+    let loaded = template::load(&files, &[path.to_owned()], &LoadOptions::default());
+    assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
+    let template = loaded.into_templates().remove(0);
+    let problems: Vec<String> =
+        template.problems.iter().map(|problem| format!("{} {}", problem.location, problem.message)).collect();
+    assert_eq!(problems, Vec::<String>::new(), "{path}");
+    template
+}
+
+/// One template given as text, and its problems.
+fn from_text(text: &str) -> (Template, Vec<String>) {
+    let mut files = MemoryFiles::new();
+    files.insert("template.yaml", text);
+    let loaded = template::load(&files, &["template.yaml".to_owned()], &LoadOptions::default());
+    assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
+    let template = loaded.into_templates().remove(0);
+    let problems = template.problems.iter().map(|problem| problem.message.clone()).collect();
+    (template, problems)
+}
+
+fn endpoint(endpoint: &Endpoint) -> String {
+    match endpoint {
+        Endpoint::Resource(id) => id.clone(),
+        Endpoint::External(external) => format!("external:{}", external.label()),
+        Endpoint::Missing(id) => format!("missing:{id}"),
+    }
+}
+
+/// The relation's details that tell the kinds of this file apart.
+fn details(kind: &RelationKind) -> Vec<String> {
+    match kind {
+        RelationKind::Trigger(trigger) => {
+            let mut details = vec![format!("{:?}", trigger.source), format!("name={}", trigger.name)];
+            if trigger.asynchronous {
+                details.push("async".into());
+            }
+            if let Some(route) = &trigger.route {
+                details.push(format!("route={route}"));
+            }
+            details
+        }
+        RelationKind::Route(route) => {
+            let mut details = vec![format!("{:?}", route.via)];
+            if let Some(label) = &route.label {
+                details.push(format!("label={label}"));
+            }
+            details
+        }
+        RelationKind::Grant(grant) => vec![format!("{:?}", grant.access), format!("via={}", grant.via)],
+        other => vec![other.name().to_owned()],
+    }
+}
+
+/// The relations that are not grants (which other tests cover), as
+/// `LINE FROM -KIND-> TO DETAILS`.
+fn relations(template: &Template) -> Vec<String> {
+    template
+        .relations
+        .iter()
+        .filter(|relation| !matches!(relation.kind, RelationKind::Grant(_)))
+        .map(|relation| {
+            let mut details = details(&relation.kind);
+            if relation.conditional {
+                details.push("conditional".into());
+            }
+            format!(
+                "{} {} -{}-> {} {}",
+                relation.location.line().unwrap(),
+                endpoint(&relation.from),
+                relation.kind.name(),
+                endpoint(&relation.to),
+                details.join(" ")
+            )
+        })
+        .collect()
+}
+
+/// The relations without their lines, sorted: what a template means however it is written.
+fn meaning(template: &Template) -> Vec<String> {
+    let mut lines: Vec<String> = relations(template)
+        .into_iter()
+        .map(|line| line.split_once(' ').map_or(line.clone(), |(_, rest)| rest.to_owned()))
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// The YAML fixture and its JSON twin mean the same.
+fn same_in_json(name: &str) -> Template {
+    let yaml = fixture(&format!("{name}.yaml"));
+    let json = fixture(&format!("{name}.json"));
+    assert_eq!(meaning(&yaml), meaning(&json), "{name}");
+    yaml
+}
+
+/// The edges of the analysed flow that start at `from`, as `FROM -KIND-> TO [LABELS]`.
+fn flow_edges(name: &str, from: &str) -> Vec<String> {
+    let files = DiskFiles::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/templates/states"));
+    let analysis = common::analyse(&files, &[name]);
+    analysis
+        .flow
+        .edges()
+        .into_iter()
+        .filter(|(source, _, _)| source.id == from)
+        .map(|(source, target, edge)| {
+            format!("{} -{}-> {} {:?}", source.id, edge.kind.name(), target.id, edge.labels)
+        })
+        .collect()
+}
+
+#[test]
+fn state_machine_tasks_at_any_depth() {
+    let template = same_in_json("step-functions");
+    assert_eq!(
+        relations(&template),
+        [
+            r#"15 Orders -trigger-> Validate Generic("StepFunctions") name=Validate"#,
+            "24 Orders -route-> Topic StateMachineTask label=Notify",
+            "38 Orders -route-> Table StateMachineTask label=Store",
+            r#"45 Orders -trigger-> Charge Generic("StepFunctions") name=Charge"#,
+            "55 Orders -route-> Bus StateMachineTask label=Publish",
+            "55 Orders -route-> external:default StateMachineTask label=Publish",
+            "64 Orders -route-> Queue StateMachineTask label=Enqueue",
+            "71 Orders -route-> Archive StateMachineTask label=Archive",
+            "84 Orders -route-> Refunds StateMachineTask label=Child",
+            "90 Orders -route-> Cluster StateMachineTask label=Container",
+            "90 Orders -route-> TaskDef StateMachineTask label=Container",
+            "106 Refunds -route-> Queue StateMachineTask label=Log",
+            r#"106 Refunds -trigger-> Charge Generic("StepFunctions") name=Refund"#,
+            r#"133 Joined -trigger-> Validate Generic("StepFunctions") name=Run"#,
+        ]
+    );
+}
+
+#[test]
+fn state_machine_tasks_are_flow_edges_labelled_with_their_states() {
+    assert_eq!(
+        flow_edges("step-functions.yaml", "Refunds"),
+        [r#"Refunds -trigger-> Charge []"#, r#"Refunds -route-> Queue ["Log"]"#]
+    );
+}
+
+#[test]
+fn odd_definitions_do_not_stop_the_template() {
+    let (template, problems) = from_text(
+        "Resources:
+  Machine:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      Definition:
+        States:
+          NoResource: {Type: Task}
+          Odd: {Type: Parallel, Branches: nope}
+          Deep: {Type: Map, ItemProcessor: [1, 2]}
+          Dynamic:
+            Type: Task
+            Resource: arn:aws:states:::sqs:sendMessage
+            Parameters: {QueueUrl.$: $.queue}
+          Numbered: {Type: Task, Resource: 42}
+      DefinitionSubstitutions: not-a-map
+",
+    );
+    assert_eq!(relations(&template), Vec::<String>::new());
+    assert_eq!(problems, ["task state `NoResource` has no Resource"]);
+}
+
+#[test]
+fn an_unread_definition_file_is_stood_for_by_its_substitutions() {
+    let (template, _) = from_text(
+        "Resources:
+  Machine:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      DefinitionUri: statemachine/machine.asl.json
+      DefinitionSubstitutions:
+        Worker: !GetAtt Worker.Arn
+        Table: !Ref Table
+  Worker:
+    Type: AWS::Lambda::Function
+    Properties: {Role: r, Code: {ZipFile: x}}
+  Table:
+    Type: AWS::DynamoDB::Table
+",
+    );
+    assert_eq!(
+        relations(&template),
+        [
+            "6 Machine -route-> Table StateMachineTask",
+            r#"6 Machine -trigger-> Worker Generic("StepFunctions") name=DefinitionSubstitutions"#,
+        ]
+    );
+}
