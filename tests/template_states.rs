@@ -51,6 +51,9 @@ fn details(kind: &RelationKind) -> Vec<String> {
             if let Some(route) = &trigger.route {
                 details.push(format!("route={route}"));
             }
+            if !trigger.enabled {
+                details.push("disabled".into());
+            }
             details
         }
         RelationKind::Route(route) => {
@@ -201,6 +204,57 @@ fn an_unread_definition_file_is_stood_for_by_its_substitutions() {
         [
             "6 Machine -route-> Table StateMachineTask",
             r#"6 Machine -trigger-> Worker Generic("StepFunctions") name=DefinitionSubstitutions"#,
+        ]
+    );
+}
+
+#[test]
+fn appsync_data_sources_join_their_api_to_what_they_use() {
+    let template = same_in_json("appsync");
+    assert_eq!(
+        relations(&template),
+        [
+            "14 Api -trigger-> Resolve AppSync name=LambdaSource route=Query.getOrder",
+            "23 Api -route-> Orders DataSource label=Mutation.placeOrder",
+            "23 Api -route-> Orders DataSource label=Query.listOrders",
+            "33 Api -route-> Bus DataSource label=Mutation.placeOrder",
+            "127 SamApi -trigger-> Resolve AppSync name=Answer route=Query.ask",
+            "127 SamApi -trigger-> Resolve AppSync name=Answer route=Query.getItem",
+            "130 SamApi -route-> Orders DataSource label=Query.getItem",
+            "159 SamApi -route-> RelayApi DataSource label=Mutation.relay",
+        ]
+    );
+    assert_eq!(
+        flow_edges("appsync.yaml", "Api"),
+        [
+            r#"Api -route-> Bus ["Mutation.placeOrder"]"#,
+            r#"Api -route-> Orders ["Mutation.placeOrder", "Query.listOrders"]"#,
+            r#"Api -trigger-> Resolve ["Query.getOrder"]"#,
+        ]
+    );
+}
+
+#[test]
+fn firehose_delivery_streams_read_deliver_and_process() {
+    let template = same_in_json("firehose");
+    assert_eq!(
+        relations(&template),
+        [
+            "17 Clicks -route-> FromStream DeliveryStream label=source",
+            "19 FromStream -route-> Backup DeliveryStream label=backup",
+            "19 FromStream -route-> Lake DeliveryStream label=ExtendedS3",
+            "22 FromStream -trigger-> Transform Firehose name=ProcessingConfiguration",
+            "40 DirectPut -route-> Collector DeliveryStream label=HttpEndpoint",
+            "40 DirectPut -route-> Lake DeliveryStream label=HttpEndpoint S3",
+            "46 DirectPut -trigger-> Transform Firehose name=ProcessingConfiguration disabled",
+        ]
+    );
+    assert_eq!(
+        flow_edges("firehose.yaml", "FromStream"),
+        [
+            r#"FromStream -route-> Backup ["backup"]"#,
+            r#"FromStream -route-> Lake ["ExtendedS3"]"#,
+            r#"FromStream -trigger-> Transform []"#,
         ]
     );
 }

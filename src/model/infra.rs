@@ -104,10 +104,13 @@ pub(crate) fn add_templates(flow: &mut FlowBuilder, templates: &Templates) {
     flow.template_problems.sort();
 }
 
-/// What a trigger edge is labelled with: the API route, or the event or mapping name.
+/// What a trigger edge is labelled with: the API route or GraphQL field, or the event or mapping
+/// name.
 fn trigger_label(trigger: &crate::template::Trigger) -> Option<String> {
     match trigger.source {
-        TriggerSource::Api | TriggerSource::HttpApi | TriggerSource::S3 => trigger.route.clone(),
+        TriggerSource::Api | TriggerSource::HttpApi | TriggerSource::S3 | TriggerSource::AppSync => {
+            trigger.route.clone()
+        }
         _ => None,
     }
 }

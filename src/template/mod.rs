@@ -10,7 +10,9 @@
 //! A template that cannot be read or is not a template is an error with its place; the others
 //! still load. What is read but not understood is a warning, never fatal.
 
+mod appsync;
 mod emit;
+mod firehose;
 mod grants;
 mod intrinsics;
 mod load;

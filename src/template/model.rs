@@ -397,6 +397,10 @@ pub enum TriggerSource {
     Other,
     /// A SAM event type flowdoc has no special knowledge of.
     Generic(String),
+    /// An AppSync GraphQL API's Lambda data source, invoked by the resolvers that use it.
+    AppSync,
+    /// A Kinesis Data Firehose delivery stream's Lambda record processor.
+    Firehose,
 }
 
 /// An SNS subscription.
@@ -448,6 +452,10 @@ pub enum RouteVia {
     OnSuccess,
     /// A state machine's task invoking a function or service.
     StateMachineTask,
+    /// An AppSync GraphQL API to what one of its data sources reads or writes.
+    DataSource,
+    /// A Kinesis Data Firehose delivery stream's source stream to it, or it to a destination.
+    DeliveryStream,
 }
 
 /// A failure path.

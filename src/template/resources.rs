@@ -3,7 +3,9 @@
 //! event source mappings, invoke configs, permissions, bucket notifications, pipes, state
 //! machine tasks, environment variables).
 
+use super::appsync;
 use super::emit::Emit;
+use super::firehose;
 use super::model::{
     Details, Endpoint, EnvVar, External, Failure, FailureVia, FunctionDetails, Permission, QueueDetails,
     RelationKind, Route, RouteVia, Subscription, TableDetails, Trigger, TriggerSource,
@@ -94,6 +96,9 @@ pub(crate) fn read(
                 sam::events(emit, id, props);
             }
         }
+        "AWS::AppSync::DataSource" => appsync::data_source(emit, id, key, props),
+        "AWS::Serverless::GraphQLApi" => appsync::graphql_api(emit, id, props),
+        "AWS::KinesisFirehose::DeliveryStream" => firehose::delivery_stream(emit, &this, props),
         _ => {}
     }
     Details::None

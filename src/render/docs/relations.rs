@@ -50,6 +50,8 @@ pub(super) fn trigger_text(relation: Option<&RelationKind>) -> String {
                 TriggerSource::S3 => "S3 notification",
                 TriggerSource::Other => "event source",
                 TriggerSource::Generic(name) => name.as_str(),
+                TriggerSource::AppSync => "AppSync",
+                TriggerSource::Firehose => "Firehose",
             };
             let mut settings = vec![markdown(source)];
             if let Some(batch) = trigger.batch_size {
