@@ -258,3 +258,40 @@ fn firehose_delivery_streams_read_deliver_and_process() {
         ]
     );
 }
+
+#[test]
+fn odd_appsync_and_firehose_properties_are_warnings() {
+    let (template, problems) = from_text(
+        "Resources:
+  Source:
+    Type: AWS::AppSync::DataSource
+    Properties: {ApiId: [1], Type: AWS_LAMBDA, Name: {x: 1}}
+  Resolver:
+    Type: AWS::AppSync::Resolver
+    Properties: {PipelineConfig: {Functions: 3}, DataSourceName: [a]}
+  Sam:
+    Type: AWS::Serverless::GraphQLApi
+    Properties:
+      DataSources: {Lambda: {Fn: {}}, DynamoDb: [1]}
+      Resolvers: {Query: [1], Mutation: {a: {Pipeline: 5}}}
+      Functions: 7
+  Stream:
+    Type: AWS::KinesisFirehose::DeliveryStream
+    Properties:
+      KinesisStreamSourceConfiguration: 1
+      S3DestinationConfiguration: [1]
+      ExtendedS3DestinationConfiguration:
+        ProcessingConfiguration:
+          Processors: [{Parameters: [{ParameterName: LambdaArn}, 1]}, 2]
+",
+    );
+    assert_eq!(relations(&template), Vec::<String>::new());
+    assert_eq!(
+        problems,
+        [
+            "AppSync data source of type `AWS_LAMBDA` without the target flowdoc reads",
+            "Lambda data source without FunctionArn",
+            "LambdaArn processor parameter without a ParameterValue",
+        ]
+    );
+}
