@@ -152,10 +152,10 @@ fn integration_targets(
     let Some(parameters) = parameters else { return found };
     match TARGET_KEYS.iter().find(|(name, _)| *name == service) {
         Some((_, keys)) => {
-            for key in *keys {
-                if let Some(value) = parameters.get(key) {
-                    found.extend(emit.targets(&substituted(value, subs)));
-                }
+            let mut values = Vec::new();
+            values_under(parameters, keys, 0, &mut values);
+            for value in values {
+                found.extend(emit.targets(&substituted(value, subs)));
             }
         }
         // Another service (ECS, Glue, Batch, CodeBuild, ...): whatever resource its parameters
@@ -168,6 +168,26 @@ fn integration_targets(
         ),
     }
     found
+}
+
+/// The values under any of `keys` in `node`, at any depth (`TransactItems[].Put.TableName`).
+fn values_under<'n>(node: &'n Node, keys: &[&str], depth: usize, out: &mut Vec<&'n Node>) {
+    if depth > MAX_DEPTH || node.intrinsic().is_some() {
+        return;
+    }
+    match &node.value {
+        Value::Map(entries) => {
+            for (key, value) in entries {
+                if key.as_str().is_some_and(|key| keys.contains(&key)) {
+                    out.push(value);
+                } else {
+                    values_under(value, keys, depth + 1, out);
+                }
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|item| values_under(item, keys, depth + 1, out)),
+        _ => {}
+    }
 }
 
 /// The relation of the state machine to one thing a task names: a trigger of a function, a
