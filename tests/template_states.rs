@@ -295,3 +295,41 @@ fn odd_appsync_and_firehose_properties_are_warnings() {
         ]
     );
 }
+
+#[test]
+fn literal_function_arns_and_names_are_the_template_functions() {
+    let (template, problems) = from_text(
+        "Resources:
+  Machine:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      Definition:
+        StartAt: ByArn
+        States:
+          ByArn:
+            Type: Task
+            Resource: arn:aws:lambda:us-east-1:123456789012:function:charge-fn:live
+            Next: ByName
+          ByName:
+            Type: Task
+            Resource: arn:aws:states:::lambda:invoke
+            Arguments: {FunctionName: charge-fn, InvocationType: Event}
+            Next: Elsewhere
+          Elsewhere:
+            Type: Task
+            Resource: arn:aws:lambda:us-east-1:123456789012:function:other-account
+            End: true
+  Charge:
+    Type: AWS::Lambda::Function
+    Properties: {FunctionName: charge-fn, Role: r, Code: {ZipFile: x}}
+",
+    );
+    assert_eq!(problems, Vec::<String>::new());
+    assert_eq!(
+        relations(&template),
+        [
+            r#"8 Machine -trigger-> Charge Generic("StepFunctions") name=ByArn"#,
+            r#"12 Machine -trigger-> Charge Generic("StepFunctions") name=ByName async"#,
+        ]
+    );
+}
