@@ -523,7 +523,7 @@ fn bucket_notifications_pipes_state_machines_and_streaming_destinations() {
             r#"56 Checkout -trigger-> Ship Generic("StepFunctions") name=DefinitionSubstitutions"#,
             "61 Checkout -grant-> Charge Write via=LambdaInvokePolicy",
             "63 Checkout -grant-> Receipts Write via=DynamoDBWritePolicy",
-            r#"84 Refunds -trigger-> Charge Generic("StepFunctions") name=DefinitionString"#,
+            r#"84 Refunds -trigger-> Charge Generic("StepFunctions") name=Refund"#,
             "98 Receipts -route-> ReceiptStream StreamingDestination",
         ]
     );

@@ -123,14 +123,15 @@ pub(crate) fn add_templates(flow: &mut FlowBuilder, templates: &Templates) {
 }
 
 /// What a trigger edge is labelled with: the API route (`authorizer NAME` for a Lambda
-/// authorizer), the S3 events, the IoT rule's topic, the load balancer's listener port or rule
-/// path, the log filter pattern, the Cognito trigger.
+/// authorizer), the GraphQL field, the S3 events, the IoT rule's topic, the load balancer's
+/// listener port or rule path, the log filter pattern, the Cognito trigger.
 fn trigger_label(trigger: &crate::template::Trigger) -> Option<String> {
     match trigger.source {
         TriggerSource::Api
         | TriggerSource::HttpApi
         | TriggerSource::S3
         | TriggerSource::Authorizer
+        | TriggerSource::AppSync
         | TriggerSource::IoT
         | TriggerSource::LoadBalancer
         | TriggerSource::CloudWatchLogs

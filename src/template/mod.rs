@@ -12,8 +12,10 @@
 
 mod alarms;
 mod apigateway;
+mod appsync;
 mod cognito;
 mod emit;
+mod firehose;
 mod grants;
 mod intrinsics;
 mod iot;
@@ -26,6 +28,7 @@ mod openapi;
 mod policy_templates;
 mod resources;
 mod sam;
+mod states;
 pub(crate) mod types;
 pub mod yaml;
 

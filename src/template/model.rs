@@ -462,6 +462,10 @@ pub enum TriggerSource {
     Cognito,
     /// A Lambda authorizer called by its API before a request goes on.
     Authorizer,
+    /// An AppSync GraphQL API's Lambda data source, invoked by the resolvers that use it.
+    AppSync,
+    /// A Kinesis Data Firehose delivery stream's Lambda record processor.
+    Firehose,
 }
 
 /// An SNS subscription.
@@ -526,6 +530,10 @@ pub enum RouteVia {
     /// An API's integration calling a service (a queue, topic, stream, table, bus, state
     /// machine, bucket) or an outside URL; labelled with method and path.
     ApiIntegration,
+    /// An AppSync GraphQL API to what one of its data sources reads or writes.
+    DataSource,
+    /// A Kinesis Data Firehose delivery stream's source stream to it, or it to a destination.
+    DeliveryStream,
 }
 
 /// A failure path.

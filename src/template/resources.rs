@@ -4,13 +4,16 @@
 //! machine tasks, environment variables).
 
 use super::apigateway;
+use super::appsync;
 use super::emit::Emit;
+use super::firehose;
 use super::model::{
     Details, Endpoint, EnvVar, External, Failure, FailureVia, FunctionDetails, Permission, QueueDetails,
     RelationKind, Route, RouteVia, Subscription, TableDetails, Trigger, TriggerSource,
 };
 use super::openapi;
 use super::sam;
+use super::states;
 use super::types;
 use super::yaml::{Node, Value};
 use super::{alarms, cognito, iot, lattice, load_balancers, logs};
@@ -111,11 +114,14 @@ pub(crate) fn read(
             openapi::definition(emit, id, type_name, props);
         }
         "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => {
-            state_machine_tasks(emit, &this, props);
+            states::read(emit, &this, props);
             if type_name == "AWS::Serverless::StateMachine" {
                 sam::events(emit, id, props);
             }
         }
+        "AWS::AppSync::DataSource" => appsync::data_source(emit, id, key, props),
+        "AWS::Serverless::GraphQLApi" => appsync::graphql_api(emit, id, props),
+        "AWS::KinesisFirehose::DeliveryStream" => firehose::delivery_stream(emit, &this, props),
         _ => {}
     }
     Details::None
@@ -565,36 +571,6 @@ fn pipe(emit: &mut Emit<'_, '_>, this: &Endpoint, props: &Node) {
                 ..Trigger::default()
             };
             deliver(emit, this, target, key, &trigger, &Route { via: RouteVia::Pipe, ..Route::default() });
-        }
-    }
-}
-
-/// The functions and services a state machine's definition names, through its substitutions or
-/// inline.
-fn state_machine_tasks(emit: &mut Emit<'_, '_>, this: &Endpoint, props: &Node) {
-    for key in ["DefinitionSubstitutions", "Definition", "DefinitionString"] {
-        let Some((key_node, value)) = props.entry(key) else { continue };
-        let mut seen = Vec::new();
-        for reference in emit.names.references(value, false) {
-            if seen.contains(&reference.target) || &reference.target == this {
-                continue;
-            }
-            seen.push(reference.target.clone());
-            let kind = match emit.names.function_of(&reference.target) {
-                Some(_) => RelationKind::Trigger(Trigger {
-                    source: TriggerSource::Generic("StepFunctions".into()),
-                    name: key.to_owned(),
-                    enabled: true,
-                    ..Trigger::default()
-                }),
-                None if matches!(reference.target, Endpoint::Resource(_)) => {
-                    RelationKind::Route(Route { via: RouteVia::StateMachineTask, ..Route::default() })
-                }
-                None => continue,
-            };
-            let target =
-                emit.names.function_of(&reference.target).map_or(reference.target, Endpoint::Resource);
-            emit.relate(this.clone(), target, kind, key_node, reference.conditional);
         }
     }
 }

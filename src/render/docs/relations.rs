@@ -56,6 +56,8 @@ pub(super) fn trigger_text(relation: Option<&RelationKind>) -> String {
                 TriggerSource::CloudWatchLogs => "CloudWatch Logs subscription",
                 TriggerSource::Cognito => "Cognito trigger",
                 TriggerSource::Authorizer => "Lambda authorizer",
+                TriggerSource::AppSync => "AppSync",
+                TriggerSource::Firehose => "Firehose",
             };
             let mut settings = vec![markdown(source)];
             if let Some(batch) = trigger.batch_size {
