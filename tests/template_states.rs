@@ -333,3 +333,44 @@ fn literal_function_arns_and_names_are_the_template_functions() {
         ]
     );
 }
+
+/// A definition in a local file (`DefinitionUri`) is read, its substitutions applied, its states
+/// placed where the template names the file; one in S3 is not fetched, and a warning says so.
+#[test]
+fn a_definition_file_beside_the_template_is_read() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/definitions");
+    let analysis = common::analyse(&flowdoc::files::DiskFiles::new(root), &["template.yaml"]);
+    let edges: Vec<String> = analysis
+        .flow
+        .edges()
+        .iter()
+        .map(|(from, to, edge)| {
+            format!(
+                "{} -{}-> {} {:?} line {}",
+                from.id,
+                edge.kind.name(),
+                to.id,
+                edge.labels,
+                edge.location.line().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        edges,
+        [
+            "OrderFlow -trigger-> ChargeFunction [] line 9",
+            "OrderFlow -route-> NoticeTopic [\"Tell\"] line 9",
+            "OrderFlow -route-> OrdersTable [\"Record\"] line 9",
+        ]
+    );
+    let problems: Vec<String> = analysis
+        .flow
+        .template_problems()
+        .iter()
+        .map(|problem| format!("{} {}", problem.location, problem.message))
+        .collect();
+    assert_eq!(
+        problems,
+        ["template.yaml:17:7 the state machine definition lives in S3; flowdoc does not fetch it"]
+    );
+}

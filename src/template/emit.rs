@@ -2,8 +2,8 @@
 //! the template for resolving references and small helpers for reading property values.
 
 use super::intrinsics::Names;
+use super::local_files::LocalFiles;
 use super::model::{Endpoint, Reference, Relation, RelationKind, Severity, TemplateProblem};
-use super::openapi::LocalFiles;
 use super::yaml::Node;
 use crate::location::Location;
 

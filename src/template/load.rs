@@ -4,11 +4,11 @@
 
 use super::emit::Emit;
 use super::intrinsics::Names;
+use super::local_files::LocalFiles;
 use super::model::{
     Details, Endpoint, Export, Parameter, Relation, Resource, ResourceKind, Severity, Template,
     TemplateProblem,
 };
-use super::openapi::LocalFiles;
 use super::sam::Implicit;
 use super::yaml::{Document, Node, Value};
 use super::{grants, resources, sam, types};

@@ -22,6 +22,7 @@ mod iot;
 mod lattice;
 mod load;
 mod load_balancers;
+mod local_files;
 mod logs;
 mod model;
 mod openapi;
@@ -235,5 +236,5 @@ fn load_one(
         message: error.message,
         related: error.related.map(|(line, column)| Location::new(path, line, column)),
     })?;
-    Ok(load::load(path, &doc, &openapi::LocalFiles::new(files, path, *options))?)
+    Ok(load::load(path, &doc, &local_files::LocalFiles::new(files, path, *options))?)
 }

@@ -5,66 +5,13 @@
 //! A definition in S3 is not fetched: a warning says where it lives.
 
 use super::apigateway::{self, Call, Integration};
-use super::emit::{Emit, relocate};
+use super::emit::Emit;
+use super::local_files;
 use super::model::{Endpoint, TriggerSource};
 use super::yaml::{Node, Value};
-use super::{LoadOptions, yaml};
-use crate::files::{ProjectFiles, ReadError};
 
 /// The methods of an OpenAPI path item, and `x-amazon-apigateway-any-method` (`ANY`).
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-
-/// The project's files seen from a template's folder, for the definitions it includes.
-pub(crate) struct LocalFiles<'f> {
-    files: &'f dyn ProjectFiles,
-    /// The template's folder.
-    dir: String,
-    options: LoadOptions,
-    /// Bytes still to read: all the definitions of one template together stay within the
-    /// template size limit, however often they are included.
-    budget: std::cell::Cell<u64>,
-}
-
-impl std::fmt::Debug for LocalFiles<'_> {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("LocalFiles").field("dir", &self.dir).finish_non_exhaustive()
-    }
-}
-
-impl<'f> LocalFiles<'f> {
-    /// The files beside the template at `template` (a project path).
-    pub(crate) fn new(files: &'f dyn ProjectFiles, template: &str, options: LoadOptions) -> LocalFiles<'f> {
-        LocalFiles {
-            files,
-            dir: crate::files::parent(template).to_owned(),
-            options,
-            budget: std::cell::Cell::new(options.max_file_bytes),
-        }
-    }
-
-    /// The document at `relative` (to the template's folder), read within the template size
-    /// limit; why not, as a message.
-    fn read(&self, relative: &str) -> Result<Node, String> {
-        let path = crate::files::join(&self.dir, relative)
-            .ok_or_else(|| format!("`{relative}` is outside the project; the definition is not read"))?;
-        let bytes = self.files.read(&path, self.budget.get()).map_err(|error| match error {
-            ReadError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
-                format!("`{path}` is not in the project; the definition is not read")
-            }
-            ReadError::TooLarge { size, limit } => format!(
-                "`{path}` is {size} bytes, over the {limit} bytes left of the size limit of this \
-                 template's definitions; the definition is not read"
-            ),
-            ReadError::Io(io) => format!("cannot read `{path}`: {io}; the definition is not read"),
-        })?;
-        self.budget.set(self.budget.get().saturating_sub(bytes.len() as u64));
-        let text = String::from_utf8(bytes).map_err(|_| format!("`{path}` is not valid UTF-8; not read"))?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        yaml::parse(text, self.options.yaml).map(|document| document.root).map_err(|error| {
-            format!("`{path}` line {}: {}; the definition is not read", error.line, error.message)
-        })
-    }
-}
 
 /// The OpenAPI definition of the API `id` of type `type_name`, wherever it is written.
 pub(crate) fn definition(emit: &mut Emit<'_, '_>, id: &str, type_name: &str, props: &Node) {
@@ -79,42 +26,8 @@ pub(crate) fn definition(emit: &mut Emit<'_, '_>, id: &str, type_name: &str, pro
         let body = expand(emit, body);
         walk(emit, &api, &body, &source);
     } else if let Some((key, location)) = props.entry(file_key) {
-        let Some(body) = local_file(emit, key, location) else { return };
+        let Some(body) = local_files::document(emit, key, location, "API definition") else { return };
         walk(emit, &api, &body, &source);
-    }
-}
-
-/// The document a `DefinitionUri` or `BodyS3Location` names, placed at `key`, when it is a
-/// local file; a warning otherwise.
-fn local_file(emit: &mut Emit<'_, '_>, key: &Node, location: &Node) -> Option<Node> {
-    let path = match location.as_map() {
-        Some(_) if location.intrinsic().is_none() => None,
-        _ => emit.text(Some(location)),
-    };
-    let Some(path) = path.filter(|path| !path.contains("${")) else {
-        emit.warn(key, "the API definition lives in S3; flowdoc does not fetch it");
-        return None;
-    };
-    if path.starts_with("s3://") || path.contains("://") {
-        emit.warn(key, format!("the API definition lives at `{path}`; flowdoc does not fetch it"));
-        return None;
-    }
-    read(emit, key, &path)
-}
-
-/// The local document at `path`, its nodes placed at `at`; a warning at `at` if it cannot be
-/// read.
-fn read(emit: &mut Emit<'_, '_>, at: &Node, path: &str) -> Option<Node> {
-    let Some(files) = emit.files else {
-        emit.warn(at, format!("`{path}` is not read here; the definition is not followed"));
-        return None;
-    };
-    match files.read(path) {
-        Ok(document) => Some(relocate(document, at.line, at.column)),
-        Err(message) => {
-            emit.warn(at, message);
-            None
-        }
     }
 }
 
@@ -134,7 +47,7 @@ fn expand(emit: &mut Emit<'_, '_>, node: &Node) -> Node {
                 emit.warn(at, format!("the API definition lives at `{path}`; flowdoc does not fetch it"));
                 None
             }
-            Some(path) => read(emit, at, &path),
+            Some(path) => local_files::read(emit, at, &path),
             None => None,
         };
         return included.unwrap_or_else(|| node.clone());

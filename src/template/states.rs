@@ -1,10 +1,12 @@
 //! Step Functions state machines: the `Task` states of a definition (an inline `Definition`, or
 //! a `DefinitionString` of JSON text, also built with `Fn::Sub` or `Fn::Join`, with its
-//! `DefinitionSubstitutions`), at any depth of `Parallel` branches and `Map` processors, to the
-//! functions they invoke and the resources they send to. A definition flowdoc does not read (a
-//! `DefinitionUri` file) is stood for by every resource its substitutions name.
+//! `DefinitionSubstitutions`, or a local file named by `DefinitionUri`), at any depth of
+//! `Parallel` branches and `Map` processors, to the functions they invoke and the resources they
+//! send to. A definition flowdoc does not read (in S3, or a file not in the project) is stood
+//! for by every resource its substitutions name.
 
 use super::emit::Emit;
+use super::local_files;
 use super::model::{Endpoint, External, Reference, RelationKind, Route, RouteVia, Trigger, TriggerSource};
 use super::yaml::{Node, Value};
 
@@ -40,11 +42,17 @@ pub(crate) fn read(emit: &mut Emit<'_, '_>, this: &Endpoint, props: &Node) {
     }
 }
 
-/// The definition, where it is written in the template: an inline `Definition` or a
-/// `DefinitionString` of JSON.
+/// The definition: an inline `Definition`, a `DefinitionString` of JSON, or a local file that
+/// `DefinitionUri` names (its states placed at that line; one in S3 is not fetched).
 fn definition(emit: &mut Emit<'_, '_>, props: &Node) -> Option<Node> {
     if let Some(inline) = props.get("Definition").filter(|node| node.intrinsic().is_none()) {
         return inline.as_map().is_some().then(|| inline.clone());
+    }
+    for key in ["DefinitionUri", "DefinitionS3Location"] {
+        if let Some((at, location)) = props.entry(key) {
+            let document = local_files::document(emit, at, location, "state machine definition")?;
+            return document.get("States").is_some().then_some(document);
+        }
     }
     let text = props.get("DefinitionString")?;
     // `Fn::ToJsonString` and the like are not text flowdoc builds.

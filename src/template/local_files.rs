@@ -1,0 +1,95 @@
+//! Files a template names beside itself — OpenAPI definitions (`DefinitionUri`, `AWS::Include`),
+//! state machine definitions (`DefinitionUri`) — read through the project's one door, within the
+//! template's size limit, and placed at the line that names them. Nothing is fetched from S3 or
+//! elsewhere: a warning says where such a definition lives.
+
+use super::emit::{Emit, relocate};
+use super::yaml::Node;
+use super::{LoadOptions, yaml};
+use crate::files::{ProjectFiles, ReadError};
+
+/// The project's files seen from a template's folder, for the definitions it includes.
+pub(crate) struct LocalFiles<'f> {
+    files: &'f dyn ProjectFiles,
+    /// The template's folder.
+    dir: String,
+    options: LoadOptions,
+    /// Bytes still to read: all the definitions of one template together stay within the
+    /// template size limit, however often they are included.
+    budget: std::cell::Cell<u64>,
+}
+
+impl std::fmt::Debug for LocalFiles<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("LocalFiles").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+impl<'f> LocalFiles<'f> {
+    /// The files beside the template at `template` (a project path).
+    pub(crate) fn new(files: &'f dyn ProjectFiles, template: &str, options: LoadOptions) -> LocalFiles<'f> {
+        LocalFiles {
+            files,
+            dir: crate::files::parent(template).to_owned(),
+            options,
+            budget: std::cell::Cell::new(options.max_file_bytes),
+        }
+    }
+
+    /// The document at `relative` (to the template's folder), read within the template size
+    /// limit; why not, as a message.
+    pub(crate) fn read(&self, relative: &str) -> Result<Node, String> {
+        let path = crate::files::join(&self.dir, relative)
+            .ok_or_else(|| format!("`{relative}` is outside the project; the definition is not read"))?;
+        let bytes = self.files.read(&path, self.budget.get()).map_err(|error| match error {
+            ReadError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+                format!("`{path}` is not in the project; the definition is not read")
+            }
+            ReadError::TooLarge { size, limit } => format!(
+                "`{path}` is {size} bytes, over the {limit} bytes left of the size limit of this \
+                 template's definitions; the definition is not read"
+            ),
+            ReadError::Io(io) => format!("cannot read `{path}`: {io}; the definition is not read"),
+        })?;
+        self.budget.set(self.budget.get().saturating_sub(bytes.len() as u64));
+        let text = String::from_utf8(bytes).map_err(|_| format!("`{path}` is not valid UTF-8; not read"))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        yaml::parse(text, self.options.yaml).map(|document| document.root).map_err(|error| {
+            format!("`{path}` line {}: {}; the definition is not read", error.line, error.message)
+        })
+    }
+}
+
+/// The document a `DefinitionUri` (or `BodyS3Location`) names, placed at `key`, when it is a
+/// local file; a warning naming `what` it is otherwise (in S3, at a URL, built at deploy time).
+pub(crate) fn document(emit: &mut Emit<'_, '_>, key: &Node, location: &Node, what: &str) -> Option<Node> {
+    let path = match location.as_map() {
+        Some(_) if location.intrinsic().is_none() => None,
+        _ => emit.text(Some(location)),
+    };
+    let Some(path) = path.filter(|path| !path.contains("${")) else {
+        emit.warn(key, format!("the {what} lives in S3; flowdoc does not fetch it"));
+        return None;
+    };
+    if path.contains("://") {
+        emit.warn(key, format!("the {what} lives at `{path}`; flowdoc does not fetch it"));
+        return None;
+    }
+    read(emit, key, &path)
+}
+
+/// The local document at `path`, its nodes placed at `at`; a warning at `at` if it cannot be
+/// read.
+pub(crate) fn read(emit: &mut Emit<'_, '_>, at: &Node, path: &str) -> Option<Node> {
+    let Some(files) = emit.files else {
+        emit.warn(at, format!("`{path}` is not read here; the definition is not followed"));
+        return None;
+    };
+    match files.read(path) {
+        Ok(document) => Some(relocate(document, at.line, at.column)),
+        Err(message) => {
+            emit.warn(at, message);
+            None
+        }
+    }
+}
