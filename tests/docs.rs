@@ -230,3 +230,42 @@ fn an_unreadable_source_is_listed_in_the_docs_and_exits_two() {
     assert!(findings.contains("`unreadable-source`"), "{findings}");
     assert!(findings.contains("pipeline/fulfilment/src/broken.rs"), "{findings}");
 }
+
+/// The docs of a project with no annotations yet read on their own: counts in words, a word on
+/// the missing events instead of an empty table, the granted writes explained and listed.
+#[test]
+fn docs_of_a_template_without_annotations() {
+    let mut files = flowdoc::files::MemoryFiles::new();
+    files.insert(
+        "template.yaml",
+        "Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      Environment: {Variables: {TABLE: !Ref Table}}
+      Policies: [{DynamoDBCrudPolicy: {TableName: !Ref Table}}]
+      Events:
+        Api: {Type: Api, Properties: {Path: /orders, Method: post}}
+  Table:
+    Type: AWS::DynamoDB::Table
+",
+    );
+    let analysis = common::analyse(&files, &["template.yaml"]);
+    let docs = flowdoc::render::docs::documents(
+        &analysis.flow,
+        &analysis.findings,
+        &flowdoc::render::docs::DocsOptions { out_dir: Some("docs/flow".into()) },
+    );
+    let index = &docs["index.md"];
+    assert!(index.contains("0 events, 1 function, 3 resources, from `template.yaml`."), "{index}");
+    assert!(index.contains("No events yet: no handler is annotated"), "{index}");
+    assert!(!index.contains("| Event | Version |"), "no empty table: {index}");
+    assert!(index.contains("Dashed blue arrows are writes the template grants"), "{index}");
+    let page = &docs["functions/orders.md"];
+    assert!(page.contains("| `Table` | DynamoDBCrudPolicy |"), "{page}");
+    assert!(docs["overview.svg"].contains("granted, not declared in code"), "the legend says it");
+}

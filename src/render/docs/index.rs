@@ -7,7 +7,7 @@ use super::parts::parts_table;
 use super::text::list;
 use super::{DocsOptions, GENERATED};
 use crate::model::{EdgeKind, Flow};
-use crate::render::diagram::Diagram;
+use crate::render::diagram::{Diagram, EdgeLook};
 use crate::render::escape::code;
 use crate::render::groups::Grouping;
 use crate::render::mermaid;
@@ -46,10 +46,10 @@ pub(super) fn index(
     out.push_str("# Event flow\n\n");
     let _ = writeln!(
         out,
-        "{} events, {} functions, {} resources, from {}. {}\n",
-        flow.events().len(),
-        flow.functions().count(),
-        flow.nodes().count(),
+        "{}, {}, {}, from {}. {}\n",
+        counted(flow.events().len(), "event"),
+        counted(flow.functions().count(), "function"),
+        counted(flow.nodes().count(), "resource"),
         list(flow.templates().iter().map(|template| code(template))),
         summary(findings)
     );
@@ -67,6 +67,12 @@ folded corner is a part, with its own page and picture. Arrows between parts nam
 triggers, subscriptions and routes; dashed red arrows are where data lands when processing fails. \
 Edges are labelled with the events they carry.\n\n",
     );
+    if overview.edges.iter().any(|edge| edge.look == EdgeLook::Granted) {
+        out.push_str(
+            "Dashed blue arrows are writes the template grants a function whose environment names the \
+target, but that no annotation declares: what goes there is not known from the code.\n\n",
+        );
+    }
     let chart = mermaid::render(overview);
     if mermaid::fits_github(overview, &chart) {
         let _ = write!(
@@ -77,9 +83,16 @@ Edges are labelled with the events they carry.\n\n",
         out.push_str("The graph is too large for a Mermaid chart on GitHub; the SVG above shows it.\n\n");
     }
 
-    out.push_str(
-        "## Events\n\n| Event | Version | Produced by | Consumed by | Fields |\n|---|---|---|---|---|\n",
-    );
+    out.push_str("## Events\n\n");
+    if flow.events().is_empty() {
+        out.push_str(
+            "No events yet: no handler is annotated with `#[event_producer]` or `#[event_consumer]`. \
+The pictures show how the template wires the resources; annotate the handlers (see the guide) to \
+see which events travel where.\n",
+        );
+    } else {
+        out.push_str("| Event | Version | Produced by | Consumed by | Fields |\n|---|---|---|---|---|\n");
+    }
     for event in flow.events().values() {
         let _ = writeln!(
             out,
@@ -131,4 +144,9 @@ Edges are labelled with the events they carry.\n\n",
     out.push_str(&summary(findings));
     out.push('\n');
     out
+}
+
+/// `count` things, as `1 event` or `3 events`.
+fn counted(count: usize, thing: &str) -> String {
+    if count == 1 { format!("1 {thing}") } else { format!("{count} {thing}s") }
 }
