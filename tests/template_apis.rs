@@ -263,12 +263,19 @@ Resources:
             "template.yaml:8:7 the API definition lives at `s3://bucket/api.yaml`; flowdoc does not fetch it",
             "template.yaml:12:7 the API definition lives in S3; flowdoc does not fetch it",
             "template.yaml:21:13 `missing.yaml` is not in the project; the definition is not read",
-            "template.yaml:25:7 `broken.yaml` line 2: while parsing a flow sequence, expected ',' or ']'; the definition is not read",
             "template.yaml:29:7 `../../api.yaml` is outside the project; the definition is not read",
             "template.yaml:30:3 method without a RestApiId; its integration is not followed",
             "template.yaml:40:7 the route's Target names no integration of this template; it is not followed",
         ]
     );
+    // A file that is there but does not parse is a problem of that file, reported like a
+    // source file that cannot be read.
+    let unreadable: Vec<String> = template
+        .unreadable
+        .iter()
+        .map(|problem| format!("{} {:?} {}", problem.location, problem.kind, problem.message))
+        .collect();
+    assert_eq!(unreadable, ["broken.yaml:2:1 Syntax while parsing a flow sequence, expected ',' or ']'"]);
     assert_eq!(api_relations(&template), Vec::<String>::new());
 }
 
@@ -287,11 +294,20 @@ fn included_definitions_share_the_size_limit() {
     files.insert("api.yaml", format!("paths: {{}}\ninfo: {{description: {}}}\n", "x".repeat(400)));
     let options = LoadOptions { max_file_bytes: 1000, ..LoadOptions::default() };
     let loaded = template::load(&files, &["template.yaml".to_owned()], &options);
-    let warnings: Vec<String> = loaded.templates()[0].problems.iter().map(|p| p.message.clone()).collect();
+    assert_eq!(loaded.templates()[0].problems, []);
+    let unreadable: Vec<String> =
+        loaded.templates()[0].unreadable.iter().map(|p| format!("{} {}", p.location, p.message)).collect();
     assert_eq!(
-        warnings,
+        unreadable,
         [
-            "`api.yaml` is 432 bytes, over the 136 bytes left of the size limit of this template's definitions; the definition is not read"
+            "api.yaml file is 432 bytes, over the 136 bytes left of the size limit of the definitions its template names; it was not read"
         ]
     );
+    // In the analysis, it is an unreadable source: the run goes on, and ends as a failed one.
+    let config = flowdoc::config::Config { load: options, ..flowdoc::config::Config::default() };
+    let templates = ["template.yaml".to_owned()];
+    let analysis = flowdoc::analyse(&flowdoc::Project::new(&files).templates(&templates).config(&config))
+        .expect("it loads");
+    assert_eq!(analysis.unreadable_sources().len(), 1);
+    assert!(analysis.findings.iter().any(|finding| finding.rule == "unreadable-source"));
 }

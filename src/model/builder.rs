@@ -266,6 +266,7 @@ mod tests {
             relations: Vec::new(),
             problems: Vec::new(),
             exports: Vec::new(),
+            unreadable: Vec::new(),
         }
     }
 

@@ -33,7 +33,11 @@ pub(crate) fn build(scan: &ScanFacts, templates: &Templates) -> Flow {
     bind::bind(&mut flow, scan, templates);
     granted::add_granted_writes(&mut flow, templates);
     propagate::propagate(&mut flow);
-    flow.finish(scan.problems.clone())
+    // The files templates name that cannot be read count as sources that cannot be read.
+    let mut source_problems = scan.problems.clone();
+    source_problems
+        .extend(templates.templates().iter().flat_map(|template| template.unreadable.iter().cloned()));
+    flow.finish(source_problems)
 }
 
 pub(crate) use bind::has_write_grant;

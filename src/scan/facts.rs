@@ -147,7 +147,7 @@ pub struct VariantFacts {
 /// A source file or annotation the scan could not use.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct SourceProblem {
-    /// Where: the file, and line and column where known (line 0 when not).
+    /// Where: the file, and line and column where known.
     pub location: Location,
     /// What kind of problem it is.
     pub kind: ProblemKind,

@@ -16,11 +16,13 @@ pub(crate) struct Emit<'n, 'a> {
     /// The project's files beside the template, for the API definitions it includes; `None`
     /// where there are none to read.
     pub(crate) files: Option<&'n LocalFiles<'n>>,
+    /// The files it names that are there but cannot be read or parsed.
+    pub(crate) unreadable: Vec<crate::scan::SourceProblem>,
 }
 
 impl<'n, 'a> Emit<'n, 'a> {
     pub(crate) fn new(names: &'n Names<'a>) -> Emit<'n, 'a> {
-        Emit { names, relations: Vec::new(), problems: Vec::new(), files: None }
+        Emit { names, relations: Vec::new(), problems: Vec::new(), files: None, unreadable: Vec::new() }
     }
 
     /// The location of `node` in this template.

@@ -91,8 +91,11 @@ pub(crate) fn load(
     let (mut resources, nested) = read_resources(&mut emit, &written);
     add_implicit_resources(&mut resources, &emit, implicit, &written, &empty);
     let exports = exports(&emit, doc);
-    let Emit { relations, problems, .. } = emit;
+    let Emit { relations, problems, mut unreadable, .. } = emit;
     let mut template = assemble(path, resources, parameters(path, doc), relations, problems);
+    unreadable.sort();
+    unreadable.dedup();
+    template.unreadable = unreadable;
     template.exports = exports;
     Ok(Loaded { template, nested })
 }
@@ -357,7 +360,15 @@ fn assemble(
     relations.sort_by(|a, b| relation_key(a).cmp(&relation_key(b)));
     problems.sort();
     problems.dedup();
-    Template { path: path.to_owned(), resources, parameters, relations, problems, exports: Vec::new() }
+    Template {
+        path: path.to_owned(),
+        resources,
+        parameters,
+        relations,
+        problems,
+        exports: Vec::new(),
+        unreadable: Vec::new(),
+    }
 }
 
 /// The outputs the template exports that name one of its resources: `Value` a `Ref` or

@@ -1,12 +1,16 @@
 //! Files a template names beside itself — OpenAPI definitions (`DefinitionUri`, `AWS::Include`),
 //! state machine definitions (`DefinitionUri`) — read through the project's one door, within the
-//! template's size limit, and placed at the line that names them. Nothing is fetched from S3 or
+//! template's size limit, and placed at the line that names them. One that is not in the project
+//! is a warning of the template; one that is there but cannot be read or parsed is a problem of
+//! that file, reported as `unreadable-source` like a source file's. Nothing is fetched from S3 or
 //! elsewhere: a warning says where such a definition lives.
 
 use super::emit::{Emit, relocate};
 use super::yaml::Node;
 use super::{LoadOptions, yaml};
 use crate::files::{ProjectFiles, ReadError};
+use crate::location::Location;
+use crate::scan::{ProblemKind, SourceProblem};
 
 /// The project's files seen from a template's folder, for the definitions it includes.
 pub(crate) struct LocalFiles<'f> {
@@ -37,27 +41,49 @@ impl<'f> LocalFiles<'f> {
     }
 
     /// The document at `relative` (to the template's folder), read within the template size
-    /// limit; why not, as a message.
-    pub(crate) fn read(&self, relative: &str) -> Result<Node, String> {
-        let path = crate::files::join(&self.dir, relative)
-            .ok_or_else(|| format!("`{relative}` is outside the project; the definition is not read"))?;
+    /// limit; why not otherwise.
+    pub(crate) fn read(&self, relative: &str) -> Result<Node, Unread> {
+        let path = crate::files::join(&self.dir, relative).ok_or_else(|| {
+            Unread::Absent(format!("`{relative}` is outside the project; the definition is not read"))
+        })?;
+        let unreadable = |kind: ProblemKind, location: Location, message: String| {
+            Unread::Unreadable(SourceProblem { location, kind, message })
+        };
         let bytes = self.files.read(&path, self.budget.get()).map_err(|error| match error {
             ReadError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
-                format!("`{path}` is not in the project; the definition is not read")
+                Unread::Absent(format!("`{path}` is not in the project; the definition is not read"))
             }
-            ReadError::TooLarge { size, limit } => format!(
-                "`{path}` is {size} bytes, over the {limit} bytes left of the size limit of this \
-                 template's definitions; the definition is not read"
+            ReadError::TooLarge { size, limit } => unreadable(
+                ProblemKind::Unreadable,
+                Location::file(&path),
+                format!(
+                    "file is {size} bytes, over the {limit} bytes left of the size limit of the \
+                     definitions its template names; it was not read"
+                ),
             ),
-            ReadError::Io(io) => format!("cannot read `{path}`: {io}; the definition is not read"),
+            ReadError::Io(io) => {
+                unreadable(ProblemKind::Unreadable, Location::file(&path), format!("cannot read: {io}"))
+            }
         })?;
         self.budget.set(self.budget.get().saturating_sub(bytes.len() as u64));
-        let text = String::from_utf8(bytes).map_err(|_| format!("`{path}` is not valid UTF-8; not read"))?;
+        let text = String::from_utf8(bytes).map_err(|error| {
+            let at = Location::at_offset(&path, error.as_bytes(), error.utf8_error().valid_up_to());
+            unreadable(ProblemKind::NotUtf8, at, "the file is not valid UTF-8".to_owned())
+        })?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         yaml::parse(text, self.options.yaml).map(|document| document.root).map_err(|error| {
-            format!("`{path}` line {}: {}; the definition is not read", error.line, error.message)
+            unreadable(ProblemKind::Syntax, Location::new(&path, error.line, error.column), error.message)
         })
     }
+}
+
+/// Why a file a template names was not read.
+#[derive(Debug)]
+pub(crate) enum Unread {
+    /// It is not in the project: a warning of the template.
+    Absent(String),
+    /// It is there but cannot be read or parsed: a problem of that file, as for a source file.
+    Unreadable(SourceProblem),
 }
 
 /// The document a `DefinitionUri` (or `BodyS3Location`) names, placed at `key`, when it is a
@@ -87,8 +113,12 @@ pub(crate) fn read(emit: &mut Emit<'_, '_>, at: &Node, path: &str) -> Option<Nod
     };
     match files.read(path) {
         Ok(document) => Some(relocate(document, at.line, at.column)),
-        Err(message) => {
+        Err(Unread::Absent(message)) => {
             emit.warn(at, message);
+            None
+        }
+        Err(Unread::Unreadable(problem)) => {
+            emit.unreadable.push(problem);
             None
         }
     }

@@ -58,6 +58,9 @@ pub struct Template {
     /// The outputs it exports for other stacks (`Outputs.<X>.Export.Name`) that name one of its
     /// resources, sorted by name.
     pub exports: Vec<Export>,
+    /// The files it names (API and state machine definitions) that are there but cannot be
+    /// read or parsed, sorted.
+    pub unreadable: Vec<crate::scan::SourceProblem>,
 }
 
 /// An output a template exports, and the resource its value names.
