@@ -17,7 +17,7 @@ impl Rule for UnreadableSource {
     }
 
     fn summary(&self) -> &'static str {
-        "a source file could not be read or parsed (it is skipped; the run goes on)"
+        "a source file, or a definition file a template names, could not be read or parsed (it is skipped; the run goes on)"
     }
 
     fn explain(&self) -> &'static str {
