@@ -8,7 +8,7 @@
 mod common;
 
 use flowdoc::files::{DiskFiles, MemoryFiles};
-use flowdoc::template::{self, Endpoint, LoadOptions, RelationKind, Template, Templates};
+use flowdoc::template::{self, LoadOptions, RelationKind, Template, Templates};
 use std::path::Path;
 
 fn fixtures() -> DiskFiles {
@@ -43,14 +43,6 @@ fn problems(template: &Template) -> Vec<String> {
     template.problems.iter().map(|problem| format!("{} {}", problem.location, problem.message)).collect()
 }
 
-fn endpoint(endpoint: &Endpoint) -> String {
-    match endpoint {
-        Endpoint::Resource(id) => id.clone(),
-        Endpoint::External(external) => format!("external:{}", external.label()),
-        Endpoint::Missing(id) => format!("missing:{id}"),
-    }
-}
-
 /// The API relations (triggers from APIs and authorizers, API integration routes) as sorted
 /// `FROM -KIND-> TO DETAILS` lines.
 fn api_relations(template: &Template) -> Vec<String> {
@@ -75,9 +67,9 @@ fn api_relations(template: &Template) -> Vec<String> {
             let conditional = if relation.conditional { " conditional" } else { "" };
             Some(format!(
                 "{} -{}-> {} {details}{conditional}",
-                endpoint(&relation.from),
+                common::relations::endpoint(&relation.from),
                 relation.kind.name(),
-                endpoint(&relation.to)
+                common::relations::endpoint(&relation.to)
             ))
         })
         .collect();

@@ -6,6 +6,8 @@
 //! A relation line reads `LINE FROM -KIND-> TO DETAILS`; a resource line `ID TYPE KIND LOCATION`
 //! with `implicit` for the resources the SAM transform creates.
 
+mod common;
+
 use flowdoc::Project;
 use flowdoc::files::{DiskFiles, MemoryFiles, ProjectFiles};
 use flowdoc::template::{
@@ -44,14 +46,6 @@ fn from_text(text: &str) -> Template {
 
 fn problems(template: &Template) -> Vec<String> {
     template.problems.iter().map(|problem| format!("{} {}", problem.location, problem.message)).collect()
-}
-
-fn endpoint(endpoint: &Endpoint) -> String {
-    match endpoint {
-        Endpoint::Resource(id) => id.clone(),
-        Endpoint::External(external) => format!("external:{}", external.label()),
-        Endpoint::Missing(id) => format!("missing:{id}"),
-    }
 }
 
 /// A parsed policy or pattern as compact JSON-like text.
@@ -156,34 +150,12 @@ fn details(kind: &RelationKind) -> Vec<String> {
 
 /// Every relation as `LINE FROM -KIND-> TO DETAILS`, in the model's order (by location).
 fn relations(template: &Template) -> Vec<String> {
-    template
-        .relations
-        .iter()
-        .map(|relation| {
-            let mut details = details(&relation.kind);
-            if relation.conditional {
-                details.push("conditional".into());
-            }
-            format!(
-                "{} {} -{}-> {} {}",
-                relation.location.line().unwrap(),
-                endpoint(&relation.from),
-                relation.kind.name(),
-                endpoint(&relation.to),
-                details.join(" ")
-            )
-        })
-        .collect()
+    common::relations::relation_lines(template, |_| true, details)
 }
 
 /// The relations without their lines, sorted: what a template means, however it is written.
 fn meaning(template: &Template) -> Vec<String> {
-    let mut lines: Vec<String> = relations(template)
-        .into_iter()
-        .map(|line| line.split_once(' ').map_or(line.clone(), |(_, rest)| rest.to_owned()))
-        .collect();
-    lines.sort();
-    lines
+    common::relations::meaning(relations(template))
 }
 
 /// The resources created implicitly, as `ID TYPE KIND LINE:COLUMN`.
@@ -704,7 +676,7 @@ fn values_name_resources_through_intrinsics_parameters_and_literals() {
     let targets: Vec<(String, bool)> = table
         .references
         .iter()
-        .map(|reference| (endpoint(&reference.target), reference.conditional))
+        .map(|reference| (common::relations::endpoint(&reference.target), reference.conditional))
         .collect();
     assert_eq!(targets, [("Audit".into(), true), ("Scratch".into(), true)]);
     assert_eq!(

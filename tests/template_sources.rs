@@ -9,7 +9,7 @@
 mod common;
 
 use flowdoc::files::{DiskFiles, MemoryFiles};
-use flowdoc::template::{self, Endpoint, LoadOptions, RelationKind, Template};
+use flowdoc::template::{self, LoadOptions, RelationKind, Template};
 use std::path::Path;
 
 fn fixtures() -> DiskFiles {
@@ -37,14 +37,6 @@ fn problems(template: &Template) -> Vec<String> {
         .iter()
         .map(|problem| format!("{} {}", problem.location.line().unwrap_or(0), problem.message))
         .collect()
-}
-
-fn endpoint(endpoint: &Endpoint) -> String {
-    match endpoint {
-        Endpoint::Resource(id) => id.clone(),
-        Endpoint::External(external) => format!("external:{}", external.label()),
-        Endpoint::Missing(id) => format!("missing:{id}"),
-    }
 }
 
 /// The relation's kind-specific details that these mechanisms set.
@@ -82,37 +74,16 @@ fn details(kind: &RelationKind) -> Vec<String> {
 
 /// Every relation but environment references, as `LINE FROM -KIND-> TO DETAILS`.
 fn relations(template: &Template) -> Vec<String> {
-    template
-        .relations
-        .iter()
-        .filter(|relation| !matches!(relation.kind, RelationKind::Env(_)))
-        .map(|relation| {
-            let mut details = details(&relation.kind);
-            if relation.conditional {
-                details.push("conditional".into());
-            }
-            format!(
-                "{} {} -{}-> {} {}",
-                relation.location.line().unwrap(),
-                endpoint(&relation.from),
-                relation.kind.name(),
-                endpoint(&relation.to),
-                details.join(" ")
-            )
-            .trim_end()
-            .to_owned()
-        })
-        .collect()
+    common::relations::relation_lines(
+        template,
+        |relation| !matches!(relation.kind, RelationKind::Env(_)),
+        details,
+    )
 }
 
 /// The relations without their lines, sorted.
 fn meaning(template: &Template) -> Vec<String> {
-    let mut lines: Vec<String> = relations(template)
-        .into_iter()
-        .map(|line| line.split_once(' ').map_or(line.clone(), |(_, rest)| rest.to_owned()))
-        .collect();
-    lines.sort();
-    lines
+    common::relations::meaning(relations(template))
 }
 
 /// One template given as text.

@@ -6,7 +6,7 @@
 mod common;
 
 use flowdoc::files::{DiskFiles, MemoryFiles};
-use flowdoc::template::{self, Endpoint, LoadOptions, RelationKind, Template};
+use flowdoc::template::{self, LoadOptions, RelationKind, Template};
 use std::path::Path;
 
 /// One fixture template of `tests/fixtures/templates/states/`, which must load without problems.
@@ -30,14 +30,6 @@ fn from_text(text: &str) -> (Template, Vec<String>) {
     let template = loaded.into_templates().remove(0);
     let problems = template.problems.iter().map(|problem| problem.message.clone()).collect();
     (template, problems)
-}
-
-fn endpoint(endpoint: &Endpoint) -> String {
-    match endpoint {
-        Endpoint::Resource(id) => id.clone(),
-        Endpoint::External(external) => format!("external:{}", external.label()),
-        Endpoint::Missing(id) => format!("missing:{id}"),
-    }
 }
 
 /// The relation's details that tell the kinds of this file apart.
@@ -71,35 +63,16 @@ fn details(kind: &RelationKind) -> Vec<String> {
 /// The relations that are not grants (which other tests cover), as
 /// `LINE FROM -KIND-> TO DETAILS`.
 fn relations(template: &Template) -> Vec<String> {
-    template
-        .relations
-        .iter()
-        .filter(|relation| !matches!(relation.kind, RelationKind::Grant(_)))
-        .map(|relation| {
-            let mut details = details(&relation.kind);
-            if relation.conditional {
-                details.push("conditional".into());
-            }
-            format!(
-                "{} {} -{}-> {} {}",
-                relation.location.line().unwrap(),
-                endpoint(&relation.from),
-                relation.kind.name(),
-                endpoint(&relation.to),
-                details.join(" ")
-            )
-        })
-        .collect()
+    common::relations::relation_lines(
+        template,
+        |relation| !matches!(relation.kind, RelationKind::Grant(_)),
+        details,
+    )
 }
 
 /// The relations without their lines, sorted: what a template means however it is written.
 fn meaning(template: &Template) -> Vec<String> {
-    let mut lines: Vec<String> = relations(template)
-        .into_iter()
-        .map(|line| line.split_once(' ').map_or(line.clone(), |(_, rest)| rest.to_owned()))
-        .collect();
-    lines.sort();
-    lines
+    common::relations::meaning(relations(template))
 }
 
 /// The YAML fixture and its JSON twin mean the same.

@@ -2,6 +2,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod relations;
 pub mod svg;
 
 use std::path::Path;
