@@ -3,8 +3,9 @@
 //! computed once, which nothing changes afterwards.
 
 use super::graph::{Edge, Event, FailurePath, Flow, FlowGraph, GrantInfo, Handler, Node, PermissionInfo};
+use super::stacks::NestedStacks;
 use crate::scan::SourceProblem;
-use crate::template::{TemplateProblem, Templates};
+use crate::template::{Endpoint, TemplateProblem, Templates};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,6 +35,8 @@ pub(super) struct FlowBuilder {
     ids: NodeIds,
     /// What the templates export, for `Fn::ImportValue` in the others.
     exports: Vec<Exported>,
+    /// The nested stacks, for their outputs and the parameters passed to them.
+    stacks: NestedStacks,
 }
 
 /// An export of one of the templates.
@@ -73,6 +76,7 @@ impl FlowBuilder {
             failure_paths: Vec::new(),
             ids: NodeIds::new(templates),
             exports: Vec::new(),
+            stacks: NestedStacks::new(templates),
         }
         .with_exports(templates)
     }
@@ -117,6 +121,12 @@ impl FlowBuilder {
             }),
             _ => None,
         }
+    }
+
+    /// What `endpoint` of template number `template` stands for across nested stacks, and in
+    /// which template (see [`NestedStacks::follow`]).
+    pub(super) fn across_stacks(&self, template: usize, endpoint: &Endpoint) -> (usize, Endpoint) {
+        self.stacks.follow(template, endpoint)
     }
 
     /// The graph id of the resource `id` of template number `template`.
@@ -266,6 +276,8 @@ mod tests {
             relations: Vec::new(),
             problems: Vec::new(),
             exports: Vec::new(),
+            outputs: Vec::new(),
+            nested: Vec::new(),
         }
     }
 

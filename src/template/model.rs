@@ -58,6 +58,36 @@ pub struct Template {
     /// The outputs it exports for other stacks (`Outputs.<X>.Export.Name`) that name one of its
     /// resources, sorted by name.
     pub exports: Vec<Export>,
+    /// Its `Outputs` whose `Value` names something (a resource, a nested stack's output, a
+    /// parameter), sorted by name: what `Fn::GetAtt <Stack>.Outputs.<Name>` in a template
+    /// nesting it stands for.
+    pub outputs: Vec<Output>,
+    /// The local templates its nested stacks (`AWS::CloudFormation::Stack`,
+    /// `AWS::Serverless::Application`) load, with the parameters it passes them.
+    pub nested: Vec<NestedStack>,
+}
+
+/// An output of a template and what its value names.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Output {
+    /// The output's logical name.
+    pub name: String,
+    /// What its value names, in this template.
+    pub target: Endpoint,
+    /// Where the output is written.
+    pub location: Location,
+}
+
+/// A nested stack of a template whose template is a local file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NestedStack {
+    /// The logical ID of the stack (or SAM application) resource.
+    pub resource: String,
+    /// The path of the template it loads, relative to the project.
+    pub template: String,
+    /// What the value of each parameter it passes (`Parameters`) names, in the nesting
+    /// template: a resource, an outside thing, or a parameter of its own.
+    pub parameters: BTreeMap<String, Endpoint>,
 }
 
 /// An output a template exports, and the resource its value names.
@@ -324,6 +354,14 @@ pub enum External {
     /// Every resource of a service (`sqs`), or of every service (`*`), for grants that name no
     /// single resource: `Resource: "*"` or an AWS managed policy such as `AmazonSQSFullAccess`.
     Wildcard(String),
+    /// An output of a nested stack: `Fn::GetAtt <stack>.Outputs.<output>`, with `stack` the
+    /// logical ID of the stack resource. The flow follows it into the nested template.
+    StackOutput {
+        /// The logical ID of the stack (or SAM application) resource.
+        stack: String,
+        /// The output's name.
+        output: String,
+    },
 }
 
 impl External {
@@ -336,6 +374,7 @@ impl External {
             External::DefaultEventBus => "default".to_owned(),
             External::Service(name) => name.clone(),
             External::Wildcard(service) => format!("{service}:*"),
+            External::StackOutput { stack, output } => format!("{stack}.Outputs.{output}"),
         }
     }
 }
