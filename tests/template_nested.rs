@@ -30,6 +30,8 @@ fn parameters_and_outputs_join_the_nested_stacks() {
             "Inbox -trigger-> Processor",
             // `${Alerts.Outputs.AlertFunctionArn}` in the parent: the JSON application's function.
             "Nightly -route-> AlertFunction",
+            // Granted: a publish grant on the output, which the function's environment names.
+            "Notifier -publish-> Topic",
             // The output `TopicArn`, passed on to the application as a parameter.
             "Topic -subscription-> AlertFunction",
             // `!GetAtt Worker.Outputs.TopicArn` in the parent.
