@@ -120,3 +120,23 @@ fn a_template_nested_twice_with_different_values_keeps_its_parameter() {
     let flow = common::analyse(&files, &["a/parent.yaml", "b/parent.yaml"]).flow;
     assert_eq!(edges(&flow), ["QueueArn -trigger-> Fn"]);
 }
+
+#[test]
+fn a_nested_template_has_no_stack_name_of_its_own() {
+    let mut files = MemoryFiles::new();
+    files
+        .insert("parent.yaml", parent_passing("!GetAtt Queue.Arn"))
+        .insert("child.yaml", CHILD)
+        .insert("samconfig.toml", "[default.deploy.parameters]\nstack_name = \"shop\"\n");
+    let loaded = flowdoc::template::load(
+        &files,
+        &["child.yaml".to_owned(), "parent.yaml".to_owned()],
+        &flowdoc::template::LoadOptions::default(),
+    );
+    let names: Vec<(&str, Option<&str>)> = loaded
+        .templates()
+        .iter()
+        .map(|template| (template.path.as_str(), template.stack_name.as_deref()))
+        .collect();
+    assert_eq!(names, [("child.yaml", None), ("parent.yaml", Some("shop"))]);
+}

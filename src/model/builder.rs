@@ -35,6 +35,8 @@ pub(super) struct FlowBuilder {
     ids: NodeIds,
     /// What the templates export, for `Fn::ImportValue` in the others.
     exports: Vec<Exported>,
+    /// The stack name of each template, where its `samconfig.toml` says it.
+    stack_names: Vec<Option<String>>,
     /// The nested stacks, for their outputs and the parameters passed to them.
     stacks: NestedStacks,
 }
@@ -44,6 +46,9 @@ pub(super) struct FlowBuilder {
 struct Exported {
     /// The export's name, placeholders kept.
     name: String,
+    /// The name with `${AWS::StackName}` replaced, where the exporting template's stack name is
+    /// known.
+    full: String,
     /// The graph id of the resource it names.
     node: String,
     /// The template that exports it.
@@ -77,6 +82,7 @@ impl FlowBuilder {
             ids: NodeIds::new(templates),
             exports: Vec::new(),
             stacks: NestedStacks::new(templates),
+            stack_names: templates.templates().iter().map(|template| template.stack_name.clone()).collect(),
         }
         .with_exports(templates)
     }
@@ -86,6 +92,7 @@ impl FlowBuilder {
             for export in &template.exports {
                 self.exports.push(Exported {
                     name: export.name.clone(),
+                    full: self.with_stack_name(index, &export.name),
                     node: self.ids.of(index, &export.resource),
                     template: template.path.clone(),
                 });
@@ -94,11 +101,22 @@ impl FlowBuilder {
         self
     }
 
-    /// The resource one of the templates exports as `name`: by the same name, or else by the
-    /// same text past the export's last placeholder (the stack name is not known here), when
-    /// exactly one export has it.
-    pub(super) fn import(&self, name: &str) -> Option<Imported> {
-        if let Some(export) = self.exports.iter().find(|export| export.name == name) {
+    /// `name` with `${AWS::StackName}` replaced by the stack name of template number
+    /// `template`, where it is known.
+    fn with_stack_name(&self, template: usize, name: &str) -> String {
+        match self.stack_names.get(template) {
+            Some(Some(stack)) => name.replace("${AWS::StackName}", stack),
+            _ => name.to_owned(),
+        }
+    }
+
+    /// The resource one of the templates exports as `name`, imported by template number
+    /// `template`: by the same name (stack names filled in where `samconfig.toml` says them), or
+    /// else by the same text past the export's last placeholder (the stack name is not known
+    /// here), when exactly one export has it.
+    pub(super) fn import(&self, template: usize, name: &str) -> Option<Imported> {
+        let full = self.with_stack_name(template, name);
+        if let Some(export) = self.exports.iter().find(|export| export.full == full) {
             return Some(Imported { node: export.node.clone(), by_rest: None });
         }
         let rest = |text: &str| -> Option<String> {
@@ -113,6 +131,8 @@ impl FlowBuilder {
             .exports
             .iter()
             .filter(|export| rest(&export.name).is_some_and(|tail| wanted.ends_with(&tail) && tail.len() > 1))
+            // Two names known in full that differ are two exports, whatever their ends.
+            .filter(|export| export.full.contains("${") || full.contains("${"))
             .collect();
         match matching.as_slice() {
             [export] => Some(Imported {
@@ -278,6 +298,7 @@ mod tests {
             exports: Vec::new(),
             outputs: Vec::new(),
             nested: Vec::new(),
+            stack_name: None,
         }
     }
 

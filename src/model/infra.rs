@@ -146,9 +146,9 @@ pub(crate) fn endpoint_id(flow: &FlowBuilder, template: usize, endpoint: &Endpoi
     let (template, endpoint) = flow.across_stacks(template, endpoint);
     match &endpoint {
         Endpoint::Resource(id) => Some(flow.node_id(template, id)),
-        Endpoint::External(External::Import(name)) => {
-            Some(flow.import(name).map_or_else(|| format!("import:{name}"), |imported| imported.node))
-        }
+        Endpoint::External(External::Import(name)) => Some(
+            flow.import(template, name).map_or_else(|| format!("import:{name}"), |imported| imported.node),
+        ),
         Endpoint::External(external) => Some(external.label()),
         Endpoint::Missing(_) => None,
     }
@@ -165,7 +165,7 @@ fn endpoint_node(
     let (template, endpoint) = flow.across_stacks(template, endpoint);
     match &endpoint {
         Endpoint::Resource(id) => flow.index_of(&flow.node_id(template, id)),
-        Endpoint::External(External::Import(name)) if let Some(imported) = flow.import(name) => {
+        Endpoint::External(External::Import(name)) if let Some(imported) = flow.import(template, name) => {
             if let Some((export, exporter)) = imported.by_rest {
                 flow.template_problems.push(TemplateProblem {
                     location: at.clone(),

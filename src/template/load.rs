@@ -109,6 +109,7 @@ pub(crate) fn load(
     let mut template = assemble(path, resources, parameters(path, doc), relations, problems);
     template.exports = exports;
     template.outputs = outputs;
+    template.stack_name = files.stack_name();
     Ok(Loaded { template, nested })
 }
 
@@ -386,6 +387,7 @@ fn assemble(
         exports: Vec::new(),
         outputs: Vec::new(),
         nested: Vec::new(),
+        stack_name: None,
     }
 }
 

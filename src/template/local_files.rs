@@ -1,7 +1,8 @@
 //! Files a template names beside itself — OpenAPI definitions (`DefinitionUri`, `AWS::Include`),
 //! state machine definitions (`DefinitionUri`) — read through the project's one door, within the
 //! template's size limit, and placed at the line that names them. Nothing is fetched from S3 or
-//! elsewhere: a warning says where such a definition lives.
+//! elsewhere: a warning says where such a definition lives. Also the stack name `samconfig.toml`
+//! beside the template deploys it as.
 
 use super::emit::{Emit, relocate};
 use super::yaml::Node;
@@ -56,6 +57,26 @@ impl<'f> LocalFiles<'f> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         yaml::parse(text, self.options.yaml).map(|document| document.root).map_err(|error| {
             format!("`{path}` line {}: {}; the definition is not read", error.line, error.message)
+        })
+    }
+}
+
+/// The largest `samconfig.toml` read.
+const MAX_SAMCONFIG_BYTES: u64 = 1 << 20;
+
+impl LocalFiles<'_> {
+    /// The stack name the SAM CLI deploys the template as: `stack_name` of
+    /// `[default.deploy.parameters]` (or else `[default.global.parameters]`) in the
+    /// `samconfig.toml` beside it. None when there is no such file or setting, or it does not
+    /// read.
+    pub(crate) fn stack_name(&self) -> Option<String> {
+        let path = crate::files::join(&self.dir, "samconfig.toml")?;
+        let bytes = self.files.read(&path, MAX_SAMCONFIG_BYTES).ok()?;
+        let config: toml::Table = std::str::from_utf8(&bytes).ok()?.parse().ok()?;
+        let default = config.get("default")?;
+        ["deploy", "global"].iter().find_map(|command| {
+            let name = default.get(command)?.get("parameters")?.get("stack_name")?.as_str()?;
+            (!name.is_empty()).then(|| name.to_owned())
         })
     }
 }

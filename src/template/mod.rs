@@ -190,6 +190,17 @@ pub fn load(files: &dyn ProjectFiles, paths: &[String], options: &LoadOptions) -
             }
         }
     }
+    // A nested template's stack name is made up when its parent deploys it, whatever a
+    // `samconfig.toml` beside it says.
+    let nested: BTreeSet<String> = templates
+        .iter()
+        .flat_map(|template| template.nested.iter().map(|stack| stack.template.clone()))
+        .collect();
+    for template in &mut templates {
+        if nested.contains(&template.path) {
+            template.stack_name = None;
+        }
+    }
     Templates::new(templates, errors)
 }
 

@@ -65,6 +65,9 @@ pub struct Template {
     /// The local templates its nested stacks (`AWS::CloudFormation::Stack`,
     /// `AWS::Serverless::Application`) load, with the parameters it passes them.
     pub nested: Vec<NestedStack>,
+    /// The stack name it is deployed as, from the `samconfig.toml` beside it; never for a
+    /// template another one nests (its stack name is made up at deploy time).
+    pub stack_name: Option<String>,
 }
 
 /// An output of a template and what its value names.
