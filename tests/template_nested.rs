@@ -140,3 +140,26 @@ fn a_nested_template_has_no_stack_name_of_its_own() {
         .collect();
     assert_eq!(names, [("child.yaml", None), ("parent.yaml", Some("shop"))]);
 }
+
+#[test]
+fn outputs_of_a_conditional_stack_are_conditional_and_alarms_notify_them() {
+    let mut files = MemoryFiles::new();
+    files
+        .insert(
+            "parent.yaml",
+            "Conditions:\n  WithAlerts: !Equals [a, a]\nResources:\n  Child:\n    Type: AWS::CloudFormation::Stack\n    Condition: WithAlerts\n    Properties:\n      TemplateURL: child.yaml\n  Alarm:\n    Type: AWS::CloudWatch::Alarm\n    Properties:\n      AlarmActions:\n        - !GetAtt Child.Outputs.TopicArn\n",
+        )
+        .insert(
+            "child.yaml",
+            "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\nOutputs:\n  TopicArn:\n    Value: !Ref Topic\n",
+        );
+    let flow = common::analyse(&files, &["parent.yaml"]).flow;
+    let found: Vec<String> = flow
+        .edges()
+        .iter()
+        .map(|(from, to, edge)| {
+            format!("{} -{}-> {} conditional={}", from.id, edge.kind.name(), to.id, edge.conditional)
+        })
+        .collect();
+    assert_eq!(found, ["Alarm -route-> Topic conditional=true"]);
+}

@@ -370,8 +370,13 @@ fn assemble(
     mut problems: Vec<TemplateProblem>,
 ) -> Template {
     for relation in &mut relations {
+        // A nested stack's output exists only where the stack does.
         let conditional_end = |endpoint: &Endpoint| {
-            endpoint.resource().and_then(|id| resources.get(id)).is_some_and(|r| r.condition.is_some())
+            let id = match endpoint {
+                Endpoint::External(External::StackOutput { stack, .. }) => Some(stack.as_str()),
+                _ => endpoint.resource(),
+            };
+            id.and_then(|id| resources.get(id)).is_some_and(|r| r.condition.is_some())
         };
         relation.conditional |= conditional_end(&relation.from) || conditional_end(&relation.to);
     }
