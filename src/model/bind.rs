@@ -257,14 +257,15 @@ fn resolve(
                 .iter()
                 .find(|r| matches!(r.target, Endpoint::Resource(_)))
                 .or(var.references.first());
-            match reference.map(|r| &r.target) {
-                Some(Endpoint::External(external)) => {
+            let followed = reference.map(|r| flow.across_stacks(function.template, &r.target));
+            match followed.as_ref().map(|(template, target)| (*template, target)) {
+                Some((_, Endpoint::External(external))) => {
                     let node = external_node(external, &var.location);
                     let id = node.id.clone();
                     flow.add_node(node);
                     Ok(id)
                 }
-                Some(endpoint) => endpoint_id(flow, function.template, endpoint).ok_or_else(|| {
+                Some((template, endpoint)) => endpoint_id(flow, template, endpoint).ok_or_else(|| {
                     format!(
                         "environment variable `{variable}` of `{}` names nothing the template defines",
                         function.id

@@ -3,8 +3,9 @@
 //! computed once, which nothing changes afterwards.
 
 use super::graph::{Edge, Event, FailurePath, Flow, FlowGraph, GrantInfo, Handler, Node, PermissionInfo};
+use super::stacks::NestedStacks;
 use crate::scan::SourceProblem;
-use crate::template::{TemplateProblem, Templates};
+use crate::template::{Endpoint, TemplateProblem, Templates};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,6 +35,10 @@ pub(super) struct FlowBuilder {
     ids: NodeIds,
     /// What the templates export, for `Fn::ImportValue` in the others.
     exports: Vec<Exported>,
+    /// The stack name of each template, where its `samconfig.toml` says it.
+    stack_names: Vec<Option<String>>,
+    /// The nested stacks, for their outputs and the parameters passed to them.
+    stacks: NestedStacks,
 }
 
 /// An export of one of the templates.
@@ -41,6 +46,9 @@ pub(super) struct FlowBuilder {
 struct Exported {
     /// The export's name, placeholders kept.
     name: String,
+    /// The name with `${AWS::StackName}` replaced, where the exporting template's stack name is
+    /// known.
+    full: String,
     /// The graph id of the resource it names.
     node: String,
     /// The template that exports it.
@@ -73,6 +81,8 @@ impl FlowBuilder {
             failure_paths: Vec::new(),
             ids: NodeIds::new(templates),
             exports: Vec::new(),
+            stacks: NestedStacks::new(templates),
+            stack_names: templates.templates().iter().map(|template| template.stack_name.clone()).collect(),
         }
         .with_exports(templates)
     }
@@ -82,6 +92,7 @@ impl FlowBuilder {
             for export in &template.exports {
                 self.exports.push(Exported {
                     name: export.name.clone(),
+                    full: self.with_stack_name(index, &export.name),
                     node: self.ids.of(index, &export.resource),
                     template: template.path.clone(),
                 });
@@ -90,11 +101,22 @@ impl FlowBuilder {
         self
     }
 
-    /// The resource one of the templates exports as `name`: by the same name, or else by the
-    /// same text past the export's last placeholder (the stack name is not known here), when
-    /// exactly one export has it.
-    pub(super) fn import(&self, name: &str) -> Option<Imported> {
-        if let Some(export) = self.exports.iter().find(|export| export.name == name) {
+    /// `name` with `${AWS::StackName}` replaced by the stack name of template number
+    /// `template`, where it is known.
+    fn with_stack_name(&self, template: usize, name: &str) -> String {
+        match self.stack_names.get(template) {
+            Some(Some(stack)) => name.replace("${AWS::StackName}", stack),
+            _ => name.to_owned(),
+        }
+    }
+
+    /// The resource one of the templates exports as `name`, imported by template number
+    /// `template`: by the same name (stack names filled in where `samconfig.toml` says them), or
+    /// else by the same text past the export's last placeholder (the stack name is not known
+    /// here), when exactly one export has it.
+    pub(super) fn import(&self, template: usize, name: &str) -> Option<Imported> {
+        let full = self.with_stack_name(template, name);
+        if let Some(export) = self.exports.iter().find(|export| export.full == full) {
             return Some(Imported { node: export.node.clone(), by_rest: None });
         }
         let rest = |text: &str| -> Option<String> {
@@ -109,6 +131,8 @@ impl FlowBuilder {
             .exports
             .iter()
             .filter(|export| rest(&export.name).is_some_and(|tail| wanted.ends_with(&tail) && tail.len() > 1))
+            // Two names known in full that differ are two exports, whatever their ends.
+            .filter(|export| export.full.contains("${") || full.contains("${"))
             .collect();
         match matching.as_slice() {
             [export] => Some(Imported {
@@ -117,6 +141,12 @@ impl FlowBuilder {
             }),
             _ => None,
         }
+    }
+
+    /// What `endpoint` of template number `template` stands for across nested stacks, and in
+    /// which template (see [`NestedStacks::follow`]).
+    pub(super) fn across_stacks(&self, template: usize, endpoint: &Endpoint) -> (usize, Endpoint) {
+        self.stacks.follow(template, endpoint)
     }
 
     /// The graph id of the resource `id` of template number `template`.
@@ -267,6 +297,9 @@ mod tests {
             problems: Vec::new(),
             exports: Vec::new(),
             unreadable: Vec::new(),
+            outputs: Vec::new(),
+            nested: Vec::new(),
+            stack_name: None,
         }
     }
 

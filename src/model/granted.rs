@@ -46,7 +46,11 @@ pub(crate) fn add_granted_writes(flow: &mut FlowBuilder, templates: &Templates) 
                 if flow.node(target).is_none() || publishes(flow, &function, target) {
                     continue;
                 }
-                let ids = |id: &str| flow.node_id(index, id);
+                // A resource of the template, or of another one through a nested stack.
+                let ids = |endpoint: &Endpoint| {
+                    let (template, endpoint) = flow.across_stacks(index, endpoint);
+                    endpoint.resource().map(|id| flow.node_id(template, id))
+                };
                 if let Some(write) = named_by_environment(details, target, ids) {
                     edges.push((function.clone(), target.to_owned(), write));
                 }
@@ -85,17 +89,18 @@ pub(crate) fn is_specific_write(grant: &GrantInfo) -> bool {
 }
 
 /// The first environment variable (by name) of `details` whose value references the resource
-/// with node id `target`; `ids` turns the template's logical IDs into node ids.
+/// with node id `target`; `ids` gives the node id of the resource an endpoint of the template
+/// stands for.
 fn named_by_environment(
     details: &FunctionDetails,
     target: &str,
-    ids: impl Fn(&str) -> String,
+    ids: impl Fn(&Endpoint) -> Option<String>,
 ) -> Option<GrantedWrite> {
     details.environment.iter().find_map(|(name, var)| {
         let references: Vec<_> = var
             .references
             .iter()
-            .filter(|reference| matches!(&reference.target, Endpoint::Resource(id) if ids(id) == target))
+            .filter(|reference| ids(&reference.target).is_some_and(|id| id == target))
             .collect();
         (!references.is_empty()).then(|| GrantedWrite {
             variable: name.clone(),

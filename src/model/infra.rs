@@ -140,29 +140,32 @@ fn trigger_label(trigger: &crate::template::Trigger) -> Option<String> {
     }
 }
 
-/// The node id of an endpoint: a resource's (qualified) id or an outside thing's label. Missing
-/// names have none.
+/// The node id of an endpoint, followed across nested stacks: a resource's (qualified) id or an
+/// outside thing's label. Missing names have none.
 pub(crate) fn endpoint_id(flow: &FlowBuilder, template: usize, endpoint: &Endpoint) -> Option<String> {
-    match endpoint {
+    let (template, endpoint) = flow.across_stacks(template, endpoint);
+    match &endpoint {
         Endpoint::Resource(id) => Some(flow.node_id(template, id)),
-        Endpoint::External(External::Import(name)) => {
-            Some(flow.import(name).map_or_else(|| format!("import:{name}"), |imported| imported.node))
-        }
+        Endpoint::External(External::Import(name)) => Some(
+            flow.import(template, name).map_or_else(|| format!("import:{name}"), |imported| imported.node),
+        ),
         Endpoint::External(external) => Some(external.label()),
         Endpoint::Missing(_) => None,
     }
 }
 
-/// The node of an endpoint, adding outside things as `external` nodes when first seen.
+/// The node of an endpoint, followed across nested stacks, adding outside things as `external`
+/// nodes when first seen.
 fn endpoint_node(
     flow: &mut FlowBuilder,
     template: usize,
     endpoint: &Endpoint,
     at: &crate::location::Location,
 ) -> Option<NodeIndex> {
-    match endpoint {
+    let (template, endpoint) = flow.across_stacks(template, endpoint);
+    match &endpoint {
         Endpoint::Resource(id) => flow.index_of(&flow.node_id(template, id)),
-        Endpoint::External(External::Import(name)) if let Some(imported) = flow.import(name) => {
+        Endpoint::External(External::Import(name)) if let Some(imported) = flow.import(template, name) => {
             if let Some((export, exporter)) = imported.by_rest {
                 flow.template_problems.push(TemplateProblem {
                     location: at.clone(),

@@ -19,6 +19,7 @@ mod granted;
 mod graph;
 mod infra;
 mod propagate;
+mod stacks;
 
 pub use graph::*;
 

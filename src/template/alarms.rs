@@ -42,12 +42,15 @@ pub(crate) fn alarm(emit: &mut Emit<'_, '_>, id: &str, props: &Node) {
 }
 
 /// Whether an alarm action names something it sends data to: an SNS topic (of the template,
-/// by ARN, or an import or parameter, which in an action list is a topic's ARN as a rule).
+/// by ARN, or an import, parameter or nested stack's output, which in an action list is a topic's
+/// ARN as a rule).
 fn notifies(emit: &Emit<'_, '_>, target: &Endpoint) -> bool {
     match target {
         Endpoint::Resource(_) => emit.names.type_of(target) == Some("AWS::SNS::Topic"),
         Endpoint::External(External::Arn(arn)) => arn.starts_with("arn:aws:sns:") || arn.contains(":sns:"),
-        Endpoint::External(External::Import(_) | External::Parameter(_)) => true,
+        Endpoint::External(External::Import(_) | External::Parameter(_) | External::StackOutput { .. }) => {
+            true
+        }
         _ => false,
     }
 }

@@ -60,6 +60,21 @@ impl<'a> Names<'a> {
         }
     }
 
+    /// `<stack>.Outputs.<name>` of a nested stack (or SAM application) resource of the template:
+    /// that output, which the flow follows into the nested template.
+    fn stack_output(&self, resource: &str, attribute: &str) -> Option<Endpoint> {
+        let output = attribute.strip_prefix("Outputs.").filter(|output| !output.is_empty())?;
+        let type_name = self.resources.get(resource)?;
+        matches!(type_name.as_str(), "AWS::CloudFormation::Stack" | "AWS::Serverless::Application").then(
+            || {
+                Endpoint::External(External::StackOutput {
+                    stack: resource.to_owned(),
+                    output: output.to_owned(),
+                })
+            },
+        )
+    }
+
     /// How the resource `id` is a Lambda function, if it is one.
     fn lambda(&self, id: &str) -> Option<Lambda> {
         types::resource_type(self.resources.get(id)?)?.lambda
@@ -140,6 +155,10 @@ impl<'a> Names<'a> {
             }
             "Fn::GetAtt" => {
                 if let Some((resource, attribute)) = get_att(args) {
+                    if let Some(target) = self.stack_output(&resource, &attribute) {
+                        out.push(Reference { target, attribute: None, conditional, location: at });
+                        return;
+                    }
                     let target = if self.resources.contains_key(&resource) {
                         Endpoint::Resource(resource)
                     } else {
@@ -252,6 +271,10 @@ impl<'a> Names<'a> {
         if name.starts_with("AWS::") {
             return;
         }
+        if let Some(target) = attribute.as_deref().and_then(|attribute| self.stack_output(name, attribute)) {
+            out.push(Reference { target, attribute: None, conditional, location: at });
+            return;
+        }
         if self.resources.contains_key(name) {
             out.push(Reference {
                 target: Endpoint::Resource(name.to_owned()),
@@ -301,7 +324,10 @@ impl<'a> Names<'a> {
         conditional: bool,
         out: &mut Vec<Reference>,
     ) {
-        let names_resource = out[first..].iter().any(|reference| reference.target.resource().is_some());
+        let names_resource = out[first..].iter().any(|reference| {
+            reference.target.resource().is_some()
+                || matches!(reference.target, Endpoint::External(External::StackOutput { .. }))
+        });
         if expects_name
             && !names_resource
             && let Some(text) = self.text(node)

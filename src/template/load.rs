@@ -6,8 +6,8 @@ use super::emit::Emit;
 use super::intrinsics::Names;
 use super::local_files::LocalFiles;
 use super::model::{
-    Details, Endpoint, Export, Parameter, Relation, Resource, ResourceKind, Severity, Template,
-    TemplateProblem,
+    Details, Endpoint, Export, External, Output, Parameter, Reference, Relation, Resource, ResourceKind,
+    Severity, Template, TemplateProblem,
 };
 use super::sam::Implicit;
 use super::yaml::{Document, Node, Value};
@@ -53,11 +53,24 @@ struct Written<'a> {
     metadata: Option<&'a Node>,
 }
 
-/// A loaded template and the local templates it nests (paths as written, relative to it).
+/// A loaded template and the local templates it nests.
 #[derive(Debug)]
 pub(crate) struct Loaded {
     pub(crate) template: Template,
-    pub(crate) nested: Vec<(String, Location)>,
+    pub(crate) nested: Vec<Nested>,
+}
+
+/// A local template a template nests, as written.
+#[derive(Debug)]
+pub(crate) struct Nested {
+    /// The logical ID of the stack resource.
+    pub(crate) resource: String,
+    /// The template's path as written, relative to the nesting template.
+    pub(crate) path: String,
+    /// Where the stack resource is.
+    pub(crate) at: Location,
+    /// What each parameter value it passes names.
+    pub(crate) parameters: BTreeMap<String, Endpoint>,
 }
 
 /// A problem at `node` of the template at `path`.
@@ -91,12 +104,15 @@ pub(crate) fn load(
     let (mut resources, nested) = read_resources(&mut emit, &written);
     add_implicit_resources(&mut resources, &emit, implicit, &written, &empty);
     let exports = exports(&emit, doc);
+    let outputs = outputs(&emit, doc);
     let Emit { relations, problems, mut unreadable, .. } = emit;
     let mut template = assemble(path, resources, parameters(path, doc), relations, problems);
     unreadable.sort();
     unreadable.dedup();
     template.unreadable = unreadable;
     template.exports = exports;
+    template.outputs = outputs;
+    template.stack_name = files.stack_name();
     Ok(Loaded { template, nested })
 }
 
@@ -272,7 +288,7 @@ fn parameters(path: &str, doc: &Node) -> BTreeMap<String, Parameter> {
 fn read_resources(
     emit: &mut Emit<'_, '_>,
     written: &[Written<'_>],
-) -> (BTreeMap<String, Resource>, Vec<(String, Location)>) {
+) -> (BTreeMap<String, Resource>, Vec<Nested>) {
     let mut resources = BTreeMap::new();
     let mut nested = Vec::new();
     for resource in written {
@@ -292,7 +308,12 @@ fn read_resources(
             emit.make_conditional_since(first);
         }
         if let Some(child) = resources::nested_template(emit, &resource.type_name, &resource.properties) {
-            nested.push((child, emit.at(resource.key)));
+            nested.push(Nested {
+                resource: resource.id.clone(),
+                path: child,
+                at: emit.at(resource.key),
+                parameters: passed_parameters(emit, &resource.properties),
+            });
         }
         check_names(emit, &resource.properties);
         resources.insert(
@@ -352,8 +373,13 @@ fn assemble(
     mut problems: Vec<TemplateProblem>,
 ) -> Template {
     for relation in &mut relations {
+        // A nested stack's output exists only where the stack does.
         let conditional_end = |endpoint: &Endpoint| {
-            endpoint.resource().and_then(|id| resources.get(id)).is_some_and(|r| r.condition.is_some())
+            let id = match endpoint {
+                Endpoint::External(External::StackOutput { stack, .. }) => Some(stack.as_str()),
+                _ => endpoint.resource(),
+            };
+            id.and_then(|id| resources.get(id)).is_some_and(|r| r.condition.is_some())
         };
         relation.conditional |= conditional_end(&relation.from) || conditional_end(&relation.to);
     }
@@ -368,6 +394,9 @@ fn assemble(
         problems,
         exports: Vec::new(),
         unreadable: Vec::new(),
+        outputs: Vec::new(),
+        nested: Vec::new(),
+        stack_name: None,
     }
 }
 
@@ -382,16 +411,54 @@ fn exports(emit: &Emit<'_, '_>, doc: &Node) -> Vec<Export> {
             continue;
         };
         let Some(name) = emit.text(Some(name)) else { continue };
-        let resource = emit
-            .targets(value)
-            .into_iter()
-            .find_map(|reference| reference.target.resource().map(str::to_owned));
+        // An output of a nested stack, exported again, is taken as the stack resource.
+        let resource = emit.targets(value).into_iter().find_map(|reference| match reference.target {
+            Endpoint::Resource(id) | Endpoint::External(External::StackOutput { stack: id, .. }) => Some(id),
+            _ => None,
+        });
         if let Some(resource) = resource {
             exports.push(Export { name, resource, location: emit.at(key) });
         }
     }
     exports.sort();
     exports
+}
+
+/// The outputs whose value names something: a resource of the template first, else a nested
+/// stack's output, a parameter or an outside thing.
+fn outputs(emit: &Emit<'_, '_>, doc: &Node) -> Vec<Output> {
+    let mut outputs = Vec::new();
+    for (key, output) in doc.get("Outputs").and_then(Node::as_map).unwrap_or_default() {
+        let (Some(name), Some(value)) = (key.as_str(), output.get("Value")) else { continue };
+        if let Some(target) = named(emit.targets(value)) {
+            outputs.push(Output { name: name.to_owned(), target, location: emit.at(key) });
+        }
+    }
+    outputs.sort();
+    outputs
+}
+
+/// What each value of a nested stack's `Parameters` names.
+fn passed_parameters(emit: &Emit<'_, '_>, properties: &Node) -> BTreeMap<String, Endpoint> {
+    let mut passed = BTreeMap::new();
+    for (key, value) in properties.get("Parameters").and_then(Node::as_map).unwrap_or_default() {
+        if let (Some(name), Some(target)) = (key.as_str(), named(emit.targets(value))) {
+            passed.insert(name.to_owned(), target);
+        }
+    }
+    passed
+}
+
+/// The one thing a value names: a resource of the template if any, else the first that is not
+/// a name the template lacks.
+fn named(references: Vec<Reference>) -> Option<Endpoint> {
+    let mut targets: Vec<Endpoint> = references
+        .into_iter()
+        .map(|reference| reference.target)
+        .filter(|target| !matches!(target, Endpoint::Missing(_)))
+        .collect();
+    let resource = targets.iter().position(|target| target.resource().is_some()).unwrap_or(0);
+    (!targets.is_empty()).then(|| targets.swap_remove(resource))
 }
 
 fn relation_key(relation: &Relation) -> (Location, &'static str, Endpoint, Endpoint) {

@@ -3,7 +3,8 @@
 //! template's size limit, and placed at the line that names them. One that is not in the project
 //! is a warning of the template; one that is there but cannot be read or parsed is a problem of
 //! that file, reported as `unreadable-source` like a source file's. Nothing is fetched from S3 or
-//! elsewhere: a warning says where such a definition lives.
+//! elsewhere: a warning says where such a definition lives. Also the stack name `samconfig.toml`
+//! beside the template deploys it as.
 
 use super::emit::{Emit, relocate};
 use super::yaml::Node;
@@ -84,6 +85,26 @@ pub(crate) enum Unread {
     Absent(String),
     /// It is there but cannot be read or parsed: a problem of that file, as for a source file.
     Unreadable(SourceProblem),
+}
+
+/// The largest `samconfig.toml` read.
+const MAX_SAMCONFIG_BYTES: u64 = 1 << 20;
+
+impl LocalFiles<'_> {
+    /// The stack name the SAM CLI deploys the template as: `stack_name` of
+    /// `[default.deploy.parameters]` (or else `[default.global.parameters]`) in the
+    /// `samconfig.toml` beside it. None when there is no such file or setting, or it does not
+    /// read.
+    pub(crate) fn stack_name(&self) -> Option<String> {
+        let path = crate::files::join(&self.dir, "samconfig.toml")?;
+        let bytes = self.files.read(&path, MAX_SAMCONFIG_BYTES).ok()?;
+        let config: toml::Table = std::str::from_utf8(&bytes).ok()?.parse().ok()?;
+        let default = config.get("default")?;
+        ["deploy", "global"].iter().find_map(|command| {
+            let name = default.get(command)?.get("parameters")?.get("stack_name")?.as_str()?;
+            (!name.is_empty()).then(|| name.to_owned())
+        })
+    }
 }
 
 /// The document a `DefinitionUri` (or `BodyS3Location`) names, placed at `key`, when it is a

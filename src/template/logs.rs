@@ -105,10 +105,17 @@ pub(crate) fn log_groups(emit: &Emit<'_, '_>, value: &Node) -> Vec<Endpoint> {
     if !same_name.is_empty() {
         return same_name;
     }
-    // An import or a parameter is the outside log group it stands for.
+    // An import, a parameter or a nested stack's output is the log group it stands for.
     let outside: Vec<Endpoint> = targets
         .into_iter()
-        .filter(|target| matches!(target, Endpoint::External(External::Import(_) | External::Parameter(_))))
+        .filter(|target| {
+            matches!(
+                target,
+                Endpoint::External(
+                    External::Import(_) | External::Parameter(_) | External::StackOutput { .. }
+                )
+            )
+        })
         .collect();
     if !outside.is_empty() {
         return outside;

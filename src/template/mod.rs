@@ -137,13 +137,23 @@ pub fn load(files: &dyn ProjectFiles, paths: &[String], options: &LoadOptions) -
         match result {
             Ok(loaded) => {
                 let mut template = loaded.template;
-                for (child, at) in loaded.nested {
-                    match crate::files::join(crate::files::parent(&path), &child) {
-                        Some(child) => queue.push_back((child, Some((path.clone(), at)))),
+                for nested in loaded.nested {
+                    match crate::files::join(crate::files::parent(&path), &nested.path) {
+                        Some(child) => {
+                            template.nested.push(NestedStack {
+                                resource: nested.resource,
+                                template: child.clone(),
+                                parameters: nested.parameters,
+                            });
+                            queue.push_back((child, Some((path.clone(), nested.at))));
+                        }
                         None => template.problems.push(TemplateProblem {
-                            location: at,
+                            location: nested.at,
                             severity: Severity::Warning,
-                            message: format!("nested template `{child}` is outside the project; not loaded"),
+                            message: format!(
+                                "nested template `{}` is outside the project; not loaded",
+                                nested.path
+                            ),
                             related: None,
                         }),
                     }
@@ -178,6 +188,17 @@ pub fn load(files: &dyn ProjectFiles, paths: &[String], options: &LoadOptions) -
                 }
                 errors.push(problem);
             }
+        }
+    }
+    // A nested template's stack name is made up when its parent deploys it, whatever a
+    // `samconfig.toml` beside it says.
+    let nested: BTreeSet<String> = templates
+        .iter()
+        .flat_map(|template| template.nested.iter().map(|stack| stack.template.clone()))
+        .collect();
+    for template in &mut templates {
+        if nested.contains(&template.path) {
+            template.stack_name = None;
         }
     }
     Templates::new(templates, errors)

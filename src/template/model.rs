@@ -61,6 +61,39 @@ pub struct Template {
     /// The files it names (API and state machine definitions) that are there but cannot be
     /// read or parsed, sorted.
     pub unreadable: Vec<crate::scan::SourceProblem>,
+    /// Its `Outputs` whose `Value` names something (a resource, a nested stack's output, a
+    /// parameter), sorted by name: what `Fn::GetAtt <Stack>.Outputs.<Name>` in a template
+    /// nesting it stands for.
+    pub outputs: Vec<Output>,
+    /// The local templates its nested stacks (`AWS::CloudFormation::Stack`,
+    /// `AWS::Serverless::Application`) load, with the parameters it passes them.
+    pub nested: Vec<NestedStack>,
+    /// The stack name it is deployed as, from the `samconfig.toml` beside it; never for a
+    /// template another one nests (its stack name is made up at deploy time).
+    pub stack_name: Option<String>,
+}
+
+/// An output of a template and what its value names.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Output {
+    /// The output's logical name.
+    pub name: String,
+    /// What its value names, in this template.
+    pub target: Endpoint,
+    /// Where the output is written.
+    pub location: Location,
+}
+
+/// A nested stack of a template whose template is a local file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NestedStack {
+    /// The logical ID of the stack (or SAM application) resource.
+    pub resource: String,
+    /// The path of the template it loads, relative to the project.
+    pub template: String,
+    /// What the value of each parameter it passes (`Parameters`) names, in the nesting
+    /// template: a resource, an outside thing, or a parameter of its own.
+    pub parameters: BTreeMap<String, Endpoint>,
 }
 
 /// An output a template exports, and the resource its value names.
@@ -327,6 +360,14 @@ pub enum External {
     /// Every resource of a service (`sqs`), or of every service (`*`), for grants that name no
     /// single resource: `Resource: "*"` or an AWS managed policy such as `AmazonSQSFullAccess`.
     Wildcard(String),
+    /// An output of a nested stack: `Fn::GetAtt <stack>.Outputs.<output>`, with `stack` the
+    /// logical ID of the stack resource. The flow follows it into the nested template.
+    StackOutput {
+        /// The logical ID of the stack (or SAM application) resource.
+        stack: String,
+        /// The output's name.
+        output: String,
+    },
 }
 
 impl External {
@@ -339,6 +380,7 @@ impl External {
             External::DefaultEventBus => "default".to_owned(),
             External::Service(name) => name.clone(),
             External::Wildcard(service) => format!("{service}:*"),
+            External::StackOutput { stack, output } => format!("{stack}.Outputs.{output}"),
         }
     }
 }
