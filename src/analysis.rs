@@ -165,7 +165,7 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
     });
     let (loaded, templates_took) = templates;
     let (facts, (source_files, candidate_files), prefilter_took, parse_took) = scanned;
-    let Some(loaded) = loaded else {
+    let Some(mut loaded) = loaded else {
         return Err(Failure::one(
             format!(
                 "no SAM or CloudFormation template found in {}; name one with --template or in flowdoc.toml",
@@ -204,6 +204,7 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
         things(facts.handlers.len(), "handler"),
         things(facts.event_types.len(), "event type")
     ));
+    loaded.name_stacks(&config.stacks);
     let flow = timings.time("model", || model::build(&facts, &loaded));
     timings.detail(format!(
         "{}, {}",

@@ -51,6 +51,9 @@ pub struct Config {
     pub load: LoadOptions,
     /// The file the configuration came from, if any.
     pub source: Option<String>,
+    /// The stack name each template (by path) is deployed as, for `${AWS::StackName}` in the
+    /// names of exports and imports; wins over a `samconfig.toml` beside the template.
+    pub stacks: BTreeMap<String, String>,
 }
 
 impl Default for Config {
@@ -63,6 +66,7 @@ impl Default for Config {
             scan: ScanOptions::default(),
             load: LoadOptions::default(),
             source: None,
+            stacks: BTreeMap::new(),
         }
     }
 }
@@ -88,6 +92,8 @@ struct RawConfig {
     rules: BTreeMap<String, RawRule>,
     #[serde(default)]
     limits: RawLimits,
+    #[serde(default)]
+    stacks: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -169,6 +175,7 @@ fn validate(path: &str, text: &str, raw: &RawConfig) -> Result<Config, ConfigErr
         crates: raw.crates.iter().map(|c| normalize(c)).collect(),
         output: raw.output.as_deref().map_or_else(|| DEFAULT_OUTPUT.to_owned(), normalize),
         source: Some(path.to_owned()),
+        stacks: raw.stacks.iter().map(|(template, stack)| (normalize(template), stack.clone())).collect(),
         ..Config::default()
     };
     for (name, rule) in &raw.rules {

@@ -74,3 +74,38 @@ fn an_import_nobody_exports_stays_outside() {
         .collect();
     assert_eq!(edges, ["import:elsewhere-QueueArn -trigger-> Fn"]);
 }
+
+/// The stack names in `flowdoc.toml` (`[stacks]`, template path = stack name) fill in
+/// `${AWS::StackName}`: an import then matches an export exactly, or not at all.
+#[test]
+fn stack_names_from_the_configuration_match_exactly() {
+    let project = |config: &str, import: &str| {
+        let mut files = flowdoc::files::MemoryFiles::new();
+        files.insert("flowdoc.toml", config);
+        files.insert(
+            "bus.yaml",
+            "Resources:\n  Inbox:\n    Type: AWS::SQS::Queue\nOutputs:\n  Arn:\n    Value: !GetAtt Inbox.Arn\n    Export: {Name: !Sub \"${AWS::StackName}-InboxArn\"}\n",
+        );
+        files.insert(
+            "billing.yaml",
+            format!("Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n  Map:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n      FunctionName: !Ref Fn\n      EventSourceArn: !ImportValue {import}\n"),
+        );
+        let analysis = common::analyse(&files, &["bus.yaml", "billing.yaml"]);
+        let edges: Vec<String> = analysis
+            .flow
+            .edges()
+            .iter()
+            .map(|(from, to, edge)| format!("{} -{}-> {}", from.id, edge.kind.name(), to.id))
+            .collect();
+        let guessed = analysis.findings.iter().any(|finding| finding.message.contains("past the stack name"));
+        (edges, guessed)
+    };
+    let named = "[stacks]\n\"bus.yaml\" = \"orders-bus\"\n";
+    assert_eq!(project(named, "orders-bus-InboxArn"), (vec!["Inbox -trigger-> Fn".to_owned()], false));
+    assert_eq!(
+        project(named, "payments-bus-InboxArn"),
+        (vec!["import:payments-bus-InboxArn -trigger-> Fn".to_owned()], false),
+        "a known stack name that differs is another stack's export"
+    );
+    assert_eq!(project("", "payments-bus-InboxArn"), (vec!["Inbox -trigger-> Fn".to_owned()], true));
+}

@@ -35,6 +35,16 @@ impl Templates {
         &self.errors
     }
 
+    /// Names the stacks the templates at the paths of `names` are deployed as (where the project
+    /// says so, over what a `samconfig.toml` said).
+    pub fn name_stacks(&mut self, names: &BTreeMap<String, String>) {
+        for template in &mut self.templates {
+            if let Some(name) = names.get(&template.path) {
+                template.stack_name = Some(name.clone());
+            }
+        }
+    }
+
     /// The templates that loaded, taken out.
     pub fn into_templates(self) -> Vec<Template> {
         self.templates
