@@ -72,12 +72,24 @@ impl OrderStore for StreamingTable {
         Ok(self.item(order_id))
     }
 
-    async fn put(&self, order: Order) -> Result<(), StoreError> {
+    async fn insert(&self, order: Order) -> Result<bool, StoreError> {
         let mut state = lock(&self.state);
+        if state.items.contains_key(&order.order_id) {
+            return Ok(false);
+        }
+        state.items.insert(order.order_id.clone(), order.clone());
+        StreamingTable::append(&mut state, "INSERT", Some(&order), None);
+        Ok(true)
+    }
+
+    async fn replace(&self, order: Order) -> Result<bool, StoreError> {
+        let mut state = lock(&self.state);
+        if !state.items.contains_key(&order.order_id) {
+            return Ok(false);
+        }
         let old = state.items.insert(order.order_id.clone(), order.clone());
-        let change = if old.is_some() { "MODIFY" } else { "INSERT" };
-        StreamingTable::append(&mut state, change, Some(&order), old.as_ref());
-        Ok(())
+        StreamingTable::append(&mut state, "MODIFY", Some(&order), old.as_ref());
+        Ok(true)
     }
 
     async fn delete(&self, order_id: &str) -> Result<Option<Order>, StoreError> {
@@ -266,8 +278,10 @@ mod tests {
             lines: Vec::new(),
             total_cents: 0,
         };
-        table.put(order.clone()).await.unwrap();
-        table.put(order.clone()).await.unwrap();
+        assert!(!table.replace(order.clone()).await.unwrap());
+        assert!(table.insert(order.clone()).await.unwrap());
+        assert!(!table.insert(order.clone()).await.unwrap());
+        assert!(table.replace(order.clone()).await.unwrap());
         table.delete("order-1").await.unwrap();
         assert_eq!(table.delete("order-1").await.unwrap(), None);
         let records = table.stream_from(0);

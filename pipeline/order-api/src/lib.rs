@@ -12,6 +12,7 @@
 //! own `x-correlation-id` header is logged as its `request_id`. Every response about an order
 //! carries the order's correlation id in the `x-correlation-id` header.
 
+pub mod dynamo;
 pub mod ids;
 pub mod request;
 pub mod store;
@@ -27,6 +28,7 @@ use order_events::{Order, OrderCancelled, OrderPlaced, OrderUpdated};
 use serde::Serialize;
 use tracing::{Instrument, Span, error, field, info, info_span, warn};
 
+pub use crate::dynamo::DynamoOrderStore;
 pub use crate::ids::{IdGenerator, SequentialIds, UuidIds};
 pub use crate::request::{NewOrder, OrderChange};
 pub use crate::store::{InMemoryOrderStore, OrderStore, StoreError};
@@ -137,7 +139,9 @@ impl<S: OrderStore, I: IdGenerator> OrderApi<S, I> {
             lines: new_order.lines,
             total_cents,
         };
-        self.store.put(order.clone()).await?;
+        if !self.store.insert(order.clone()).await? {
+            return Err(ApiError::Conflict(format!("order {} exists", order.order_id)));
+        }
         info!(order_id = %order.order_id, total_cents, "order placed");
         Ok(order)
     }
@@ -150,7 +154,9 @@ impl<S: OrderStore, I: IdGenerator> OrderApi<S, I> {
         let previous_total_cents = order.total_cents;
         order.lines = change.lines;
         order.total_cents = total_cents;
-        self.store.put(order.clone()).await?;
+        if !self.store.replace(order.clone()).await? {
+            return Err(not_found(&order.order_id));
+        }
         info!(total_cents, previous_total_cents, "order updated");
         Ok(order)
     }
@@ -180,6 +186,8 @@ pub enum ApiError {
     BadRequest(String),
     /// 404: no such order, or no such route.
     NotFound(String),
+    /// 409: an order with the new order's id exists.
+    Conflict(String),
     /// 500: the orders table failed; the details are logged, not returned.
     Store(StoreError),
 }
@@ -190,6 +198,7 @@ impl ApiError {
         let (status, message) = match self {
             ApiError::BadRequest(message) => (400, message),
             ApiError::NotFound(message) => (404, message),
+            ApiError::Conflict(message) => (409, message),
             ApiError::Store(error) => {
                 error!(%error, "request failed");
                 return json_response(500, &ErrorBody { error: "internal error; try again later" });
@@ -203,7 +212,9 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::BadRequest(message) | ApiError::NotFound(message) => f.write_str(message),
+            ApiError::BadRequest(message) | ApiError::NotFound(message) | ApiError::Conflict(message) => {
+                f.write_str(message)
+            }
             ApiError::Store(error) => error.fmt(f),
         }
     }

@@ -14,8 +14,11 @@ pub trait OrderStore {
     /// The order with this id, if there is one.
     fn get(&self, order_id: &str) -> impl Future<Output = Result<Option<Order>, StoreError>> + Send;
 
-    /// Stores the order, replacing the one with the same id if there is one.
-    fn put(&self, order: Order) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Stores a new order; `false`, and nothing written, if an order with its id exists.
+    fn insert(&self, order: Order) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Replaces the stored order with the same id; `false`, and nothing written, if there is none.
+    fn replace(&self, order: Order) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Deletes the order with this id and returns it, or `None` if there was none.
     fn delete(&self, order_id: &str) -> impl Future<Output = Result<Option<Order>, StoreError>> + Send;
@@ -33,7 +36,7 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
-/// An [`OrderStore`] in memory, for tests and for the reference build of the function.
+/// An [`OrderStore`] in memory, the test double of [`crate::DynamoOrderStore`].
 #[derive(Debug, Default)]
 pub struct InMemoryOrderStore {
     orders: Mutex<BTreeMap<String, Order>>,
@@ -52,9 +55,24 @@ impl OrderStore for InMemoryOrderStore {
         Ok(self.orders().get(order_id).cloned())
     }
 
-    async fn put(&self, order: Order) -> Result<(), StoreError> {
-        self.orders().insert(order.order_id.clone(), order);
-        Ok(())
+    async fn insert(&self, order: Order) -> Result<bool, StoreError> {
+        let mut orders = self.orders();
+        if orders.contains_key(&order.order_id) {
+            return Ok(false);
+        }
+        orders.insert(order.order_id.clone(), order);
+        Ok(true)
+    }
+
+    async fn replace(&self, order: Order) -> Result<bool, StoreError> {
+        let mut orders = self.orders();
+        match orders.get_mut(&order.order_id) {
+            Some(stored) => {
+                *stored = order;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 
     async fn delete(&self, order_id: &str) -> Result<Option<Order>, StoreError> {

@@ -174,7 +174,11 @@ impl OrderStore for UnavailableStore {
         Err(StoreError("throttled".into()))
     }
 
-    async fn put(&self, _: Order) -> Result<(), StoreError> {
+    async fn insert(&self, _: Order) -> Result<bool, StoreError> {
+        Err(StoreError("throttled".into()))
+    }
+
+    async fn replace(&self, _: Order) -> Result<bool, StoreError> {
         Err(StoreError("throttled".into()))
     }
 
@@ -189,4 +193,26 @@ async fn store_failures_are_500_without_details() {
     let response = api.handle(request("POST", "/orders", &[], Some(new_order()))).await;
     assert_eq!(response.status_code, 500);
     assert_eq!(body(&response)["error"], "internal error; try again later");
+}
+
+/// Gives every order the same id.
+struct SameId;
+
+impl IdGenerator for SameId {
+    fn next_id(&self) -> String {
+        "id-1".to_owned()
+    }
+}
+
+#[tokio::test]
+async fn a_post_never_overwrites_an_order_with_the_same_id() {
+    let api = OrderApi::new(InMemoryOrderStore::default(), SameId);
+    let first =
+        api.handle(request("POST", "/orders", &[("x-correlation-id", "corr-1")], Some(new_order()))).await;
+    assert_eq!(first.status_code, 201);
+    let second =
+        api.handle(request("POST", "/orders", &[("x-correlation-id", "corr-2")], Some(new_order()))).await;
+    assert_eq!(second.status_code, 409);
+    assert_eq!(body(&second)["error"], "order id-1 exists");
+    assert_eq!(api.store().get("id-1").await.unwrap().unwrap().correlation_id, "corr-1");
 }

@@ -19,6 +19,8 @@
 //! `MaximumRetryAttempts` the batch's metadata goes to the on-failure destination, the
 //! `StreamFailureQueue`.
 
+mod sns;
+
 use std::fmt;
 
 use aws_lambda_events::dynamodb::{Event, EventRecord};
@@ -27,6 +29,8 @@ use flowdoc_annotations::{event_consumer, event_producer};
 use order_events::{Message, Order, OrderCancelled, OrderEvent, OrderPlaced, OrderUpdated};
 use serde_dynamo::{AttributeValue, Item};
 use tracing::{Instrument, error, info, info_span};
+
+pub use crate::sns::SnsPublisher;
 
 /// The topic the events go to.
 pub trait EventPublisher {
@@ -46,8 +50,8 @@ impl fmt::Display for PublishError {
 
 impl std::error::Error for PublishError {}
 
-/// An [`EventPublisher`] that logs each message instead of publishing it, for the reference build
-/// of the function.
+/// An [`EventPublisher`] that logs each message instead of publishing it, a test double of
+/// [`SnsPublisher`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LoggingPublisher;
 
