@@ -17,10 +17,7 @@ fn fixtures() -> DiskFiles {
 
 /// Loads fixture templates; none may fail.
 fn load(paths: &[&str]) -> Templates {
-    let paths: Vec<String> = paths.iter().map(|path| (*path).to_owned()).collect();
-    let loaded = template::load(&fixtures(), &paths, &LoadOptions::default());
-    assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
-    loaded
+    common::relations::load(&fixtures(), paths)
 }
 
 /// One fixture template.

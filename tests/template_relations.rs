@@ -22,10 +22,7 @@ fn fixtures() -> DiskFiles {
 
 /// Loads fixture templates (and what they nest); none may fail.
 fn load(paths: &[&str]) -> Templates {
-    let paths: Vec<String> = paths.iter().map(|path| (*path).to_owned()).collect();
-    let loaded = template::load(&fixtures(), &paths, &LoadOptions::default());
-    assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
-    loaded
+    common::relations::load(&fixtures(), paths)
 }
 
 /// One fixture template, which must load without problems.
@@ -33,15 +30,6 @@ fn fixture(path: &str) -> Template {
     let template = load(&[path]).into_templates().remove(0);
     assert_eq!(problems(&template), Vec::<String>::new(), "{path}");
     template
-}
-
-/// One template given as text.
-fn from_text(text: &str) -> Template {
-    let mut files = MemoryFiles::new();
-    files.insert("template.yaml", text);
-    let loaded = template::load(&files, &["template.yaml".to_owned()], &LoadOptions::default());
-    assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
-    loaded.into_templates().remove(0)
 }
 
 fn problems(template: &Template) -> Vec<String> {
@@ -891,7 +879,7 @@ Resources:
         ),
     ];
     for (what, text, expected, expected_problems) in cases {
-        let template = from_text(text);
+        let template = common::relations::from_text(text);
         assert_eq!(relations(&template), *expected, "{what}");
         assert_eq!(problems(&template), *expected_problems, "{what}");
         if what.contains("without QueueArn") {

@@ -8,8 +8,8 @@
 
 mod common;
 
-use flowdoc::files::{DiskFiles, MemoryFiles};
-use flowdoc::template::{self, LoadOptions, RelationKind, Template};
+use flowdoc::files::DiskFiles;
+use flowdoc::template::{RelationKind, Template};
 use std::path::Path;
 
 fn fixtures() -> DiskFiles {
@@ -18,9 +18,7 @@ fn fixtures() -> DiskFiles {
 
 /// One fixture template, which must load.
 fn load(path: &str) -> Template {
-    let loaded = template::load(&fixtures(), &[path.to_owned()], &LoadOptions::default());
-    assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
-    loaded.into_templates().remove(0)
+    common::relations::load(&fixtures(), &[path]).into_templates().remove(0)
 }
 
 /// The YAML fixture `name`, after checking that its JSON twin means the same.
@@ -86,15 +84,6 @@ fn meaning(template: &Template) -> Vec<String> {
     common::relations::meaning(relations(template))
 }
 
-/// One template given as text.
-fn from_text(text: &str) -> Template {
-    let mut files = MemoryFiles::new();
-    files.insert("template.yaml", text);
-    let loaded = template::load(&files, &["template.yaml".to_owned()], &LoadOptions::default());
-    assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
-    loaded.into_templates().remove(0)
-}
-
 /// The edges of the analysed fixture `name` (YAML) as `FROM -KIND-> TO [labels] flags`.
 fn edges(name: &str) -> Vec<String> {
     let analysis = common::analyse(&fixtures(), &[&format!("{name}.yaml")]);
@@ -152,7 +141,7 @@ fn iot_topic_rules_trigger_their_functions_and_route_to_their_actions() {
 
 #[test]
 fn iot_rules_that_are_disabled_odd_or_unknown_warn_and_never_panic() {
-    let template = from_text(
+    let template = common::relations::from_text(
         r#"
 Resources:
   Fn:
@@ -287,7 +276,7 @@ fn load_balancers_trigger_the_functions_of_their_lambda_target_groups() {
 
 #[test]
 fn a_listener_rule_on_a_listener_of_another_stack_triggers_from_the_target_group() {
-    let template = from_text(
+    let template = common::relations::from_text(
         r#"
 Resources:
   Fn:
@@ -349,7 +338,7 @@ fn write_connectors_from_functions_and_state_machines_are_declared_writes() {
 
 #[test]
 fn odd_sources_warn_and_never_panic() {
-    let template = from_text(
+    let template = common::relations::from_text(
         r#"
 Resources:
   Fn:

@@ -5,7 +5,7 @@
 
 mod common;
 
-use flowdoc::files::{DiskFiles, MemoryFiles};
+use flowdoc::files::DiskFiles;
 use flowdoc::template::{self, LoadOptions, RelationKind, Template};
 use std::path::Path;
 
@@ -23,11 +23,7 @@ fn fixture(path: &str) -> Template {
 
 /// One template given as text, and its problems.
 fn from_text(text: &str) -> (Template, Vec<String>) {
-    let mut files = MemoryFiles::new();
-    files.insert("template.yaml", text);
-    let loaded = template::load(&files, &["template.yaml".to_owned()], &LoadOptions::default());
-    assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
-    let template = loaded.into_templates().remove(0);
+    let template = common::relations::from_text(text);
     let problems = template.problems.iter().map(|problem| problem.message.clone()).collect();
     (template, problems)
 }

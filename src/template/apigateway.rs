@@ -66,17 +66,7 @@ pub(crate) fn method(emit: &mut Emit<'_, '_>, id: &str, key: &Node, props: &Node
         parameters: integration.get("RequestParameters"),
         templates: integration.get("RequestTemplates"),
     };
-    for api in emit.targets(api_node) {
-        let call = Call {
-            api: &api.target,
-            label: &label,
-            source: TriggerSource::Api,
-            name: id,
-            at,
-            conditional: api.conditional,
-        };
-        integrate(emit, &integration, &call);
-    }
+    integrate_from_each(emit, api_node, &integration, &label, &TriggerSource::Api, id, at);
 }
 
 /// The path of a REST API resource: `/` for the API's `RootResourceId`, else the `PathPart`s of
@@ -127,16 +117,24 @@ pub(crate) fn route(emit: &mut Emit<'_, '_>, id: &str, key: &Node, props: &Node)
         return;
     };
     let integration = v2_integration(emit, integration_props);
+    integrate_from_each(emit, api_node, &integration, &route_key, &TriggerSource::HttpApi, id, at);
+}
+
+/// `integration`, declared at `at` by `name` for the route `label`, from each API `api_node`
+/// names (more than one behind `Fn::If`).
+fn integrate_from_each(
+    emit: &mut Emit<'_, '_>,
+    api_node: &Node,
+    integration: &Integration<'_>,
+    label: &str,
+    source: &TriggerSource,
+    name: &str,
+    at: &Node,
+) {
     for api in emit.targets(api_node) {
-        let call = Call {
-            api: &api.target,
-            label: &route_key,
-            source: TriggerSource::HttpApi,
-            name: id,
-            at,
-            conditional: api.conditional,
-        };
-        integrate(emit, &integration, &call);
+        let call =
+            Call { api: &api.target, label, source: source.clone(), name, at, conditional: api.conditional };
+        integrate(emit, integration, &call);
     }
 }
 

@@ -53,3 +53,18 @@ pub fn meaning(lines: Vec<String>) -> Vec<String> {
     lines.sort();
     lines
 }
+
+/// The templates at `paths` among `files` (and what they nest), none of which may fail to load.
+pub fn load(files: &dyn flowdoc::files::ProjectFiles, paths: &[&str]) -> flowdoc::template::Templates {
+    let paths: Vec<String> = paths.iter().map(|path| (*path).to_owned()).collect();
+    let loaded = flowdoc::template::load(files, &paths, &flowdoc::template::LoadOptions::default());
+    assert!(loaded.errors().is_empty(), "{:?}", loaded.errors());
+    loaded
+}
+
+/// One template given as text, as `template.yaml`; it must load.
+pub fn from_text(text: &str) -> Template {
+    let mut files = flowdoc::files::MemoryFiles::new();
+    files.insert("template.yaml", text);
+    load(&files, &["template.yaml"]).into_templates().remove(0)
+}
