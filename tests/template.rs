@@ -274,7 +274,7 @@ fn pipeline_template_model() {
         .collect();
     assert!(kinds.contains(&("ServerlessRestApi", "api", true)));
     assert!(kinds.contains(&("OrdersTable", "dynamodb-table", false)));
-    assert_eq!(template.resources["OrdersTable"].location.to_string(), "pipeline/template.yaml:59:3");
+    assert_eq!(template.resources["OrdersTable"].location.to_string(), "pipeline/template.yaml:77:3");
 
     let template::Details::Function(publisher) = &template.resources["StreamPublisherFunction"].details
     else {

@@ -5,12 +5,16 @@
 //! that is already running) and otherwise starts `.venv/moto-5.2.6/bin/moto_server` on a free
 //! local port, waits until it answers and stops it when dropped. Without moto the tests fail and
 //! say how to install it; they never skip.
+//!
+//! Every test names its resources with [`unique_name`], so tests can share an emulator (the one
+//! `AWS_ENDPOINT_URL` names, say) without meeting each other's tables, topics or identities.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sqs::config::{Credentials, SharedCredentialsProvider};
@@ -79,6 +83,59 @@ impl Moto {
             .build()
     }
 
+    /// The mail moto's SES has accepted so far, oldest first, from every account and region: the
+    /// `Message` models of service `ses` in moto's model data (`GET /moto-api/data.json`), each
+    /// an object with `source`, `destinations` (`ToAddresses`, ...), `subject` and `body`. SES
+    /// API v2 records its mail there too.
+    ///
+    /// # Panics
+    ///
+    /// When the emulator does not serve moto's model data over plain HTTP.
+    pub fn sent_mail(&self) -> Vec<serde_json::Value> {
+        let body = self.get("/moto-api/data.json");
+        let mut data: serde_json::Value = serde_json::from_slice(&body)
+            .unwrap_or_else(|error| panic!("moto's model data is not JSON: {error}"));
+        match data["ses"]["Message"].take() {
+            serde_json::Value::Array(messages) => messages,
+            // No mail yet: moto lists a model only once it has made one.
+            _ => Vec::new(),
+        }
+    }
+
+    /// The body of a `GET` of `path` on the emulator, over HTTP/1.0 (one request per
+    /// connection, read to its end), so no HTTP client is needed.
+    fn get(&self, path: &str) -> Vec<u8> {
+        let authority = self
+            .endpoint
+            .strip_prefix("http://")
+            .unwrap_or_else(|| panic!("{} is not a plain-HTTP endpoint", self.endpoint))
+            .trim_end_matches('/');
+        let address = if authority.contains(':') { authority.to_owned() } else { format!("{authority}:80") };
+        let mut stream = TcpStream::connect(&address)
+            .unwrap_or_else(|error| panic!("cannot connect to {address}: {error}"));
+        stream.set_read_timeout(Some(Duration::from_secs(10))).expect("a read timeout");
+        write!(stream, "GET {path} HTTP/1.0\r\nHost: {authority}\r\n\r\n")
+            .unwrap_or_else(|error| panic!("cannot send GET {path}: {error}"));
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap_or_else(|error| panic!("cannot read GET {path}: {error}"));
+        let split = response
+            .windows(4)
+            .position(|window| window == b"\r\n\r\n")
+            .unwrap_or_else(|| panic!("GET {path}: the response has no end of head"));
+        let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
+        let body = &response[split + 4..];
+        assert!(
+            head.starts_with("http/1.0 200") || head.starts_with("http/1.1 200"),
+            "GET {path}: {}",
+            head.lines().next().unwrap_or_default()
+        );
+        if head.lines().any(|line| line.starts_with("transfer-encoding:") && line.contains("chunked")) {
+            dechunk(body)
+        } else {
+            body.to_vec()
+        }
+    }
+
     fn wait_until_it_answers(&self, port: u16) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
@@ -98,6 +155,33 @@ impl Drop for Moto {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+}
+
+/// A name no other test uses, in this run or an earlier one against the same emulator:
+/// `prefix`, the time and a counter, in the characters every AWS resource name allows.
+pub fn unique_name(prefix: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| since.as_nanos());
+    format!("{prefix}-{nanos:x}-{}", COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The body of a response in chunked transfer encoding: each chunk's size in hex, its bytes, up
+/// to the chunk of size 0.
+fn dechunk(mut chunked: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = chunked.windows(2).position(|window| window == b"\r\n").expect("a chunk size line");
+        let size_line = String::from_utf8_lossy(&chunked[..line_end]);
+        let size_hex = size_line.split(';').next().unwrap_or_default().trim();
+        let size =
+            usize::from_str_radix(size_hex, 16).unwrap_or_else(|_| panic!("a chunk size: {size_line:?}"));
+        if size == 0 {
+            return body;
+        }
+        let start = line_end + 2;
+        body.extend_from_slice(&chunked[start..start + size]);
+        chunked = &chunked[start + size + 2..];
     }
 }
 

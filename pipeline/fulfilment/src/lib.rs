@@ -9,6 +9,9 @@
 //!
 //! Queues deliver at least once and not always in order, so the warehouse takes a repeated event
 //! as a no-op and remembers a cancellation that arrives before its order.
+//!
+//! The deployed function wires [`DynamoWarehouse`], the warehouse's stock table in DynamoDB;
+//! [`InMemoryWarehouse`] is the double the tests use, with the same bookkeeping.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,6 +21,17 @@ use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use flowdoc_annotations::event_consumer;
 use order_events::{OrderCancelled, OrderEvent, OrderLine, OrderPlaced};
 use tracing::{info, warn};
+
+mod dynamo;
+
+pub use dynamo::{DynamoWarehouse, INVENTORY_KEY};
+
+/// The most different products one order may have.
+///
+/// [`DynamoWarehouse`] reserves an order in one DynamoDB transaction, which holds at most 100
+/// operations: one writes the shipment, one per product takes its stock. An order with more
+/// products is refused as a whole rather than reserved in part, by both warehouses alike.
+pub const MAX_PRODUCTS_PER_ORDER: usize = 99;
 
 /// The warehouse.
 pub trait Fulfiller {
@@ -40,6 +54,16 @@ pub enum FulfilmentError {
         /// How many are in stock.
         in_stock: u32,
     },
+    /// The order has more different products than one reservation can hold
+    /// ([`MAX_PRODUCTS_PER_ORDER`]); nothing was reserved.
+    TooManyProducts {
+        /// How many different products the order has.
+        products: usize,
+    },
+    /// The warehouse failed or changed while it was asked: an error of its service, or a race
+    /// with another change to the same shipment. Nothing was changed, and the message is tried
+    /// again.
+    Warehouse(String),
 }
 
 impl fmt::Display for FulfilmentError {
@@ -48,6 +72,12 @@ impl fmt::Display for FulfilmentError {
             FulfilmentError::OutOfStock { sku, wanted, in_stock } => {
                 write!(f, "{sku} is out of stock: the order needs {wanted}, there are {in_stock}")
             }
+            FulfilmentError::TooManyProducts { products } => write!(
+                f,
+                "the order has {products} different products; the warehouse reserves at most \
+                 {MAX_PRODUCTS_PER_ORDER} at once"
+            ),
+            FulfilmentError::Warehouse(reason) => write!(f, "the warehouse failed: {reason}"),
         }
     }
 }
@@ -70,22 +100,6 @@ pub async fn fulfil<F: Fulfiller>(fulfiller: &F, event: OrderEvent) -> Result<()
             warn!("OrderUpdated reached fulfilment, whose subscription filters it out; ignored");
             Ok(())
         }
-    }
-}
-
-/// A [`Fulfiller`] that logs what it would do, for the reference build of the function.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct LoggingFulfiller;
-
-impl Fulfiller for LoggingFulfiller {
-    async fn ship(&self, order: &OrderPlaced) -> Result<(), FulfilmentError> {
-        info!(order_id = %order.order_id, lines = order.lines.len(), "would ship the order");
-        Ok(())
-    }
-
-    async fn cancel(&self, order: &OrderCancelled) -> Result<(), FulfilmentError> {
-        info!(order_id = %order.order_id, "would stop the order's shipment");
-        Ok(())
     }
 }
 
@@ -141,18 +155,15 @@ impl Fulfiller for InMemoryWarehouse {
             info!(order_id = %order.order_id, "order already shipping or cancelled; nothing to do");
             return Ok(());
         }
-        for line in &order.lines {
-            let in_stock = state.stock.get(&line.sku).copied().unwrap_or(0);
-            if in_stock < line.quantity {
-                return Err(FulfilmentError::OutOfStock {
-                    sku: line.sku.clone(),
-                    wanted: line.quantity,
-                    in_stock,
-                });
+        let wanted = quantities(&order.lines)?;
+        for &(sku, wanted) in &wanted {
+            let in_stock = state.stock.get(sku).copied().unwrap_or(0);
+            if in_stock < wanted {
+                return Err(FulfilmentError::OutOfStock { sku: sku.to_owned(), wanted, in_stock });
             }
         }
-        for line in &order.lines {
-            *state.stock.entry(line.sku.clone()).or_default() -= line.quantity;
+        for (sku, wanted) in wanted {
+            *state.stock.entry(sku.to_owned()).or_default() -= wanted;
         }
         state.shipments.insert(order.order_id.clone(), Shipment::Shipping(order.lines.clone()));
         info!(order_id = %order.order_id, "shipment started");
@@ -170,6 +181,28 @@ impl Fulfiller for InMemoryWarehouse {
         info!(order_id = %order.order_id, "shipment stopped");
         Ok(())
     }
+}
+
+/// How many items of each product the lines need, each product once, in the order the lines
+/// first name it: an order may name a product on several lines, and the stock must cover their
+/// sum. Refuses an order with more than [`MAX_PRODUCTS_PER_ORDER`] products.
+fn quantities(lines: &[OrderLine]) -> Result<Vec<(&str, u32)>, FulfilmentError> {
+    let mut wanted: Vec<(&str, u32)> = Vec::new();
+    let mut position: BTreeMap<&str, usize> = BTreeMap::new();
+    for line in lines {
+        match position.get(line.sku.as_str()) {
+            // More than u32::MAX items are out of stock anyway; the sum need not be exact.
+            Some(&index) => wanted[index].1 = wanted[index].1.saturating_add(line.quantity),
+            None => {
+                position.insert(line.sku.as_str(), wanted.len());
+                wanted.push((&line.sku, line.quantity));
+            }
+        }
+    }
+    if wanted.len() > MAX_PRODUCTS_PER_ORDER {
+        return Err(FulfilmentError::TooManyProducts { products: wanted.len() });
+    }
+    Ok(wanted)
 }
 
 #[cfg(test)]

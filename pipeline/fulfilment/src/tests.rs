@@ -52,6 +52,38 @@ async fn an_order_beyond_the_stock_fails_and_reserves_nothing() {
 }
 
 #[tokio::test]
+async fn the_stock_must_cover_every_line_of_a_product_together() {
+    let warehouse = warehouse();
+    let mut order = placed("order-1", "MUG-BLUE", 3);
+    order.lines.push(order.lines[0].clone());
+    let error = warehouse.ship(&order).await.unwrap_err();
+    assert_eq!(error, FulfilmentError::OutOfStock { sku: "MUG-BLUE".into(), wanted: 6, in_stock: 5 });
+    assert_eq!(warehouse.in_stock("MUG-BLUE"), 5);
+
+    order.lines[1].quantity = 2;
+    warehouse.ship(&order).await.unwrap();
+    assert_eq!(warehouse.in_stock("MUG-BLUE"), 0);
+}
+
+#[tokio::test]
+async fn an_order_with_more_products_than_one_reservation_holds_fails_whole() {
+    let skus: Vec<String> = (0..=MAX_PRODUCTS_PER_ORDER).map(|index| format!("SKU-{index}")).collect();
+    let warehouse = InMemoryWarehouse::with_stock(skus.iter().map(|sku| (sku.as_str(), 1)));
+    let mut order = placed("order-1", "SKU-0", 1);
+    order.lines =
+        skus.iter().map(|sku| OrderLine { sku: sku.clone(), quantity: 1, unit_price_cents: 100 }).collect();
+    let error = warehouse.ship(&order).await.unwrap_err();
+    assert_eq!(error, FulfilmentError::TooManyProducts { products: MAX_PRODUCTS_PER_ORDER + 1 });
+    assert!(skus.iter().all(|sku| warehouse.in_stock(sku) == 1));
+    assert_eq!(warehouse.shipment("order-1"), None);
+
+    order.lines.pop();
+    warehouse.ship(&order).await.unwrap();
+    assert_eq!(warehouse.in_stock("SKU-0"), 0);
+    assert_eq!(warehouse.in_stock(&format!("SKU-{MAX_PRODUCTS_PER_ORDER}")), 1);
+}
+
+#[tokio::test]
 async fn cancelling_puts_the_stock_back() {
     let warehouse = warehouse();
     warehouse.ship(&placed("order-1", "MUG-BLUE", 2)).await.unwrap();

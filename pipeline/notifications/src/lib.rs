@@ -5,6 +5,9 @@
 //! customer's email address, sent through the [`Notifier`] trait. A message that cannot be sent
 //! fails and is received again after the queue's visibility timeout; after `maxReceiveCount`
 //! receives it moves to the `NotificationsDeadLetterQueue`.
+//!
+//! The deployed function wires [`SesNotifier`], which sends through Amazon SES;
+//! [`InMemoryOutbox`] is the double the tests use.
 
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
@@ -13,6 +16,10 @@ use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use flowdoc_annotations::event_consumer;
 use order_events::{OrderCancelled, OrderEvent, OrderPlaced, OrderUpdated};
 use tracing::info;
+
+mod ses;
+
+pub use ses::SesNotifier;
 
 /// An email to a customer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,17 +113,6 @@ pub fn render(event: &OrderEvent) -> Notification {
 /// An amount as customers read it, as in `EUR 12.50`.
 fn amount(cents: u64, currency: &str) -> String {
     format!("{currency} {}.{:02}", cents / 100, cents % 100)
-}
-
-/// A [`Notifier`] that logs whom it would notify, for the reference build of the function.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct LoggingNotifier;
-
-impl Notifier for LoggingNotifier {
-    async fn send(&self, notification: Notification) -> Result<(), NotifyError> {
-        info!(subject = %notification.subject, "would send a notification");
-        Ok(())
-    }
 }
 
 /// A [`Notifier`] that keeps what it is given, for tests and the end-to-end run.
