@@ -1,19 +1,76 @@
-//! The runs the tests make: a pipeline wired by the real template, and the orders sent through it.
+//! The runs the tests make: the pipeline deployed from the real template in a fresh emulator,
+//! and the orders sent through it.
 
+use std::collections::BTreeMap;
+
+use crate::moto::Moto;
 use aws_lambda_events::encodings::Body;
-use fulfilment::InMemoryWarehouse;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+};
+use fulfilment::{DynamoWarehouse, INVENTORY_KEY};
 use serde_json::{Value, json};
 
-use crate::Pipeline;
+use crate::deploy::Deployment;
 use crate::template::Wiring;
+use crate::{Environment, Pipeline};
 
 /// The pipeline's template.
 pub const TEMPLATE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
 
-/// A pipeline wired by [`TEMPLATE`], whose warehouse has ten blue mugs and no teapots.
-pub fn pipeline() -> Pipeline {
+/// The products the warehouse has at the start of each run: ten blue mugs and no teapots.
+pub const STOCK: [(&str, u32); 2] = [("MUG-BLUE", 10), ("TEAPOT", 0)];
+
+/// The pipeline deployed from [`TEMPLATE`] in an emulator of its own (or the one
+/// `AWS_ENDPOINT_URL` names), with what its parameters name provided first, as an operator
+/// would: a verified SES identity to send from, and the warehouse's table stocked with
+/// [`STOCK`].
+pub async fn pipeline() -> Pipeline {
+    let moto = Moto::start();
     let wiring = Wiring::load(TEMPLATE).unwrap_or_else(|error| panic!("{error}"));
-    Pipeline::new(wiring, InMemoryWarehouse::with_stock([("MUG-BLUE", 10), ("TEAPOT", 0)]))
+    let stack = Deployment::new_stack_name();
+    let config = moto.sdk_config();
+
+    let sender = format!("orders@{stack}.example.com");
+    aws_sdk_sesv2::Client::new(&config)
+        .create_email_identity()
+        .email_identity(&sender)
+        .send()
+        .await
+        .expect("the sender's identity");
+    let inventory = format!("{stack}-warehouse-stock");
+    let dynamodb = aws_sdk_dynamodb::Client::new(&config);
+    dynamodb
+        .create_table()
+        .table_name(&inventory)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(INVENTORY_KEY)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .expect("name and type are set"),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name(INVENTORY_KEY)
+                .key_type(KeyType::Hash)
+                .build()
+                .expect("name and type are set"),
+        )
+        .send()
+        .await
+        .expect("the warehouse's table");
+    let warehouse = DynamoWarehouse::new(dynamodb, &inventory);
+    for (sku, count) in STOCK {
+        warehouse.set_stock(sku, count).await.expect("stock the warehouse");
+    }
+
+    let parameters = BTreeMap::from([
+        ("SenderEmailAddress".to_owned(), sender),
+        ("InventoryTableName".to_owned(), inventory),
+    ]);
+    Pipeline::deploy(moto, wiring, Environment { parameters }, &stack).await
 }
 
 /// The body of `POST /orders` for `quantity` items of `sku` at 12.50 EUR each.
@@ -31,12 +88,7 @@ pub fn new_order(sku: &str, quantity: u32) -> Value {
 /// their own, `corr-put-request` and `corr-delete-request`, which the order's events must not
 /// pick up. Returns the order's id.
 pub async fn lifecycle(pipeline: &mut Pipeline) -> String {
-    let placed =
-        pipeline.request("POST", "/orders", Some("corr-lifecycle"), Some(new_order("MUG-BLUE", 2))).await;
-    assert_eq!(placed.status_code, 201, "{:?}", placed.body);
-    let Some(Body::Text(order)) = placed.body else { panic!("POST /orders answers with the order") };
-    let order: Value = serde_json::from_str(&order).expect("the order is JSON");
-    let order_id = order["order_id"].as_str().expect("the order has an id").to_owned();
+    let order_id = place(pipeline, "corr-lifecycle", new_order("MUG-BLUE", 2)).await;
     pipeline.run_until_idle().await;
 
     let path = format!("/orders/{order_id}");
@@ -54,7 +106,15 @@ pub async fn lifecycle(pipeline: &mut Pipeline) -> String {
 /// Places an order of a teapot, which is out of stock, as `corr-poison`, and lets the pipeline
 /// settle.
 pub async fn out_of_stock_order(pipeline: &mut Pipeline) {
-    let placed = pipeline.request("POST", "/orders", Some("corr-poison"), Some(new_order("TEAPOT", 1))).await;
-    assert_eq!(placed.status_code, 201, "{:?}", placed.body);
+    place(pipeline, "corr-poison", new_order("TEAPOT", 1)).await;
     pipeline.run_until_idle().await;
+}
+
+/// `POST /orders` with the body; the new order's id.
+pub async fn place(pipeline: &mut Pipeline, correlation_id: &str, order: Value) -> String {
+    let placed = pipeline.request("POST", "/orders", Some(correlation_id), Some(order)).await;
+    assert_eq!(placed.status_code, 201, "{:?}", placed.body);
+    let Some(Body::Text(order)) = placed.body else { panic!("POST /orders answers with the order") };
+    let order: Value = serde_json::from_str(&order).expect("the order is JSON");
+    order["order_id"].as_str().expect("the order has an id").to_owned()
 }

@@ -12,7 +12,7 @@ async fn every_log_line_of_an_order_carries_its_correlation_id() {
     let writer = logs.clone();
     let _logging =
         tracing::subscriber::set_default(order_events::logging::subscriber(move || writer.clone(), "info"));
-    let mut pipeline = pipeline();
+    let mut pipeline = pipeline().await;
 
     lifecycle(&mut pipeline).await;
 
@@ -25,16 +25,19 @@ async fn every_log_line_of_an_order_carries_its_correlation_id() {
             "event published",
             "shipment started",
             "message handled",
+            "SES accepted the notification",
             "customer notified",
             "message handled",
             "order updated",
             "event published",
+            "SES accepted the notification",
             "customer notified",
             "message handled",
             "order cancelled",
             "event published",
             "shipment stopped",
             "message handled",
+            "SES accepted the notification",
             "customer notified",
             "message handled",
         ]

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{
 };
 use order_api::{DynamoOrderStore, OrderStore};
 use order_events::{Message, Order, OrderLine};
-use pipeline_aws_test::Moto;
+use pipeline_e2e::moto::Moto;
 use stream_publisher::{EventPublisher, PublishError};
 
 const TABLE: &str = "OrdersTable";

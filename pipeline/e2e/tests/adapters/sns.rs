@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_sqs::types::QueueAttributeName;
 use order_events::{OrderCancelled, OrderEvent};
-use pipeline_aws_test::Moto;
+use pipeline_e2e::moto::Moto;
 use stream_publisher::{EventPublisher, SnsPublisher};
 
 fn cancelled() -> OrderEvent {

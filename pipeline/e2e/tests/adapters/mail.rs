@@ -4,7 +4,7 @@
 use notifications::{Notification, Notifier, SesNotifier};
 use order_events::sqs::raw_delivery;
 use order_events::{OrderCancelled, OrderEvent};
-use pipeline_aws_test::{Moto, unique_name};
+use pipeline_e2e::moto::{Moto, unique_name};
 
 /// A sender address no other test uses.
 fn sender() -> String {

@@ -13,7 +13,7 @@ use fulfilment::{
 };
 use order_events::sqs::raw_delivery;
 use order_events::{OrderCancelled, OrderEvent, OrderLine, OrderPlaced};
-use pipeline_aws_test::{Moto, unique_name};
+use pipeline_e2e::moto::{Moto, unique_name};
 
 /// A new inventory table with the key schema the template's `InventoryTableName` parameter
 /// describes, its client and name.
