@@ -174,6 +174,70 @@ Resources:
     );
 }
 
+/// A grant on something the stack is given (a parameter's table) draws no
+/// edge, since there is no box to draw it to; the page says so and names the variables that
+/// point there, and the Environment table says what each variable references.
+#[test]
+fn grants_outside_the_templates_are_listed_with_the_variables_that_name_them() {
+    let template = r#"
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  StockTableName: {Type: String}
+  ArchiveTableName: {Type: String}
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: provided.al2023
+      Handler: bootstrap
+      CodeUri: worker/
+      Environment:
+        Variables:
+          STOCK_TABLE: !Ref StockTableName
+          AUDIT_QUEUE: !ImportValue audit-queue-url
+          OWN_TABLE: !Ref Table
+          MISSING: !Ref Nowhere
+      Policies:
+        - DynamoDBCrudPolicy:
+            TableName: !Ref StockTableName
+        - DynamoDBWritePolicy:
+            TableName: !Ref ArchiveTableName
+  Table:
+    Type: AWS::DynamoDB::Table
+"#;
+    let mut files = MemoryFiles::new();
+    files.insert("template.yaml", template);
+    let analysis = common::analyse(&files, &["template.yaml"]);
+    assert!(edges(&analysis.flow).iter().all(|edge| !edge.contains("StockTableName")));
+    let files = docs::documents(&analysis.flow, &analysis.findings, &DocsOptions { out_dir: None });
+    let page = &files["functions/worker.md"];
+    let section = |title: &str| page.split(title).nth(1).unwrap().split("\n## ").next().unwrap().to_owned();
+    let granted = section("## Granted writes");
+    let rows: Vec<&str> = granted.lines().filter(|line| line.starts_with("| `")).collect();
+    assert_eq!(rows.len(), 2, "{page}");
+    assert!(rows[0].starts_with("| `ArchiveTableName` | DynamoDBWritePolicy |"), "{}", rows[0]);
+    assert!(rows[0].ends_with("| no: not a resource of the templates |"), "{}", rows[0]);
+    assert!(rows[1].starts_with("| `StockTableName` | DynamoDBCrudPolicy |"), "{}", rows[1]);
+    assert!(
+        rows[1].ends_with(
+            "| no: not a resource of the templates (environment variable `STOCK_TABLE` names it) |"
+        ),
+        "{}",
+        rows[1]
+    );
+    let environment = section("## Environment");
+    let rows: Vec<&str> = environment.lines().filter(|line| line.starts_with("| `")).collect();
+    assert_eq!(
+        rows,
+        [
+            "| `AUDIT_QUEUE` | import `audit-queue-url` |",
+            "| `MISSING` | `Nowhere` (no such resource) |",
+            "| `OWN_TABLE` | `Table` |",
+            "| `STOCK_TABLE` | parameter `StockTableName` |",
+        ]
+    );
+}
+
 /// Grants through the function's role (its inline policies) and through an `AWS::IAM::Policy`
 /// attached to that role draw as well.
 #[test]

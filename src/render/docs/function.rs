@@ -10,7 +10,7 @@ use crate::model::{EdgeKind, EdgeSource, Flow, GrantInfo, Handler, Node};
 use crate::render::escape::{code, markdown, message};
 use crate::rules::Finding;
 use crate::scan::Role;
-use crate::template::{Access, Details, RelationKind};
+use crate::template::{Access, Details, Endpoint, External, RelationKind};
 use std::fmt::Write as _;
 
 /// The page of `function`.
@@ -140,7 +140,7 @@ pub(super) fn function_page(
         out.push_str("## Environment\n\n| Variable | References |\n|---|---|\n");
         for (name, var) in &details.environment {
             let targets: Vec<String> =
-                var.references.iter().filter_map(|reference| reference.target.resource().map(code)).collect();
+                var.references.iter().map(|reference| referenced(&reference.target)).collect();
             let _ = writeln!(out, "| {} | {} |", code(name), list(targets));
         }
         out.push('\n');
@@ -169,6 +169,38 @@ pub(super) fn function_page(
         }
     }
     out
+}
+
+/// What an environment variable's reference names, as the Environment table says it: a
+/// resource by its logical ID, a parameter, import or nested stack's output by what it is.
+fn referenced(target: &Endpoint) -> String {
+    match target {
+        Endpoint::Resource(id) => code(id),
+        Endpoint::Missing(id) => format!("{} (no such resource)", code(id)),
+        Endpoint::External(External::Parameter(name)) => format!("parameter {}", code(name)),
+        Endpoint::External(External::Import(name)) => format!("import {}", code(name)),
+        Endpoint::External(External::StackOutput { stack, output }) => {
+            format!("output {} of stack {}", code(output), code(stack))
+        }
+        Endpoint::External(external) => code(&external.label()),
+    }
+}
+
+/// The function's environment variables that name the thing outside the templates whose label
+/// (the grant's target) is `label`, sorted.
+fn variables_naming(function: &Node, label: &str) -> Vec<String> {
+    let Details::Function(details) = &function.details else { return Vec::new() };
+    details
+        .environment
+        .iter()
+        .filter(|(_, var)| {
+            var.references.iter().any(|reference| match &reference.target {
+                Endpoint::External(external) => external.label() == label,
+                _ => false,
+            })
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 /// The section listing what the template lets `function` write to: each write grant, where it
@@ -207,6 +239,17 @@ fn granted_writes(flow: &Flow, function: &Node, options: &DocsOptions) -> String
                 "no: a failure path of the template lands there".to_owned()
             }
             None if grant.target.ends_with(":*") => "no: a grant on all of a service".to_owned(),
+            None if flow.node(&grant.target).is_none() => {
+                let variables = variables_naming(function, &grant.target);
+                if variables.is_empty() {
+                    "no: not a resource of the templates".to_owned()
+                } else {
+                    format!(
+                        "no: not a resource of the templates (environment variable {} names it)",
+                        list(variables.iter().map(|name| code(name)))
+                    )
+                }
+            }
             None => "no: no environment variable names it".to_owned(),
         };
         let _ = writeln!(
