@@ -9,18 +9,17 @@ use aws_sdk_dynamodb::types::{
 };
 use order_api::{DynamoOrderStore, OrderStore};
 use order_events::{Message, Order, OrderLine};
-use pipeline_e2e::moto::Moto;
+use pipeline_e2e::moto::{Moto, unique_name};
 use stream_publisher::{EventPublisher, PublishError};
-
-const TABLE: &str = "OrdersTable";
 
 /// The `OrdersTable` as `pipeline/template.yaml` declares it: `order_id` the string partition
 /// key, a `NEW_AND_OLD_IMAGES` stream.
-async fn orders_table(moto: &Moto) -> Client {
+async fn orders_table(moto: &Moto) -> (Client, String) {
+    let table = unique_name("OrdersTable");
     let client = Client::new(&moto.sdk_config());
     client
         .create_table()
-        .table_name(TABLE)
+        .table_name(&table)
         .attribute_definitions(
             AttributeDefinition::builder()
                 .attribute_name("order_id")
@@ -42,7 +41,7 @@ async fn orders_table(moto: &Moto) -> Client {
         .send()
         .await
         .unwrap();
-    client
+    (client, table)
 }
 
 fn order(order_id: &str, quantity: u32) -> Order {
@@ -60,7 +59,8 @@ fn order(order_id: &str, quantity: u32) -> Order {
 #[tokio::test]
 async fn orders_are_inserted_read_replaced_and_deleted() {
     let moto = Moto::start();
-    let store = DynamoOrderStore::new(orders_table(&moto).await, TABLE);
+    let (client, table) = orders_table(&moto).await;
+    let store = DynamoOrderStore::new(client, table);
 
     assert_eq!(store.get("order-1").await.unwrap(), None);
     assert!(store.insert(order("order-1", 2)).await.unwrap());
@@ -76,7 +76,8 @@ async fn orders_are_inserted_read_replaced_and_deleted() {
 #[tokio::test]
 async fn a_second_insert_conflicts_and_writes_nothing() {
     let moto = Moto::start();
-    let store = DynamoOrderStore::new(orders_table(&moto).await, TABLE);
+    let (client, table) = orders_table(&moto).await;
+    let store = DynamoOrderStore::new(client, table);
 
     assert!(store.insert(order("order-1", 2)).await.unwrap());
     assert!(!store.insert(order("order-1", 5)).await.unwrap(), "a POST never overwrites an order");
@@ -86,7 +87,8 @@ async fn a_second_insert_conflicts_and_writes_nothing() {
 #[tokio::test]
 async fn replacing_or_deleting_a_missing_order_is_not_found_and_creates_nothing() {
     let moto = Moto::start();
-    let store = DynamoOrderStore::new(orders_table(&moto).await, TABLE);
+    let (client, table) = orders_table(&moto).await;
+    let store = DynamoOrderStore::new(client, table);
 
     assert!(!store.replace(order("order-1", 2)).await.unwrap());
     assert_eq!(store.get("order-1").await.unwrap(), None, "a PUT never creates an order");
@@ -118,13 +120,13 @@ impl EventPublisher for Published {
 #[tokio::test]
 async fn the_stored_item_is_what_the_stream_publisher_reads() {
     let moto = Moto::start();
-    let client = orders_table(&moto).await;
-    let store = DynamoOrderStore::new(client.clone(), TABLE);
+    let (client, table) = orders_table(&moto).await;
+    let store = DynamoOrderStore::new(client.clone(), &table);
     assert!(store.insert(order("order-1", 2)).await.unwrap());
 
     let item = client
         .get_item()
-        .table_name(TABLE)
+        .table_name(&table)
         .key("order_id", AttributeValue::S("order-1".to_owned()))
         .send()
         .await

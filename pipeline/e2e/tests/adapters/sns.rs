@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_sqs::types::QueueAttributeName;
 use order_events::{OrderCancelled, OrderEvent};
-use pipeline_e2e::moto::Moto;
+use pipeline_e2e::moto::{Moto, unique_name};
 use stream_publisher::{EventPublisher, SnsPublisher};
 
 fn cancelled() -> OrderEvent {
@@ -24,9 +24,16 @@ async fn topic_with_queue(moto: &Moto, raw: bool) -> (String, aws_sdk_sqs::Clien
     let config = moto.sdk_config();
     let sns = aws_sdk_sns::Client::new(&config);
     let sqs = aws_sdk_sqs::Client::new(&config);
-    let topic_arn = sns.create_topic().name("OrderEventsTopic").send().await.unwrap().topic_arn.unwrap();
-    let queue_url =
-        sqs.create_queue().queue_name("NotificationsQueue").send().await.unwrap().queue_url.unwrap();
+    let topic_arn =
+        sns.create_topic().name(unique_name("OrderEventsTopic")).send().await.unwrap().topic_arn.unwrap();
+    let queue_url = sqs
+        .create_queue()
+        .queue_name(unique_name("NotificationsQueue"))
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
     let queue_arn = sqs
         .get_queue_attributes()
         .queue_url(&queue_url)
