@@ -321,3 +321,53 @@ fn the_comment_is_created_once_then_updated() {
     assert!(body.starts_with("<!-- flowdoc-diff -->") && body.ends_with("<!-- flowdoc-diff -->\n"));
     assert!(body.contains("Cut at the size GitHub allows"));
 }
+
+/// The second workflow of `docs/ci.md`: the onboarding site on GitHub Pages.
+fn pages_workflow() -> Node {
+    let guide = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ci.md")).unwrap();
+    let section = guide.find("## Publishing the onboarding site").expect("docs/ci.md publishes the site");
+    let start = section + guide[section..].find("```yaml\n").unwrap() + "```yaml\n".len();
+    let end = start + guide[start..].find("\n```").unwrap();
+    yaml::parse(&guide[start..=end], YamlLimits::default()).expect("the workflow is YAML").root
+}
+
+#[test]
+fn the_pages_workflow_publishes_the_site_on_every_push_to_the_default_branch() {
+    let workflow = pages_workflow();
+    let branches = workflow.path(&["on", "push", "branches"]).and_then(Node::as_seq).unwrap();
+    assert_eq!(branches.iter().filter_map(Node::as_str).collect::<Vec<_>>(), ["main"]);
+    assert!(workflow.path(&["on", "pull_request"]).is_none(), "pull requests do not publish");
+    let build = steps(&workflow, "build");
+    let runs: Vec<&str> = build.iter().filter_map(|step| field(step, "run")).collect();
+    assert!(runs.contains(&"flowdoc site --out _site"), "{runs:?}");
+    let upload = build
+        .iter()
+        .find(|step| {
+            field(step, "uses").is_some_and(|uses| uses.starts_with("actions/upload-pages-artifact@"))
+        })
+        .expect("the site is uploaded as the Pages artifact");
+    assert_eq!(upload.path(&["with", "path"]).and_then(Node::as_str), Some("_site"));
+    let deploy = steps(&workflow, "deploy");
+    assert!(
+        deploy.iter().any(|step| field(step, "uses").is_some_and(|u| u.starts_with("actions/deploy-pages@")))
+    );
+    assert_eq!(workflow.path(&["jobs", "deploy", "needs"]).and_then(Node::as_str), Some("build"));
+    for permission in ["pages", "id-token"] {
+        assert_eq!(
+            workflow.path(&["jobs", "deploy", "permissions", permission]).and_then(Node::as_str),
+            Some("write"),
+            "{permission}"
+        );
+    }
+    assert_eq!(workflow.path(&["permissions", "contents"]).and_then(Node::as_str), Some("read"));
+
+    // The command the workflow runs writes a site with its index.
+    let out = tempfile::tempdir().unwrap();
+    let written = std::process::Command::new(env!("CARGO_BIN_EXE_flowdoc"))
+        .args(["--root", env!("CARGO_MANIFEST_DIR"), "site", "--out"])
+        .arg(out.path().join("_site"))
+        .output()
+        .unwrap();
+    assert!(written.status.success(), "{}", String::from_utf8_lossy(&written.stderr));
+    assert!(out.path().join("_site/index.html").is_file());
+}

@@ -269,3 +269,37 @@ Resources:
     assert!(page.contains("| `Table` | DynamoDBCrudPolicy |"), "{page}");
     assert!(docs["overview.svg"].contains("granted, not declared in code"), "the legend says it");
 }
+
+/// Each resource has a page: what arrives and from where, where it goes, where what fails
+/// there lands and who may use it, each end a link to its page.
+#[test]
+fn every_resource_has_a_page_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = generate_pipeline_docs(dir.path());
+    let page = std::fs::read_to_string(out.join("resources/fulfilmentqueue.md")).unwrap();
+    let sections: Vec<&str> = page.lines().filter(|line| line.starts_with("## ")).collect();
+    assert_eq!(sections, ["## What arrives", "## Where it goes", "## Failure handling", "## Access granted"]);
+    assert!(page.contains("# FulfilmentQueue\n\n[← The whole system](../index.md)\n\nsqs-queue · `AWS::SQS::Queue` · defined at "));
+    assert!(page.contains(
+        "| [`OrderEventsTopic`](../resources/ordereventstopic.md) | subscription: `sqs` | [OrderCancelled](../events/ordercancelled.md), [OrderPlaced](../events/orderplaced.md) |"
+    ), "{page}");
+    assert!(page.contains(
+        "| [`FulfilmentFunction`](../functions/fulfilmentfunction.md) | SQS, batch 10, reports batch item failures |"
+    ), "{page}");
+    assert!(
+        page.contains("- `FulfilmentQueue` → `FulfilmentDeadLetterQueue`: redrive after 5 receives"),
+        "{page}"
+    );
+    let dead_letters = std::fs::read_to_string(out.join("resources/fulfilmentdeadletterqueue.md")).unwrap();
+    assert!(dead_letters.contains("sqs-queue (dead-letter queue)"));
+    assert!(dead_letters.contains("Nothing in the flow leaves from here."));
+    assert!(
+        dead_letters.contains("- `FulfilmentQueue` → `FulfilmentDeadLetterQueue`: redrive after 5 receives")
+    );
+    // The index links every resource to its page, and every function to its own.
+    let index = std::fs::read_to_string(out.join("index.md")).unwrap();
+    assert!(index.contains("| [`OrdersTable`](resources/orderstable.md) | dynamodb-table |"));
+    assert!(index.contains("| [`OrderApiFunction`](functions/orderapifunction.md) | function |"));
+    let pages = std::fs::read_dir(out.join("resources")).unwrap().count();
+    assert_eq!(pages, 14, "one per resource that is not a function");
+}

@@ -49,7 +49,7 @@ pub(crate) fn run(
 /// For the tests of atomic output: `FLOWDOC_TEST_FAULT=fail:N` makes the N-th filesystem step
 /// of the write fail, `exit:N` ends the process at it without any clean-up, as a kill would.
 /// Unset, every step goes ahead.
-fn injected_fault() -> impl FnMut(&output::Step) -> std::io::Result<()> {
+pub(crate) fn injected_fault() -> impl FnMut(&output::Step) -> std::io::Result<()> {
     let fault = std::env::var("FLOWDOC_TEST_FAULT").ok().and_then(|value| {
         let (kind, step) = value.split_once(':')?;
         Some((kind.to_owned(), step.parse::<usize>().ok()?))

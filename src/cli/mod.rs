@@ -10,6 +10,7 @@ mod generate;
 mod graph;
 mod project;
 mod revision;
+mod site;
 mod timings;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -62,6 +63,16 @@ enum Command {
     #[command(after_help = "Examples:\n  flowdoc generate\n  flowdoc generate --out site/flow")]
     Generate {
         /// The output folder (default: `output` of flowdoc.toml, or docs/flow).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Write the onboarding site: the docs as static HTML to click through, with the pictures
+    /// linked, events highlighted on hover and a search box; offline, from `file://` too.
+    ///
+    /// The output folder is replaced as a whole, atomically, as with `generate`.
+    #[command(after_help = "Examples:\n  flowdoc site\n  flowdoc site --out _site")]
+    Site {
+        /// The output folder (default: target/flowdoc/site).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
@@ -256,6 +267,7 @@ pub(crate) fn main() -> ExitCode {
             check::run(&mut console, &project, &root, out.as_deref(), deny, format, &mut timings)
         }
         Command::Graph { format } => graph::run(&mut console, &project, format, &mut timings),
+        Command::Site { out } => site::run(&mut console, &project, &root, out.as_deref(), &mut timings),
         Command::Explain { .. } | Command::Diff { .. } => FINE,
     };
     if cli.timings {

@@ -10,4 +10,5 @@ pub mod groups;
 pub mod json;
 pub mod mermaid;
 pub mod sarif;
+pub mod site;
 pub mod svg;

@@ -2,7 +2,7 @@
 //! large for one, and tables of the events, functions, resources and findings.
 
 use super::facts::{produced_by, resource_kind};
-use super::links::{PageNames, event_link, function_link, place_link};
+use super::links::{PageNames, event_link, function_link, node_link, place_link};
 use super::parts::parts_table;
 use super::text::list;
 use super::{DocsOptions, GENERATED};
@@ -138,7 +138,7 @@ see which events travel where.\n",
             .location
             .as_ref()
             .map_or_else(|| "—".to_owned(), |location| place_link(location, 0, options));
-        let _ = writeln!(out, "| {} | {kind}{implicit} | {place} |", code(&node.id));
+        let _ = writeln!(out, "| {} | {kind}{implicit} | {place} |", node_link(names, &node.id, false));
     }
     out.push_str("\n## Findings\n\n");
     out.push_str(&summary(findings));

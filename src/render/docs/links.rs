@@ -14,6 +14,8 @@ pub(super) struct PageNames {
     pub(super) events: BTreeMap<String, String>,
     /// Function id → file stem.
     pub(super) functions: BTreeMap<String, String>,
+    /// Node id of everything else (tables, queues, APIs, outside things) → file stem.
+    pub(super) resources: BTreeMap<String, String>,
 }
 
 impl PageNames {
@@ -22,6 +24,9 @@ impl PageNames {
         PageNames {
             events: unique_stems(flow.events().keys()),
             functions: unique_stems(flow.functions().map(|node| &node.id)),
+            resources: unique_stems(
+                flow.nodes().filter(|node| !node.kind.is_function()).map(|node| &node.id),
+            ),
         }
     }
 }
@@ -85,6 +90,19 @@ pub(super) fn function_link(names: &PageNames, function: &str, from_subfolder: b
     match names.functions.get(function) {
         Some(stem) => format!("[{}]({prefix}{stem}.md)", code(function)),
         None => code(function),
+    }
+}
+
+/// A link to the page of the function or resource `id` (its id alone when it has none), from
+/// the index or, `from_subfolder`, from a page in a folder beside `functions/` and `resources/`.
+pub(super) fn node_link(names: &PageNames, id: &str, from_subfolder: bool) -> String {
+    let up = if from_subfolder { "../" } else { "" };
+    if let Some(stem) = names.functions.get(id) {
+        format!("[{}]({up}functions/{stem}.md)", code(id))
+    } else if let Some(stem) = names.resources.get(id) {
+        format!("[{}]({up}resources/{stem}.md)", code(id))
+    } else {
+        code(id)
     }
 }
 

@@ -2,6 +2,7 @@
 //! their labels on a background, the nodes and the legend, at coordinates rounded to one
 //! decimal.
 
+use super::PictureLinks;
 use super::legend::{LEGEND_WIDTH, legend, write_legend};
 use super::metrics::{LINE_HEIGHT, MARGIN, NAME_FONT, PADDING, SMALL_FONT};
 use super::scene::Scene;
@@ -10,6 +11,15 @@ use crate::render::diagram::Diagram;
 use crate::render::escape::xml;
 use std::fmt::Write as _;
 
+/// An SVG link around what follows, when there is somewhere to go.
+fn open_link(href: Option<&str>) -> String {
+    href.map_or_else(String::new, |href| format!("<a href=\"{}\">", xml(href)))
+}
+
+fn close_link(href: Option<&str>) -> &'static str {
+    if href.is_some() { "</a>" } else { "" }
+}
+
 /// One decimal, so that floating-point noise between machines does not show.
 pub(super) fn n(value: f64) -> String {
     let rounded = (value * 10.0).round() / 10.0;
@@ -17,7 +27,7 @@ pub(super) fn n(value: f64) -> String {
 }
 
 /// The fixed style sheet: shapes and colours by kind, fonts, edges.
-pub(super) const STYLE: &str = "
+pub const STYLE: &str = "
 svg { font-family: ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; }
 .background { fill: #ffffff; }
 .node rect, .node path, .node ellipse { stroke-width: 1.5; }
@@ -63,6 +73,11 @@ svg { font-family: ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Helvetic
 
 /// `diagram` as a standalone SVG document, everything where `scene` puts it.
 pub(super) fn write_svg(diagram: &Diagram, scene: &Scene) -> String {
+    write_svg_with(diagram, scene, None)
+}
+
+/// [`write_svg`], or with `links` the picture for an HTML page (see [`super::render_linked`]).
+pub(super) fn write_svg_with(diagram: &Diagram, scene: &Scene, links: Option<&PictureLinks<'_>>) -> String {
     // Picture bounds: every box, path point and label.
     let mut min = (f64::MAX, f64::MAX);
     let mut max = (f64::MIN, f64::MIN);
@@ -97,7 +112,9 @@ pub(super) fn write_svg(diagram: &Diagram, scene: &Scene) -> String {
         w = n(width),
         h = n(height)
     );
-    let _ = writeln!(out, "<style>{STYLE}</style>");
+    if links.is_none() {
+        let _ = writeln!(out, "<style>{STYLE}</style>");
+    }
     out.push_str(
         "<defs><marker id=\"arrow-flow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"12\" markerHeight=\"12\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#57606a\"/></marker>\
 <marker id=\"arrow-publish\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"12\" markerHeight=\"12\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#0969da\"/></marker>\
@@ -131,11 +148,27 @@ pub(super) fn write_svg(diagram: &Diagram, scene: &Scene) -> String {
         let arrow = if change.is_empty() { edge.look.head() } else { change };
         let classes = if change.is_empty() { look.to_owned() } else { format!("{look} {change}") };
         let marker = if *backwards { "marker-start" } else { "marker-end" };
+        let Some(links) = links else {
+            let _ = writeln!(
+                out,
+                "<path class=\"edge {classes}\" d=\"{d}\" {marker}=\"url(#arrow-{arrow})\"><title>{} → {}</title></path>",
+                xml(&edge.from),
+                xml(&edge.to)
+            );
+            continue;
+        };
+        let (href, events) = (links.edge)(edge);
+        let events = serde_json::to_string(&events).unwrap_or_else(|_| "[]".to_owned());
         let _ = writeln!(
             out,
-            "<path class=\"edge {classes}\" d=\"{d}\" {marker}=\"url(#arrow-{arrow})\"><title>{} → {}</title></path>",
+            "<g class=\"edge {classes}\" data-from=\"{}\" data-to=\"{}\" data-events=\"{}\">{}<path class=\"hit\" d=\"{d}\"/><path class=\"line\" d=\"{d}\" {marker}=\"url(#arrow-{arrow})\"/><title>{} → {}</title>{}</g>",
             xml(&edge.from),
-            xml(&edge.to)
+            xml(&edge.to),
+            xml(&events),
+            open_link(href.as_deref()),
+            xml(&edge.from),
+            xml(&edge.to),
+            close_link(href.as_deref()),
         );
     }
     for (label, lines) in &scene.labels {
@@ -163,9 +196,12 @@ pub(super) fn write_svg(diagram: &Diagram, scene: &Scene) -> String {
         let Some(b) = scene.boxes.get(&i) else { continue };
         let (x, y) = (b.x + dx, b.y + dy);
         let centre = x + b.width / 2.0;
-        let _ = writeln!(
+        let href = links.and_then(|links| (links.node)(&node.id));
+        out.push_str(&open_link(href.as_deref()));
+        let data = if links.is_some() { format!(" data-node=\"{}\"", xml(&node.id)) } else { String::new() };
+        let _ = write!(
             out,
-            "<g class=\"node {}{}\"><title>{}</title>{}<text class=\"name\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text><text class=\"caption\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
+            "<g class=\"node {}{}\"{data}><title>{}</title>{}<text class=\"name\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text><text class=\"caption\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
             node.look.name(),
             if node.change.name().is_empty() { String::new() } else { format!(" {}", node.change.name()) },
             xml(&node.id),
@@ -177,6 +213,8 @@ pub(super) fn write_svg(diagram: &Diagram, scene: &Scene) -> String {
             n(y + PADDING + NAME_FONT * LINE_HEIGHT + SMALL_FONT),
             xml(&node.caption)
         );
+        out.push_str(close_link(href.as_deref()));
+        out.push('\n');
     }
     write_legend(&mut out, &legend, MARGIN, graph_height);
     out.push_str("</svg>\n");

@@ -15,9 +15,10 @@ mod metrics;
 mod scene;
 mod shapes;
 
-use super::diagram::Diagram;
+use super::diagram::{Diagram, DiagramEdge};
 use super::escape::xml;
-use draw::{STYLE, n};
+pub use draw::STYLE;
+use draw::n;
 use metrics::{LINE_HEIGHT, MARGIN, NAME_FONT, text_width};
 
 /// The most boxes and arrows a picture may have to be laid out: layout-rs's crossing
@@ -41,6 +42,43 @@ pub fn render(diagram: &Diagram) -> String {
     }
     let scene = scene::scene_from(diagram, &layout::lay_out(diagram));
     draw::write_svg(diagram, &scene)
+}
+
+/// Where the boxes and arrows of a picture lead, for a picture that is part of a page (the
+/// onboarding site): each box and arrow becomes a link, and each arrow says what it carries, so
+/// the page can highlight the arrows of one event.
+pub struct PictureLinks<'a> {
+    /// The page of a box, by node id (relative to the page the picture is in).
+    pub node: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    /// The page of an arrow, and the events it carries.
+    pub edge: &'a (dyn Fn(&DiagramEdge) -> ArrowLink + Sync),
+}
+
+/// Where an arrow leads (if anywhere) and the events it carries.
+pub type ArrowLink = (Option<String>, Vec<String>);
+
+impl std::fmt::Debug for PictureLinks<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PictureLinks").finish_non_exhaustive()
+    }
+}
+
+/// [`render`] for a picture inside an HTML page: no style sheet of its own (the page's has
+/// [`STYLE`], so no inline style is needed under a strict Content-Security-Policy), boxes and
+/// arrows as links, each arrow a `<g class="edge …">` with `data-from`, `data-to` and
+/// `data-events` (a JSON array) holding a wide invisible path to click and the path drawn.
+pub fn render_linked(diagram: &Diagram, links: &PictureLinks<'_>) -> String {
+    if diagram.nodes.len() > MAX_LAYOUT_NODES || diagram.edges.len() > MAX_LAYOUT_EDGES {
+        let text = format!(
+            "Too large to draw: {} boxes and {} arrows (the limit is {MAX_LAYOUT_NODES} and {MAX_LAYOUT_EDGES}); \
+             the tables list them all.",
+            diagram.nodes.len(),
+            diagram.edges.len()
+        );
+        return format!("<p class=\"picture-note\">{}</p>\n", xml(&text));
+    }
+    let scene = scene::scene_from(diagram, &layout::lay_out(diagram));
+    draw::write_svg_with(diagram, &scene, Some(links))
 }
 
 /// A picture that is only a line of text: for when there is nothing to draw, and the reason.
