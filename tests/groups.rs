@@ -136,3 +136,35 @@ fn a_picture_too_large_to_lay_out_is_a_note() {
     let svg = flowdoc::render::svg::render(&whole);
     assert!(svg.contains("Too large to draw: 400 boxes and 200 arrows"), "{svg}");
 }
+
+/// In the site of a system drawn in parts, each part's box in a picture links to the part's
+/// page, and the arrows between parts carry the events their labels name.
+#[test]
+fn the_site_links_the_boxes_of_parts_to_their_pages() {
+    let Analysis { flow, findings, .. } = synthetic(150, false);
+    let site = flowdoc::render::site::site(&flow, &findings);
+    let parts: Vec<&String> = site.keys().filter(|path| path.starts_with("groups/")).collect();
+    assert!(parts.len() >= 2, "{parts:?}");
+    let index = &site["index.html"];
+    let boxes: Vec<&str> =
+        index.split("data-node=\"group:").skip(1).map(|rest| &rest[..rest.find('"').unwrap()]).collect();
+    assert!(boxes.len() >= 2, "the overview shows the top-level parts");
+    for stem in boxes {
+        let page = format!("groups/{stem}.html");
+        assert!(site.contains_key(&page), "{page}");
+        let linked = format!("<a href=\"{page}\"><g class=\"node group\" data-node=\"group:{stem}\">");
+        assert!(index.contains(&linked), "{linked}");
+    }
+    let arrows = index.matches("<g class=\"edge ").count();
+    assert!(arrows > 0);
+    assert!(!index.contains("data-events=\"[]\""), "every arrow between parts carries events");
+    // Pages of parts link their members' pages, which exist.
+    for part in parts {
+        for href in site[part].split("href=\"").skip(1).map(|rest| &rest[..rest.find('"').unwrap()]) {
+            if let Some(target) = href.strip_prefix("../") {
+                let target = target.split('#').next().unwrap();
+                assert!(site.contains_key(target), "{part}: {href}");
+            }
+        }
+    }
+}
