@@ -14,24 +14,21 @@
 //! those columns say so. Trees are written under `target/bench-synth/`, named by size and by
 //! the generator's source, and kept for the next run.
 
+mod common;
 #[path = "../examples/synth/generate/mod.rs"]
 mod generate;
 
+use common::svg_geometry::{crossings, svg_edges};
+use common::{graphviz, have, machine, median};
 use flowdoc::Project;
 use flowdoc::files::DiskFiles;
 use flowdoc::model::Flow;
 use flowdoc::render::docs;
-use flowdoc::render::{diagram::Diagram, dot, svg};
+use flowdoc::render::svg;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// The median of some samples.
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples.get(samples.len() / 2).copied().unwrap_or_default()
-}
 
 fn ms(duration: Duration) -> String {
     format!("{:.1}", duration.as_secs_f64() * 1000.0)
@@ -49,11 +46,6 @@ fn time_command(command: &mut Command) -> Option<Duration> {
     let took = start.elapsed();
     // `rg -l` exits 1 when nothing matches; anything above is a failure.
     (status.code().is_some_and(|code| code <= 1)).then_some(took)
-}
-
-/// Whether a tool is on the PATH.
-fn have(tool: &str) -> bool {
-    Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
 }
 
 /// What `--timings` printed: phase → milliseconds, and the peak memory in MiB.
@@ -119,184 +111,6 @@ fn flow_of(root: &Path) -> Flow {
     flowdoc::analyse(&Project::new(&files))
         .unwrap_or_else(|failure| panic!("{}: {failure}", root.display()))
         .flow
-}
-
-/// A point of an edge as drawn.
-type Point = (f64, f64);
-
-/// The numbers of an SVG path's data, and its commands (only absolute M, C, S, L are drawn
-/// here: what flowdoc and Graphviz write).
-fn path_points(data: &str) -> Vec<Point> {
-    let mut tokens: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for c in data.chars() {
-        if c.is_ascii_alphabetic() && c != 'e' {
-            if !current.is_empty() {
-                tokens.push(std::mem::take(&mut current));
-            }
-            tokens.push(c.to_string());
-        } else if c == ','
-            || c.is_whitespace()
-            || (c == '-' && !current.is_empty() && !current.ends_with('e'))
-        {
-            if !current.is_empty() {
-                tokens.push(std::mem::take(&mut current));
-            }
-            if c == '-' {
-                current.push(c);
-            }
-        } else {
-            current.push(c);
-        }
-    }
-    if !current.is_empty() {
-        tokens.push(current);
-    }
-    let mut points = Vec::new();
-    let mut command = 'M';
-    let mut numbers: Vec<f64> = Vec::new();
-    let mut last: Point = (0.0, 0.0);
-    let mut last_control: Point = (0.0, 0.0);
-    let cubic = |a: Point, b: Point, c: Point, d: Point, out: &mut Vec<Point>| {
-        for step in 1..=12 {
-            let t = f64::from(step) / 12.0;
-            let u = 1.0 - t;
-            let (w0, w1, w2, w3) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
-            out.push((w0 * a.0 + w1 * b.0 + w2 * c.0 + w3 * d.0, w0 * a.1 + w1 * b.1 + w2 * c.1 + w3 * d.1));
-        }
-    };
-    let mut flush = |command: char, numbers: &mut Vec<f64>, points: &mut Vec<Point>| {
-        let pairs: Vec<Point> =
-            numbers.chunks(2).filter(|pair| pair.len() == 2).map(|pair| (pair[0], pair[1])).collect();
-        numbers.clear();
-        match command {
-            'M' | 'L' => {
-                for point in pairs {
-                    points.push(point);
-                    last = point;
-                }
-            }
-            'C' => {
-                for chunk in pairs.chunks(3).filter(|chunk| chunk.len() == 3) {
-                    cubic(last, chunk[0], chunk[1], chunk[2], points);
-                    last_control = chunk[1];
-                    last = chunk[2];
-                }
-            }
-            'S' => {
-                for chunk in pairs.chunks(2).filter(|chunk| chunk.len() == 2) {
-                    let mirrored = (2.0 * last.0 - last_control.0, 2.0 * last.1 - last_control.1);
-                    cubic(last, mirrored, chunk[0], chunk[1], points);
-                    last_control = chunk[0];
-                    last = chunk[1];
-                }
-            }
-            _ => {}
-        }
-    };
-    for token in tokens {
-        match token.chars().next() {
-            Some(c) if c.is_ascii_alphabetic() => {
-                flush(command, &mut numbers, &mut points);
-                command = c;
-            }
-            _ => numbers.extend(token.parse::<f64>().ok()),
-        }
-    }
-    flush(command, &mut numbers, &mut points);
-    points
-}
-
-/// The edges of an SVG picture: the ends (from its title) and the points along it. flowdoc
-/// writes `<path class="edge …" d="…"><title>a → b</title>`, Graphviz `<g class="edge"><title>a->b</title><path d="…"/>`.
-fn svg_edges(svg: &str) -> Vec<((String, String), Vec<Point>)> {
-    let unescape = |text: &str| {
-        text.replace("&#45;", "-")
-            .replace("&gt;", ">")
-            .replace("&lt;", "<")
-            .replace("&amp;", "&")
-            .replace("&quot;", "\"")
-    };
-    let attribute = |element: &str, name: &str| -> Option<String> {
-        let start = element.find(&format!(" {name}=\""))? + name.len() + 3;
-        let end = start + element[start..].find('"')?;
-        Some(element[start..end].to_owned())
-    };
-    let mut edges = Vec::new();
-    if svg.contains("<g id=\"graph0\"") {
-        for group in svg.split("<g id=\"edge").skip(1) {
-            let title =
-                group.split("<title>").nth(1).and_then(|rest| rest.split("</title>").next()).map(unescape);
-            let path = group.split("<path").nth(1).and_then(|element| attribute(element, "d"));
-            if let (Some(title), Some(path)) = (title, path)
-                && let Some((from, to)) = title.split_once("->")
-            {
-                edges.push(((from.to_owned(), to.to_owned()), path_points(&path)));
-            }
-        }
-    } else {
-        for element in svg.split("<path class=\"edge").skip(1) {
-            let path = attribute(&format!(" {element}"), "d");
-            let title =
-                element.split("<title>").nth(1).and_then(|rest| rest.split("</title>").next()).map(unescape);
-            if let (Some(title), Some(path)) = (title, path)
-                && let Some((from, to)) = title.split_once(" → ")
-            {
-                edges.push(((from.to_owned(), to.to_owned()), path_points(&path)));
-            }
-        }
-    }
-    edges
-}
-
-/// How many times edges with four different ends cross.
-fn crossings(edges: &[((String, String), Vec<Point>)]) -> usize {
-    let cross = |a: Point, b: Point, c: Point, d: Point| {
-        let side = |p: Point, q: Point, r: Point| (q.0 - p.0) * (r.1 - p.1) - (q.1 - p.1) * (r.0 - p.0);
-        let (d1, d2, d3, d4) = (side(c, d, a), side(c, d, b), side(a, b, c), side(a, b, d));
-        d1 * d2 < 0.0 && d3 * d4 < 0.0
-    };
-    let mut count = 0;
-    for (i, ((a_from, a_to), a)) in edges.iter().enumerate() {
-        for ((b_from, b_to), b) in &edges[i + 1..] {
-            if a_from == b_from || a_from == b_to || a_to == b_from || a_to == b_to {
-                continue;
-            }
-            for first in a.windows(2) {
-                for second in b.windows(2) {
-                    if cross(first[0], first[1], second[0], second[1]) {
-                        count += 1;
-                    }
-                }
-            }
-        }
-    }
-    count
-}
-
-/// `dot -Tsvg` on a picture's DOT: the median time and the SVG.
-fn graphviz(diagram: &Diagram, runs: usize) -> Option<(Duration, String)> {
-    let text = dot::render(diagram);
-    let mut times = Vec::new();
-    let mut svg = String::new();
-    for _ in 0..runs {
-        let start = Instant::now();
-        let mut child = Command::new("dot")
-            .arg("-Tsvg")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        let mut input = child.stdin.take()?;
-        let bytes = text.clone().into_bytes();
-        let writer = std::thread::spawn(move || std::io::Write::write_all(&mut input, &bytes));
-        let output = child.wait_with_output().ok()?;
-        let _ = writer.join();
-        times.push(start.elapsed());
-        svg = String::from_utf8(output.stdout).ok()?;
-    }
-    Some((median(times), svg))
 }
 
 /// How many `.rs` files and bytes a tree holds.
@@ -429,7 +243,7 @@ fn main() {
     println!("\nTimes in milliseconds; peak memory as the process saw it (VmHWM).\n");
     println!("## Pictures\n");
     println!(
-        "| N crates | pictures | groups | slowest picture | its boxes / arrows | its crossings: layout-rs / dot | all pictures | overview boxes / arrows | overview: layout-rs | crossings | overview: dot -Tsvg | crossings |"
+        "| N crates | pictures | groups | slowest picture | its boxes / arrows | its crossings: flowdoc / dot | all pictures | overview boxes / arrows | overview: flowdoc | crossings | overview: dot -Tsvg | crossings |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (size, root) in &layouts {
@@ -524,18 +338,4 @@ fn generator_hash(repository: &Path) -> u64 {
 fn fnv(text: &str) -> u64 {
     text.bytes()
         .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
-}
-
-/// The machine, for the record.
-fn machine() -> String {
-    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|line| line.starts_with("model name"))
-                .map(|line| line.split(':').nth(1).unwrap_or("").trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".to_owned());
-    format!("{cpus} cores, {model}, {}", std::env::consts::OS)
 }

@@ -14,7 +14,7 @@ pub(crate) fn run(
 ) -> u8 {
     report_findings(console, &project.findings);
     let overview = || diagram::overview(&project.flow);
-    // layout-rs and GitHub's Mermaid cannot draw a large system whole: draw its parts.
+    // A large system is not readable drawn whole (and GitHub's Mermaid refuses it): draw its parts.
     let drawable = || {
         let whole = overview();
         Grouping::of(&project.flow, &whole).overview(&whole)

@@ -228,7 +228,6 @@ pub(crate) fn print(console: &mut Console<'_>, text: &str) -> bool {
 
 /// Runs flowdoc with the process's arguments.
 pub(crate) fn main() -> ExitCode {
-    quiet_layout_panics();
     let cli = Cli::parse();
     if let Command::Explain { rule } = &cli.command {
         return ExitCode::from(explain::run(rule));
@@ -299,19 +298,6 @@ pub(crate) fn render_failure(diagnostics: &mut Diagnostics<'_>, failure: &Failur
         ));
     }
     text
-}
-
-/// A failed assertion inside layout-rs is caught and the diagram drawn on a grid instead
-/// (`render::svg`); its panic message would only alarm, so it is not printed. Every other panic
-/// is reported as usual.
-fn quiet_layout_panics() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let in_layout = info.location().is_some_and(|location| location.file().contains("layout-rs"));
-        if !in_layout {
-            default(info);
-        }
-    }));
 }
 
 /// The output folder: `--out` (relative to the current directory), or the configured one

@@ -1,7 +1,7 @@
 //! Large systems, drawn in parts.
 //!
-//! layout-rs's time grows much faster than the graph: on a flow-shaped graph about 0.1 s for 80
-//! nodes, 1 s for 200 and half a minute for 800 — and nobody reads a picture of 2,000 boxes. A
+//! Nobody reads a picture of 2,000 boxes, and ordering them to few crossings grows faster than
+//! the graph. A
 //! picture larger than [`fits`] allows is drawn with parts of the system collapsed into one box
 //! each, and every part gets a page of its own. The parts are, in this order of preference:
 //! the templates; else the folders the functions' code is in; else the first word of the

@@ -1,8 +1,12 @@
 //! Reads a drawn SVG picture back: where its texts stand, measured as the drawing measures
-//! them, for checking that no two overlap.
+//! them, for checking that no two overlap; and where its edges run, for counting crossings.
 
 #[path = "../../src/render/svg/metrics.rs"]
 mod metrics;
+/// The edge reader and crossing counter the benches use (`benches/scale.rs`,
+/// `benches/crossings.rs`), so tests and benches count alike.
+#[path = "../../benches/common/svg_geometry.rs"]
+mod svg_geometry;
 
 use metrics::{BOLD, NAME_FONT, SMALL_FONT, TextBox, text_width};
 
@@ -23,6 +27,21 @@ pub fn overlaps(svg: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// How many times the edges of `svg` (flowdoc's or Graphviz's) cross: every point where two
+/// edges with four different ends cross counts, except where one edge's end lies on the other
+/// (that edge runs through a box; it does not cross the arrow that ends there). Curves are sampled, not read as their control
+/// points. Reads flowdoc's `<path class="edge …"><title>A → B</title>` and
+/// `<g class="edge …" data-from="A" data-to="B">…<path class="line" d="…"/>…</g>`, and
+/// Graphviz's `<g class="edge"><title>A-&gt;B</title><path d="…"/>`.
+pub fn crossings(svg: &str) -> usize {
+    svg_geometry::crossings(&svg_geometry::svg_edges(svg))
+}
+
+/// The edges of `svg` as `(from, to)`, in the order drawn.
+pub fn edge_ends(svg: &str) -> Vec<(String, String)> {
+    svg_geometry::svg_edges(svg).into_iter().map(|edge| (edge.from, edge.to)).collect()
 }
 
 /// The text boxes of a rendered SVG document: node names, captions and edge labels, from the

@@ -4,12 +4,37 @@
 
 use super::PictureLinks;
 use super::legend::{LEGEND_WIDTH, legend, write_legend};
+use super::metrics::TextBox;
 use super::metrics::{LINE_HEIGHT, MARGIN, NAME_FONT, PADDING, SMALL_FONT};
 use super::scene::Scene;
 use super::shapes::shape;
 use crate::render::diagram::Diagram;
 use crate::render::escape::xml;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
+
+/// An edge label: its background and its lines, centred.
+fn write_label(out: &mut String, label: &TextBox, lines: &[String], (dx, dy): (f64, f64)) {
+    let (x, y) = (label.x + dx, label.y + dy);
+    let _ = write!(
+        out,
+        "<rect class=\"label-box\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\"/>",
+        n(x),
+        n(y),
+        n(label.width),
+        n(label.height)
+    );
+    for (row, line) in lines.iter().enumerate() {
+        let baseline = y + 2.0 + SMALL_FONT * LINE_HEIGHT * (row as f64 + 0.78);
+        let _ = write!(
+            out,
+            "<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+            n(x + label.width / 2.0),
+            n(baseline),
+            xml(line)
+        );
+    }
+}
 
 /// An SVG link around what follows, when there is somewhere to go.
 fn open_link(href: Option<&str>) -> String {
@@ -33,9 +58,9 @@ svg { font-family: ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Helvetic
 .node rect, .node path, .node ellipse { stroke-width: 1.5; }
 .name { font-size: 13px; font-weight: 600; fill: #1b1f24; }
 .caption { font-size: 11px; fill: #57606a; }
-.label { font-size: 11px; fill: #1b1f24; }
+.label { font-size: 11px; fill: #1b1f24; stroke: none; }
 .label-box { fill: #ffffff; fill-opacity: 0.92; stroke: none; }
-.edge { fill: none; stroke-width: 1.5; }
+.edge path, path.edge { fill: none; stroke-width: 1.5; }
 .edge.flow { stroke: #57606a; }
 .edge.publish { stroke: #0969da; }
 .edge.failure { stroke: #cf222e; stroke-dasharray: 6 4; }
@@ -85,7 +110,7 @@ pub(super) fn write_svg_with(diagram: &Diagram, scene: &Scene, links: Option<&Pi
         min = (min.0.min(x), min.1.min(y));
         max = (max.0.max(x), max.1.max(y));
     };
-    for b in scene.boxes.values().chain(scene.labels.iter().map(|(b, _)| b)) {
+    for b in scene.boxes.values().chain(scene.labels.iter().map(|(_, b, _)| b)) {
         grow(b.x, b.y);
         grow(b.x + b.width, b.y + b.height);
     }
@@ -131,6 +156,15 @@ pub(super) fn write_svg_with(diagram: &Diagram, scene: &Scene, links: Option<&Pi
         n(height)
     );
 
+    // Labels whose edge is known are drawn in that edge's group; any other after the edges.
+    let mut labels_of: BTreeMap<usize, Vec<(&TextBox, &Vec<String>)>> = BTreeMap::new();
+    let mut loose = Vec::new();
+    for (edge, label, lines) in &scene.labels {
+        match edge {
+            Some(edge) => labels_of.entry(*edge).or_default().push((label, lines)),
+            None => loose.push((label, lines)),
+        }
+    }
     for (i, edge) in diagram.edges.iter().enumerate() {
         let Some((points, backwards)) = scene.paths.get(&i) else { continue };
         if points.len() < 4 {
@@ -148,49 +182,35 @@ pub(super) fn write_svg_with(diagram: &Diagram, scene: &Scene, links: Option<&Pi
         let arrow = if change.is_empty() { edge.look.head() } else { change };
         let classes = if change.is_empty() { look.to_owned() } else { format!("{look} {change}") };
         let marker = if *backwards { "marker-start" } else { "marker-end" };
-        let Some(links) = links else {
-            let _ = writeln!(
-                out,
-                "<path class=\"edge {classes}\" d=\"{d}\" {marker}=\"url(#arrow-{arrow})\"><title>{} → {}</title></path>",
-                xml(&edge.from),
-                xml(&edge.to)
-            );
-            continue;
+        let (href, data) = match links {
+            Some(links) => {
+                let (href, events) = (links.edge)(edge);
+                let events = serde_json::to_string(&events).unwrap_or_else(|_| "[]".to_owned());
+                (href, format!(" data-events=\"{}\"", xml(&events)))
+            }
+            None => (None, String::new()),
         };
-        let (href, events) = (links.edge)(edge);
-        let events = serde_json::to_string(&events).unwrap_or_else(|_| "[]".to_owned());
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "<g class=\"edge {classes}\" data-from=\"{}\" data-to=\"{}\" data-events=\"{}\">{}<path class=\"hit\" d=\"{d}\"/><path class=\"line\" d=\"{d}\" {marker}=\"url(#arrow-{arrow})\"/><title>{} → {}</title>{}</g>",
+            "<g class=\"edge {classes}\" data-from=\"{}\" data-to=\"{}\"{data}><title>{} → {}</title>{}",
             xml(&edge.from),
             xml(&edge.to),
-            xml(&events),
+            xml(&edge.from),
+            xml(&edge.to),
             open_link(href.as_deref()),
-            xml(&edge.from),
-            xml(&edge.to),
-            close_link(href.as_deref()),
         );
-    }
-    for (label, lines) in &scene.labels {
-        let (x, y) = (label.x + dx, label.y + dy);
-        let _ = writeln!(
-            out,
-            "<rect class=\"label-box\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\"/>",
-            n(x),
-            n(y),
-            n(label.width),
-            n(label.height)
-        );
-        for (row, line) in lines.iter().enumerate() {
-            let baseline = y + 2.0 + SMALL_FONT * LINE_HEIGHT * (row as f64 + 0.78);
-            let _ = writeln!(
-                out,
-                "<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-                n(x + label.width / 2.0),
-                n(baseline),
-                xml(line)
-            );
+        if links.is_some() {
+            let _ = write!(out, "<path class=\"hit\" d=\"{d}\"/>");
         }
+        let _ = write!(out, "<path class=\"line\" d=\"{d}\" {marker}=\"url(#arrow-{arrow})\"/>");
+        for (label, lines) in labels_of.get(&i).into_iter().flatten() {
+            write_label(&mut out, label, lines, (dx, dy));
+        }
+        let _ = writeln!(out, "{}</g>", close_link(href.as_deref()));
+    }
+    for (label, lines) in loose {
+        write_label(&mut out, label, lines, (dx, dy));
+        out.push('\n');
     }
     for (i, node) in diagram.nodes.iter().enumerate() {
         let Some(b) = scene.boxes.get(&i) else { continue };

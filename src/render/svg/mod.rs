@@ -1,14 +1,12 @@
-//! Diagrams as SVG: layout-rs places the boxes and routes the edges; flowdoc draws them.
-//!
-//! layout-rs's own SVG writer is not used: its style block comes out of a `HashMap` (not
-//! deterministic), it draws labels through the edge stroke, estimates text at about twice its
-//! width, has no background and fixed fonts. Instead a `RenderBackend` captures where
-//! layout-rs puts each box, label and edge (`layout`), that becomes the picture's geometry with
-//! labels kept off boxes and each other (`scene`), and flowdoc writes the picture itself
-//! (`draw`, with `shapes` and `legend`): coordinates rounded, styles fixed, shapes and colours
-//! by kind, labels on a background, a legend. `metrics` says how large text is.
+//! Diagrams as SVG, laid out and drawn by flowdoc: `layered` places the boxes in ranks, orders
+//! them to few crossings and routes each edge beside its label (`layout` holds what it hands
+//! on); that becomes the picture's geometry with labels kept off boxes and each other
+//! (`scene`), and `draw` (with `shapes` and `legend`) writes it: coordinates rounded, styles
+//! fixed, shapes and colours by kind, each arrow one `<g class="edge …">` with its path and
+//! label, each box one `<g class="node …">`, a legend. `metrics` says how large text is.
 
 mod draw;
+mod layered;
 mod layout;
 mod legend;
 mod metrics;
@@ -21,10 +19,9 @@ pub use draw::STYLE;
 use draw::n;
 use metrics::{LINE_HEIGHT, MARGIN, NAME_FONT, text_width};
 
-/// The most boxes and arrows a picture may have to be laid out: layout-rs's crossing
-/// reduction grows much faster than the graph (1 s at 200 boxes, 7 s at 400), so a larger
-/// picture — which grouping into parts keeps from happening — is drawn as a note instead of
-/// hanging the run.
+/// The most boxes and arrows a picture may have to be laid out: ordering and sifting grow
+/// faster than the graph, and nobody reads a picture larger than this, so a larger picture —
+/// which grouping into parts keeps from happening — is drawn as a note instead.
 pub const MAX_LAYOUT_NODES: usize = 160;
 /// See [`MAX_LAYOUT_NODES`].
 pub const MAX_LAYOUT_EDGES: usize = 320;

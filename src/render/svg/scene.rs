@@ -1,4 +1,4 @@
-//! The picture's geometry: the boxes, edge paths and label boxes layout-rs placed, and edge
+//! The picture's geometry: the boxes, edge paths and label boxes the layout placed, and edge
 //! labels moved off boxes and other labels.
 
 use super::layout::Capture;
@@ -12,11 +12,11 @@ pub(super) struct Scene {
     pub(super) boxes: BTreeMap<usize, TextBox>,
     /// Edge paths by edge index: points of the Bézier path, whether the arrow points backwards.
     pub(super) paths: BTreeMap<usize, (Vec<(f64, f64)>, bool)>,
-    /// Edge labels: the box and the lines.
-    pub(super) labels: Vec<(TextBox, Vec<String>)>,
+    /// Edge labels: the edge's index when known, the box and the lines.
+    pub(super) labels: Vec<(Option<usize>, TextBox, Vec<String>)>,
 }
 
-/// The scene of `diagram` as layout-rs drew it in `capture`, its labels kept apart.
+/// The scene of `diagram` as the layout placed it in `capture`, its labels kept apart.
 pub(super) fn scene_from(diagram: &Diagram, capture: &Capture) -> Scene {
     let boxes = capture
         .boxes
@@ -35,11 +35,11 @@ pub(super) fn scene_from(diagram: &Diagram, capture: &Capture) -> Scene {
     let labels = capture
         .labels
         .iter()
-        .map(|(centre, text)| {
+        .map(|(edge, centre, text)| {
             let lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
             let width = lines.iter().map(|line| text_width(line, SMALL_FONT)).fold(0.0, f64::max) + 8.0;
             let height = lines.len() as f64 * SMALL_FONT * LINE_HEIGHT + 4.0;
-            (TextBox { x: centre.x - width / 2.0, y: centre.y - height / 2.0, width, height }, lines)
+            (*edge, TextBox { x: centre.x - width / 2.0, y: centre.y - height / 2.0, width, height }, lines)
         })
         .collect();
     let mut scene = Scene { boxes, paths, labels };
@@ -76,13 +76,13 @@ fn points_along(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     along
 }
 
-/// layout-rs spaces edges, not their labels: two labels of neighbouring edges can touch, or a
-/// label can sit on a box. Each such label slides along its own edge to the nearest free spot.
+/// The layout gives each label room beside its edge; should a label still touch a box or another
+/// label (a loop's label, say), it slides along its own edge to the nearest free spot.
 fn separate_labels(scene: &mut Scene) {
     let edges: Vec<Vec<(f64, f64)>> = scene.paths.values().map(|(points, _)| points_along(points)).collect();
     let distance = |a: (f64, f64), b: (f64, f64)| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
     let mut placed: Vec<TextBox> = scene.boxes.values().copied().collect();
-    for (label, _) in &mut scene.labels {
+    for (_, label, _) in &mut scene.labels {
         let free =
             |candidate: &TextBox, placed: &[TextBox]| placed.iter().all(|other| !candidate.overlaps(other));
         if !free(label, &placed) {
@@ -121,7 +121,8 @@ mod tests {
         let diagram = sample();
         let scene = scene_from(&diagram, &lay_out(&diagram));
         assert_eq!(scene.labels.len(), diagram.edges.len());
-        let placed: Vec<&TextBox> = scene.boxes.values().chain(scene.labels.iter().map(|(b, _)| b)).collect();
+        let placed: Vec<&TextBox> =
+            scene.boxes.values().chain(scene.labels.iter().map(|(_, b, _)| b)).collect();
         for (i, a) in placed.iter().enumerate() {
             for b in &placed[i + 1..] {
                 assert!(!a.overlaps(b), "{a:?} overlaps {b:?}");
