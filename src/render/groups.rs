@@ -1,12 +1,12 @@
 //! Large systems, drawn in parts.
 //!
 //! Nobody reads a picture of 2,000 boxes, and ordering them to few crossings grows faster than
-//! the graph. A
-//! picture larger than [`fits`] allows is drawn with parts of the system collapsed into one box
-//! each, and every part gets a page of its own. The parts are, in this order of preference:
-//! the templates; else the folders the functions' code is in; else the first word of the
-//! functions' names; else alphabetical ranges of them. Resources belong to the part of the
-//! functions they are connected to. A part still too large to draw is split again.
+//! the graph. A picture larger than [`fits`] allows is drawn with parts of the system collapsed
+//! into one box each, and every part gets a page of its own. The parts are, in this order of
+//! preference: the templates; else the folders the functions' code is in; else the first word
+//! of the functions' names; else alphabetical ranges of them. Resources belong to the part of
+//! the functions they are connected to. A part still too large to draw — too many boxes or
+//! arrows, or once laid out wider than a page — is split again.
 
 use super::diagram::{Change, Diagram, DiagramEdge, DiagramNode, NodeLook};
 use super::escape::file_stem;
@@ -186,7 +186,8 @@ impl<'d> Incidence<'d> {
         Incidence { diagram, node_at, edges_of }
     }
 
-    /// Whether the picture of `members` alone, with the arrows between them, [`fits`].
+    /// Whether the picture of `members` alone, with the arrows between them, [`fits`] — in its
+    /// count of boxes and arrows, and laid out, in width ([`super::svg::fits_page`]).
     fn fits_inside(&self, members: &BTreeSet<String>) -> bool {
         let nodes = members.iter().filter(|member| self.node_at.contains_key(member.as_str())).count();
         if nodes > MAX_NODES {
@@ -201,7 +202,14 @@ impl<'d> Incidence<'d> {
                 }
             }
         }
-        edges.len() <= MAX_EDGES
+        if edges.len() > MAX_EDGES {
+            return false;
+        }
+        let picture = Diagram {
+            nodes: self.diagram.nodes.iter().filter(|node| members.contains(&node.id)).cloned().collect(),
+            edges: edges.into_iter().map(|at| self.diagram.edges[at].clone()).collect(),
+        };
+        super::svg::fits_page(&picture)
     }
 }
 

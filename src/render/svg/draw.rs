@@ -4,8 +4,7 @@
 
 use super::PictureLinks;
 use super::legend::{LEGEND_WIDTH, legend, write_legend};
-use super::metrics::TextBox;
-use super::metrics::{LINE_HEIGHT, MARGIN, NAME_FONT, PADDING, SMALL_FONT};
+use super::metrics::{LINE_HEIGHT, MARGIN, NAME_FONT, PADDING, SMALL_FONT, TextBox, name_lines};
 use super::scene::Scene;
 use super::shapes::shape;
 use crate::render::diagram::Diagram;
@@ -219,18 +218,29 @@ pub(super) fn write_svg_with(diagram: &Diagram, scene: &Scene, links: Option<&Pi
         let href = links.and_then(|links| (links.node)(&node.id));
         out.push_str(&open_link(href.as_deref()));
         let data = if links.is_some() { format!(" data-node=\"{}\"", xml(&node.id)) } else { String::new() };
+        let lines = name_lines(&node.name);
         let _ = write!(
             out,
-            "<g class=\"node {}{}\"{data}><title>{}</title>{}<text class=\"name\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text><text class=\"caption\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
+            "<g class=\"node {}{}\"{data}><title>{}</title>{}",
             node.look.name(),
             if node.change.name().is_empty() { String::new() } else { format!(" {}", node.change.name()) },
             xml(&node.id),
             shape(node.look, x, y, b.width, b.height),
+        );
+        for (row, line) in lines.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<text class=\"name\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                n(centre),
+                n(y + PADDING + NAME_FONT + NAME_FONT * LINE_HEIGHT * row as f64),
+                xml(line)
+            );
+        }
+        let _ = write!(
+            out,
+            "<text class=\"caption\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
             n(centre),
-            n(y + PADDING + NAME_FONT),
-            xml(&node.name),
-            n(centre),
-            n(y + PADDING + NAME_FONT * LINE_HEIGHT + SMALL_FONT),
+            n(y + PADDING + NAME_FONT * LINE_HEIGHT * lines.len() as f64 + SMALL_FONT),
             xml(&node.caption)
         );
         out.push_str(close_link(href.as_deref()));

@@ -37,7 +37,7 @@ const SWEEPS: usize = 24;
 /// Rounds of the placement phase.
 const PLACEMENT_ROUNDS: usize = 12;
 /// Widest a picture should be, in pixels, and its most elongated width:height.
-const MAX_WIDTH: f64 = 2400.0;
+pub(super) const MAX_WIDTH: f64 = 2400.0;
 const MAX_RATIO: f64 = 3.0;
 
 /// Which way the flow runs.
@@ -73,7 +73,7 @@ pub(super) fn lay_out(diagram: &Diagram) -> Capture {
 }
 
 /// The width and height the boxes and labels of a capture span.
-fn extent(capture: &Capture) -> (f64, f64) {
+pub(super) fn extent(capture: &Capture) -> (f64, f64) {
     let mut min = (f64::MAX, f64::MAX);
     let mut max = (f64::MIN, f64::MIN);
     for (_, xy, size) in &capture.boxes {

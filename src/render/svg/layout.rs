@@ -1,7 +1,7 @@
 //! What the layout hands the drawing: where each box, edge label and edge goes, in picture
 //! coordinates, and how large a box is. The layout itself is in [`super::layered`].
 
-use super::metrics::{BOLD, LINE_HEIGHT, NAME_FONT, PADDING, SMALL_FONT, text_width};
+use super::metrics::{BOLD, LINE_HEIGHT, NAME_FONT, PADDING, SMALL_FONT, name_lines, text_width};
 use crate::render::diagram::Diagram;
 
 /// A point of the picture.
@@ -19,9 +19,10 @@ impl Point {
 
 /// The size of a node's box, with room for the stripes of queue shapes.
 pub(super) fn node_size(name: &str, caption: &str) -> (f64, f64) {
-    let width =
-        (text_width(name, NAME_FONT) * BOLD).max(text_width(caption, SMALL_FONT)) + 2.0 * PADDING + 16.0;
-    let height = NAME_FONT * LINE_HEIGHT + SMALL_FONT * LINE_HEIGHT + 2.0 * PADDING;
+    let lines = name_lines(name);
+    let name_width = lines.iter().map(|line| text_width(line, NAME_FONT) * BOLD).fold(0.0, f64::max);
+    let width = name_width.max(text_width(caption, SMALL_FONT)) + 2.0 * PADDING + 16.0;
+    let height = NAME_FONT * LINE_HEIGHT * lines.len() as f64 + SMALL_FONT * LINE_HEIGHT + 2.0 * PADDING;
     (width.max(90.0), height)
 }
 

@@ -41,6 +41,16 @@ pub fn render(diagram: &Diagram) -> String {
     draw::write_svg(diagram, &scene)
 }
 
+/// Whether `diagram`, laid out, is no wider than a page allows (2,400 px, see
+/// `layered::MAX_WIDTH`): grouping splits a part that is not.
+pub fn fits_page(diagram: &Diagram) -> bool {
+    if diagram.nodes.len() > MAX_LAYOUT_NODES || diagram.edges.len() > MAX_LAYOUT_EDGES {
+        return false;
+    }
+    let (width, _) = layered::extent(&layout::lay_out(diagram));
+    width + 2.0 * metrics::MARGIN <= layered::MAX_WIDTH
+}
+
 /// Where the boxes and arrows of a picture lead, for a picture that is part of a page (the
 /// onboarding site): each box and arrow becomes a link, and each arrow says what it carries, so
 /// the page can highlight the arrows of one event.
@@ -151,7 +161,10 @@ mod tests {
         let mut diagram = sample();
         diagram.nodes[0].name = "<script>alert('x')</script> & co".into();
         let svg = render(&diagram);
-        assert!(svg.contains("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; co"), "{svg}");
+        // The name is long enough to wrap (after `/`): each line is escaped.
+        assert!(svg.contains(">&lt;script&gt;alert(&apos;x&apos;)&lt;/</text>"), "{svg}");
+        assert!(svg.contains(">script&gt; &amp; co</text>"), "{svg}");
+        assert!(svg.contains("<title>Api</title>"));
         assert!(!svg.contains("<script>"));
         assert!(!svg.contains("&amp;lt;"));
     }
