@@ -19,6 +19,9 @@ pub const MAX_NODES: usize = 80;
 pub const MAX_EDGES: usize = 160;
 /// At most this many parts at one level, so that a picture of the parts fits.
 const MAX_PARTS: usize = 24;
+/// The width a part's members, laid out alone, leave for the boxes of the parts around them, in
+/// pixels: a part leaving less is split.
+const SPLIT_ROOM: f64 = 500.0;
 /// An arrow between parts names this many events, then how many more.
 const MAX_LABEL_EVENTS: usize = 3;
 
@@ -209,7 +212,7 @@ impl<'d> Incidence<'d> {
             nodes: self.diagram.nodes.iter().filter(|node| members.contains(&node.id)).cloned().collect(),
             edges: edges.into_iter().map(|at| self.diagram.edges[at].clone()).collect(),
         };
-        super::svg::fits_page(&picture)
+        super::svg::fits_page(&picture, SPLIT_ROOM)
     }
 }
 

@@ -41,18 +41,15 @@ pub fn render(diagram: &Diagram) -> String {
     draw::write_svg(diagram, &scene)
 }
 
-/// Room a part's picture keeps for the boxes of the parts around it, which its members alone
-/// do not show: about a box on either side.
-const NEIGHBOURS_ROOM: f64 = 500.0;
-
-/// Whether the members of a part, laid out alone, leave room in a page's width (2,400 px, see
-/// `layered::MAX_WIDTH`) for the parts around them: grouping splits a part that does not.
-pub fn fits_page(diagram: &Diagram) -> bool {
+/// Whether the members of a part, laid out alone, leave `room` px of a page's width (2,400 px,
+/// see `layered::MAX_WIDTH`) for the boxes of the parts around them, which they do not show:
+/// grouping splits a part that does not.
+pub fn fits_page(diagram: &Diagram, room: f64) -> bool {
     if diagram.nodes.len() > MAX_LAYOUT_NODES || diagram.edges.len() > MAX_LAYOUT_EDGES {
         return false;
     }
     let (width, _) = layered::extent(&layout::lay_out(diagram));
-    width + 2.0 * metrics::MARGIN + NEIGHBOURS_ROOM <= layered::MAX_WIDTH
+    width + 2.0 * metrics::MARGIN + room <= layered::MAX_WIDTH
 }
 
 /// Where the boxes and arrows of a picture lead, for a picture that is part of a page (the
