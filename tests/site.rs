@@ -209,19 +209,26 @@ fn focusing_an_event_highlights_its_arrows() {
         assert!(presses <= 400, "400 presses of Tab never reach OrderUpdated in the event list");
         page.press("Tab");
     }
+    assert_lit(&mut page, &expected);
+
+    page.eval("document.activeElement.blur()");
+    assert_cleared(&mut page, "the focus left");
+}
+
+/// Exactly the arrows in `expected` (as [`HIGHLIGHTED`] lists them) are lit, and every lit one
+/// carries `OrderUpdated`.
+fn assert_lit(page: &mut Page<'_>, expected: &[String]) {
     assert_eq!(page.eval_until(HIGHLIGHTED, &json!(expected)), json!(expected));
     assert_eq!(
         page.eval(WRONGLY_LIT),
         json!([]),
         "arrows lit without OrderUpdated in data-events (a JSON array of names), or unlit with it"
     );
+}
 
-    page.eval("document.activeElement.blur()");
-    assert_eq!(
-        page.eval_until(HIGHLIGHTED, &json!([])),
-        json!([]),
-        "the highlight stays after the focus left"
-    );
+/// No arrow and no event entry is highlighted any more, after `what`, and nothing went wrong.
+fn assert_cleared(page: &mut Page<'_>, what: &str) {
+    assert_eq!(page.eval_until(HIGHLIGHTED, &json!([])), json!([]), "the highlight stays after {what}");
     assert_eq!(page.eval("document.querySelectorAll('.highlight').length"), json!(0));
     assert!(page.problems().is_empty(), "{:#?}", page.problems());
 }
@@ -237,22 +244,11 @@ fn hovering_an_event_highlights_its_arrows() {
 
     let entry = page.centre(r#"[data-event="OrderUpdated"]"#);
     page.mouse_move(entry);
-    assert_eq!(page.eval_until(HIGHLIGHTED, &json!(expected)), json!(expected));
-    assert_eq!(
-        page.eval(WRONGLY_LIT),
-        json!([]),
-        "arrows lit without OrderUpdated in data-events (a JSON array of names), or unlit with it"
-    );
+    assert_lit(&mut page, &expected);
 
     let away = page.centre("header");
     page.mouse_move(away);
-    assert_eq!(
-        page.eval_until(HIGHLIGHTED, &json!([])),
-        json!([]),
-        "the highlight stays after the mouse left"
-    );
-    assert_eq!(page.eval("document.querySelectorAll('.highlight').length"), json!(0));
-    assert!(page.problems().is_empty(), "{:#?}", page.problems());
+    assert_cleared(&mut page, "the mouse left");
 }
 
 #[test]

@@ -5,6 +5,7 @@ use flowdoc::Analysis;
 use flowdoc::output;
 use flowdoc::render::docs::{self, DocsOptions};
 use flowdoc::timings::{Timings, things};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 pub(crate) fn run(
@@ -19,8 +20,27 @@ pub(crate) fn run(
     let options = DocsOptions { out_dir: relative_output(root, &folder) };
     let files = timings.time("render", || docs::documents(&project.flow, &project.findings, &options));
     timings.detail(things(files.len(), "file"));
+    if let Err(code) = write_output(console, &folder, &files, "the docs were", timings) {
+        return code;
+    }
+    if !project.unreadable_sources().is_empty() {
+        return INPUT_ERROR;
+    }
+    FINE
+}
+
+/// Replaces `folder` with `files` as a whole (see [`output::write_folder`]) and says what it
+/// did; on failure says that `what` ("the docs were", "the site was") not changed, and gives the
+/// exit code.
+pub(crate) fn write_output(
+    console: &mut Console<'_>,
+    folder: &Path,
+    files: &BTreeMap<String, String>,
+    what: &str,
+    timings: &mut Timings,
+) -> Result<(), u8> {
     let mut hook = injected_fault();
-    match timings.time("write", || output::write_folder_with(&folder, &files, &mut hook)) {
+    match timings.time("write", || output::write_folder_with(folder, files, &mut hook)) {
         Ok(written) => {
             let removed = if written.removed.is_empty() {
                 String::new()
@@ -30,20 +50,18 @@ pub(crate) fn run(
             console.write(&format!("wrote {} files to {}{removed}\n", written.files, folder.display()));
             if let Some(leftover) = written.leftover {
                 console.warning(&format!(
-                    "the previous docs were moved to {} and could not be removed; the next run removes them",
+                    "{} moved to {} and could not be removed; the next run removes it",
+                    what.replacen("the ", "the previous ", 1),
                     leftover.display()
                 ));
             }
+            Ok(())
         }
         Err(error) => {
-            console.error(&format!("{error}; the docs were not changed"));
-            return INPUT_ERROR;
+            console.error(&format!("{error}; {what} not changed"));
+            Err(INPUT_ERROR)
         }
     }
-    if !project.unreadable_sources().is_empty() {
-        return INPUT_ERROR;
-    }
-    FINE
 }
 
 /// For the tests of atomic output: `FLOWDOC_TEST_FAULT=fail:N` makes the N-th filesystem step

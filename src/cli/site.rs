@@ -1,9 +1,8 @@
 //! `flowdoc site`: the onboarding site, written into its folder as a whole.
 
-use super::generate::injected_fault;
+use super::generate::write_output;
 use super::{Console, FINE, INPUT_ERROR, report_findings};
 use flowdoc::Analysis;
-use flowdoc::output;
 use flowdoc::render::site;
 use flowdoc::timings::{Timings, things};
 use std::path::Path;
@@ -22,27 +21,10 @@ pub(crate) fn run(
     let folder = out.map_or_else(|| root.join(DEFAULT_FOLDER), Path::to_owned);
     let files = timings.time("render", || site::site(&project.flow, &project.findings));
     timings.detail(things(files.len(), "file"));
-    let mut hook = injected_fault();
-    match timings.time("write", || output::write_folder_with(&folder, &files, &mut hook)) {
-        Ok(written) => {
-            console.write(&format!(
-                "wrote {} files to {}; open {}\n",
-                written.files,
-                folder.display(),
-                folder.join("index.html").display()
-            ));
-            if let Some(leftover) = written.leftover {
-                console.warning(&format!(
-                    "the previous site was moved to {} and could not be removed; the next run removes it",
-                    leftover.display()
-                ));
-            }
-        }
-        Err(error) => {
-            console.error(&format!("{error}; the site was not changed"));
-            return INPUT_ERROR;
-        }
+    if let Err(code) = write_output(console, &folder, &files, "the site was", timings) {
+        return code;
     }
+    console.write(&format!("open {}\n", folder.join("index.html").display()));
     if !project.unreadable_sources().is_empty() {
         return INPUT_ERROR;
     }
