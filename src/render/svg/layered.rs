@@ -469,7 +469,7 @@ fn order(layers: &mut [Vec<usize>], links: &[Vec<(usize, usize)>]) -> usize {
                     let key = if around.is_empty() {
                         at as f64
                     } else {
-                        around.iter().map(|other| position[*other] as f64).sum::<f64>() / around.len() as f64
+                        median(around.iter().map(|other| position[*other] as f64).collect())
                     };
                     (key, at, *slot)
                 })
@@ -545,6 +545,27 @@ fn sift(layers: &mut [Vec<usize>], position: &mut [usize], links: &[Vec<(usize, 
         if !improved {
             break;
         }
+    }
+}
+
+/// The weighted median of neighbour positions (Gansner et al.): the middle one, or between the
+/// two middle ones, nearer the side where the positions lie closer together.
+fn median(mut positions: Vec<f64>) -> f64 {
+    positions.sort_by(f64::total_cmp);
+    let count = positions.len();
+    let middle = count / 2;
+    if count % 2 == 1 {
+        return positions[middle];
+    }
+    if count == 2 {
+        return (positions[0] + positions[1]) / 2.0;
+    }
+    let left = positions[middle - 1] - positions[0];
+    let right = positions[count - 1] - positions[middle];
+    if left + right == 0.0 {
+        (positions[middle - 1] + positions[middle]) / 2.0
+    } else {
+        (positions[middle - 1] * right + positions[middle] * left) / (left + right)
     }
 }
 
