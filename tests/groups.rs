@@ -141,7 +141,7 @@ fn a_picture_too_large_to_lay_out_is_a_note() {
 /// page, and the arrows between parts carry the events their labels name.
 #[test]
 fn the_site_links_the_boxes_of_parts_to_their_pages() {
-    let Analysis { flow, findings, .. } = synthetic(150, false);
+    let Analysis { flow, findings, .. } = synthetic(400, false);
     let site = flowdoc::render::site::site(&flow, &findings);
     let parts: Vec<&String> = site.keys().filter(|path| path.starts_with("groups/")).collect();
     assert!(parts.len() >= 2, "{parts:?}");
@@ -155,6 +155,24 @@ fn the_site_links_the_boxes_of_parts_to_their_pages() {
         let linked = format!("<a href=\"{page}\"><g class=\"node group\" data-node=\"group:{stem}\">");
         assert!(index.contains(&linked), "{linked}");
     }
+    // An arrow between parts names three of its events (or routes) and how many more; it
+    // carries all of its events, the ones its label leaves out too.
+    let pictures = docs::pictures(&flow);
+    let mut beyond_the_label = 0;
+    for edge in pictures.files.values().flat_map(|picture| &picture.edges) {
+        for line in &edge.label {
+            if flow.events().contains_key(line) {
+                assert!(edge.events.contains(line), "{edge:?}");
+            }
+        }
+        if edge.label.last().is_some_and(|line| line.ends_with(" more")) {
+            beyond_the_label += edge.events.iter().filter(|event| !edge.label.contains(event)).count();
+        }
+    }
+    assert!(
+        beyond_the_label > 0,
+        "the test needs an arrow between parts with more events than its label names"
+    );
     let arrows = index.matches("<g class=\"edge ").count();
     assert!(arrows > 0);
     assert!(!index.contains("data-events=\"[]\""), "every arrow between parts carries events");

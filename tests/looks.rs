@@ -25,6 +25,7 @@ fn every_look() -> Diagram {
             from: pair[0].id.clone(),
             to: pair[1].id.clone(),
             label: Vec::new(),
+            events: Vec::new(),
             look: EdgeLook::Flow,
             change: Change::None,
         })

@@ -59,6 +59,7 @@ pub fn diagram(base: &Snapshot, head: &Snapshot, diff: &FlowDiff) -> Diagram {
                 from: edge.from.clone(),
                 to: edge.to.clone(),
                 label,
+                events: edge.events.clone(),
                 look: edge_look(edge),
                 change,
             });
@@ -126,6 +127,7 @@ pub fn diagram(base: &Snapshot, head: &Snapshot, diff: &FlowDiff) -> Diagram {
                 from: edge.from.clone(),
                 to: edge.to.clone(),
                 label: edge.events.clone(),
+                events: edge.events.clone(),
                 look: edge_look(edge),
                 change: Change::Context,
             });

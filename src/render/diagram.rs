@@ -196,6 +196,9 @@ pub struct DiagramEdge {
     pub to: String,
     /// Label lines: the events it carries, or the API routes.
     pub label: Vec<String>,
+    /// Every event it carries, sorted: all of them, where an arrow between parts names only a
+    /// few in its label; the onboarding site highlights arrows by them.
+    pub events: Vec<String>,
     /// How it looks.
     pub look: EdgeLook,
     /// For pictures of a change: what the change did to it.
@@ -314,23 +317,32 @@ pub fn edge_look(kind: EdgeKind, source: EdgeSource) -> EdgeLook {
     }
 }
 
-/// Builds a diagram from chosen edges: each edge with the events to show on it.
-fn from_edges<'f>(edges: impl IntoIterator<Item = (&'f Node, &'f Node, EdgeLook, Vec<String>)>) -> Diagram {
+/// Arrows merged by their ends and look: the label lines and the events of what was merged.
+pub(crate) type MergedArrows = BTreeMap<(String, String, EdgeLook), (BTreeSet<String>, BTreeSet<String>)>;
+
+/// Builds a diagram from chosen flow edges: each with the label to show on it. Edges between
+/// the same two nodes with the same look become one arrow.
+fn from_edges<'f>(
+    edges: impl IntoIterator<Item = (&'f Node, &'f Node, &'f crate::model::Edge, Vec<String>)>,
+) -> Diagram {
     let mut nodes: BTreeMap<&str, DiagramNode> = BTreeMap::new();
-    let mut merged: BTreeMap<(String, String, EdgeLook), BTreeSet<String>> = BTreeMap::new();
-    for (from, to, look, label) in edges {
+    let mut merged = MergedArrows::new();
+    for (from, to, edge, label) in edges {
         nodes.entry(&from.id).or_insert_with(|| diagram_node(from));
         nodes.entry(&to.id).or_insert_with(|| diagram_node(to));
-        merged.entry((from.id.clone(), to.id.clone(), look)).or_default().extend(label);
+        let (labels, events) = merged.entry((from.id.clone(), to.id.clone(), look_of(edge))).or_default();
+        labels.extend(label);
+        events.extend(edge.events.iter().cloned());
     }
     Diagram {
         nodes: nodes.into_values().collect(),
         edges: merged
             .into_iter()
-            .map(|((from, to, look), label)| DiagramEdge {
+            .map(|((from, to, look), (label, events))| DiagramEdge {
                 from,
                 to,
                 label: label.into_iter().collect(),
+                events: events.into_iter().collect(),
                 look,
                 change: Change::None,
             })
@@ -352,7 +364,7 @@ fn label_of(edge: &crate::model::Edge) -> Vec<String> {
 /// permissions are not drawn; dead-letter queues are drawn small and red beside what feeds
 /// them.
 pub fn overview(flow: &Flow) -> Diagram {
-    from_edges(flow.edges().into_iter().map(|(from, to, edge)| (from, to, look_of(edge), label_of(edge))))
+    from_edges(flow.edges().into_iter().map(|(from, to, edge)| (from, to, edge, label_of(edge))))
 }
 
 /// The path of one event: the edges that carry it, and what publishes it.
@@ -360,7 +372,7 @@ pub fn event_path(flow: &Flow, event: &str) -> Diagram {
     from_edges(
         flow.edges_unsorted()
             .filter(|(_, _, edge)| edge.events.contains(event))
-            .map(|(from, to, edge)| (from, to, look_of(edge), vec![event.to_owned()])),
+            .map(|(from, to, edge)| (from, to, edge, vec![event.to_owned()])),
     )
 }
 
@@ -375,12 +387,12 @@ pub fn function_neighbourhood(flow: &Flow, function: &str) -> Diagram {
         .map(|(source, _)| *source)
         .collect();
     let logical_id = node.logical_id.as_str();
-    let mut edges: Vec<(&Node, &Node, EdgeLook, Vec<String>)> = Vec::new();
+    let mut edges: Vec<(&Node, &Node, &crate::model::Edge, Vec<String>)> = Vec::new();
     for (source, edge) in &incoming {
-        edges.push((source, node, look_of(edge), label_of(edge)));
+        edges.push((source, node, *edge, label_of(edge)));
     }
     for (target, edge) in flow.outgoing(function) {
-        edges.push((node, target, look_of(edge), label_of(edge)));
+        edges.push((node, target, edge, label_of(edge)));
     }
     for source in sources {
         for (target, edge) in flow.outgoing(&source.id) {
@@ -393,7 +405,7 @@ pub fn function_neighbourhood(flow: &Flow, function: &str) -> Diagram {
                     _ => true,
                 };
             if failure_of_this_function {
-                edges.push((source, target, look_of(edge), label_of(edge)));
+                edges.push((source, target, edge, label_of(edge)));
             }
         }
     }

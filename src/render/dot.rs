@@ -74,6 +74,7 @@ mod tests {
                 from: "a\"b".into(),
                 to: "a\"b".into(),
                 label: vec!["e".into()],
+                events: vec!["e".into()],
                 look: EdgeLook::Failure,
                 change: Change::None,
             }],

@@ -253,7 +253,7 @@ fn collapse<'g>(diagram: &Diagram, cluster: impl Fn(&str) -> Option<(&'g Group, 
         };
         placed.insert(&node.id, id);
     }
-    let mut merged: BTreeMap<(String, String, super::diagram::EdgeLook), BTreeSet<String>> = BTreeMap::new();
+    let mut merged = super::diagram::MergedArrows::new();
     for edge in &diagram.edges {
         let (Some(from), Some(to)) = (placed.get(edge.from.as_str()), placed.get(edge.to.as_str())) else {
             continue;
@@ -261,7 +261,9 @@ fn collapse<'g>(diagram: &Diagram, cluster: impl Fn(&str) -> Option<(&'g Group, 
         if from == to && from.starts_with("group:") {
             continue;
         }
-        merged.entry((from.clone(), to.clone(), edge.look)).or_default().extend(edge.label.iter().cloned());
+        let (labels, events) = merged.entry((from.clone(), to.clone(), edge.look)).or_default();
+        labels.extend(edge.label.iter().cloned());
+        events.extend(edge.events.iter().cloned());
     }
     let used: BTreeSet<&String> = merged.keys().flat_map(|(from, to, _)| [from, to]).collect();
     // Boxes no arrow reaches are left out unless they are resources of the picture's own.
@@ -273,12 +275,12 @@ fn collapse<'g>(diagram: &Diagram, cluster: impl Fn(&str) -> Option<(&'g Group, 
         .collect();
     let edges = merged
         .into_iter()
-        .map(|((from, to, look), labels)| {
+        .map(|((from, to, look), (labels, events))| {
             let mut label: Vec<String> = labels.iter().take(MAX_LABEL_EVENTS).cloned().collect();
             if labels.len() > MAX_LABEL_EVENTS {
                 label.push(format!("and {} more", labels.len() - MAX_LABEL_EVENTS));
             }
-            DiagramEdge { from, to, label, look, change: Change::None }
+            DiagramEdge { from, to, label, events: events.into_iter().collect(), look, change: Change::None }
         })
         .collect();
     Diagram { nodes, edges }

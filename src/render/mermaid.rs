@@ -136,6 +136,7 @@ mod tests {
                 from: "a".into(),
                 to: "b".into(),
                 label: vec!["x|y".into()],
+                events: vec!["x|y".into()],
                 look: EdgeLook::Failure,
                 change: Change::None,
             }],

@@ -11,14 +11,14 @@
 
 mod html;
 
-use super::diagram::{Diagram, DiagramEdge, edge_look};
+use super::diagram::{Diagram, DiagramEdge};
 use super::docs::{self, DocsOptions, PageIndex, Pages};
 use super::escape::xml;
 use super::svg::{self, PictureLinks};
 use crate::model::Flow;
 use crate::rules::Finding;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The style sheet of every page; the pictures' own rules are added to it.
 const STYLE: &str = include_str!("site.css");
@@ -32,7 +32,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
 /// The site of the flow: relative path → contents.
 pub fn site(flow: &Flow, findings: &[Finding]) -> BTreeMap<String, String> {
     let Pages { files, pictures, index } = docs::pages(flow, findings, &DocsOptions { out_dir: None });
-    let drawn = draw_pictures(flow, &pictures.files, &index);
+    let drawn = draw_pictures(&pictures.files, &index);
     let events: BTreeMap<String, String> =
         index.events.iter().map(|(event, page)| (page.clone(), event.clone())).collect();
     let mut site = BTreeMap::new();
@@ -89,11 +89,7 @@ fn document(path: &str, title: &str, body: &str) -> String {
 }
 
 /// Every picture, drawn with its boxes and arrows linked to their pages (on all cores).
-fn draw_pictures(
-    flow: &Flow,
-    pictures: &BTreeMap<String, Diagram>,
-    index: &PageIndex,
-) -> BTreeMap<String, String> {
+fn draw_pictures(pictures: &BTreeMap<String, Diagram>, index: &PageIndex) -> BTreeMap<String, String> {
     let listed: Vec<(&String, &Diagram)> = pictures.iter().collect();
     let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-layout" };
     let drawn = crate::parallel::map_all(&listed, workers, |(path, picture)| {
@@ -103,33 +99,15 @@ fn draw_pictures(
         };
         let node = |id: &str| page(id);
         let edge = |edge: &DiagramEdge| {
-            let events = carried(flow, edge);
-            let href = match &events[..] {
+            let href = match &edge.events[..] {
                 [event] => index.events.get(event).map(|page| format!("{up}{}", html_page(page))),
                 _ => None,
             };
-            (href.or_else(|| page(&edge.to)), events)
+            (href.or_else(|| page(&edge.to)), edge.events.clone())
         };
         svg::render_linked(picture, &PictureLinks { node: &node, edge: &edge })
     });
     listed.into_iter().zip(drawn).map(|((path, _), svg)| (path.clone(), svg)).collect()
-}
-
-/// The events an arrow of a picture carries: those of the flow's edges between its two ends
-/// that look like it, or, for an arrow between parts, the events its label names.
-fn carried(flow: &Flow, edge: &DiagramEdge) -> Vec<String> {
-    let mut events = BTreeSet::new();
-    let mut found = false;
-    for (to, flow_edge) in flow.outgoing(&edge.from) {
-        if to.id == edge.to && edge_look(flow_edge.kind, flow_edge.source) == edge.look {
-            found = true;
-            events.extend(flow_edge.events.iter().cloned());
-        }
-    }
-    if !found {
-        events.extend(edge.label.iter().filter(|line| flow.events().contains_key(*line)).cloned());
-    }
-    events.into_iter().collect()
 }
 
 /// `events/a.md` → `events/a.html`.

@@ -123,6 +123,7 @@ mod tests {
             from: from.into(),
             to: to.into(),
             label: label.iter().map(|s| (*s).to_owned()).collect(),
+            events: label.iter().map(|s| (*s).to_owned()).collect(),
             look,
             change: Change::None,
         }
