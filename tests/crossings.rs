@@ -126,24 +126,14 @@ fn graphviz_edges_are_read_from_their_titles() {
     assert_eq!(crossings(svg), 1);
 }
 
-/// A small diagram: two sources, each feeding two targets.
+/// A small diagram: two sources, each feeding two targets, every arrow labelled.
 fn diagram() -> Diagram {
-    let node = |id: &str| DiagramNode {
-        id: id.to_owned(),
-        name: id.to_owned(),
-        caption: "Lambda function".to_owned(),
-        look: NodeLook::Function,
-        change: Change::None,
-    };
     let edge = |from: &str, to: &str| DiagramEdge {
-        from: from.to_owned(),
-        to: to.to_owned(),
         label: vec!["Event".to_owned()],
-        look: EdgeLook::Flow,
-        change: Change::None,
+        ..arrow(from, to, EdgeLook::Flow)
     };
     Diagram {
-        nodes: ["A", "B", "C", "D"].into_iter().map(node).collect(),
+        nodes: ["A", "B", "C", "D"].into_iter().map(|id| box_of(id, NodeLook::Function)).collect(),
         edges: vec![edge("A", "C"), edge("A", "D"), edge("B", "C"), edge("B", "D")],
     }
 }
@@ -164,12 +154,21 @@ fn every_edge_flowdoc_draws_is_read_back() {
     }
 }
 
+/// A box named by its id, captioned by its look.
 fn box_of(id: &str, look: NodeLook) -> DiagramNode {
     DiagramNode { id: id.into(), name: id.into(), caption: look.name().into(), look, change: Change::None }
 }
 
+/// An unlabelled arrow.
 fn arrow(from: &str, to: &str, look: EdgeLook) -> DiagramEdge {
-    DiagramEdge { from: from.into(), to: to.into(), label: Vec::new(), look, change: Change::None }
+    DiagramEdge {
+        from: from.into(),
+        to: to.into(),
+        label: Vec::new(),
+        events: Vec::new(),
+        look,
+        change: Change::None,
+    }
 }
 
 /// The layout's own ordering: a dead-letter queue fed by two queues belongs between their two

@@ -132,17 +132,7 @@ impl Deployment {
                     request.attributes(QueueAttributeName::MessageRetentionPeriod, retention.to_string());
             }
             let url = request.send().await.map_err(|error| failed(id, error))?.queue_url.unwrap_or_default();
-            let attributes = sqs
-                .get_queue_attributes()
-                .queue_url(&url)
-                .attribute_names(QueueAttributeName::QueueArn)
-                .send()
-                .await
-                .map_err(|error| failed(id, error))?;
-            let arn = attributes
-                .attributes
-                .and_then(|mut attributes| attributes.remove(&QueueAttributeName::QueueArn))
-                .ok_or_else(|| format!("{id}: no queue ARN"))?;
+            let arn = queue_arn(&sqs, &url).await.map_err(|error| format!("{id}: {error}"))?;
             deployment.queues.insert(id.clone(), Queue { name, url, arn });
         }
         for (id, settings) in &wiring.queues {
@@ -273,4 +263,19 @@ impl Deployment {
 /// What went wrong with the resource `id`, with the SDK error's causes.
 fn failed(id: &str, error: impl std::error::Error) -> String {
     format!("{id}: {}", DisplayErrorContext(error))
+}
+
+/// The ARN of the queue at `url`.
+pub async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> Result<String, String> {
+    let attributes = sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .map_err(|error| aws_sdk_sqs::error::DisplayErrorContext(error).to_string())?;
+    attributes
+        .attributes
+        .and_then(|mut attributes| attributes.remove(&QueueAttributeName::QueueArn))
+        .ok_or_else(|| "no queue ARN".to_owned())
 }

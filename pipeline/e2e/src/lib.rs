@@ -632,16 +632,7 @@ async fn tap_topics(
             .expect("the tap queue")
             .queue_url
             .unwrap_or_default();
-        let arn = sqs
-            .get_queue_attributes()
-            .queue_url(&url)
-            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .expect("the tap queue's ARN")
-            .attributes
-            .and_then(|mut attributes| attributes.remove(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
-            .unwrap_or_default();
+        let arn = deploy::queue_arn(&sqs, &url).await.unwrap_or_else(|error| panic!("{name}: {error}"));
         sns.subscribe()
             .topic_arn(deployment.topic_arn(topic))
             .protocol("sqs")
