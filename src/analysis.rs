@@ -3,6 +3,7 @@
 //! built and checked, each phase timed. The command line, the tests and the benchmarks all go
 //! through [`analyse`].
 
+use crate::cache::{Cache, Kind};
 use crate::config::{self, Config};
 use crate::files::{ProjectFiles, ReadError};
 use crate::location::Location;
@@ -26,6 +27,8 @@ pub struct Project<'a> {
     pub config: Option<&'a Config>,
     /// How messages name the project, such as `` `services/` `` or `` revision `HEAD` ``.
     pub name: &'a str,
+    /// What earlier runs worked out from the same files ([`Cache::disabled`] by default).
+    pub cache: &'a Cache,
 }
 
 impl std::fmt::Debug for Project<'_> {
@@ -34,6 +37,7 @@ impl std::fmt::Debug for Project<'_> {
             .field("templates", &self.templates)
             .field("config", &self.config)
             .field("name", &self.name)
+            .field("cache", &self.cache.is_enabled())
             .finish_non_exhaustive()
     }
 }
@@ -41,7 +45,12 @@ impl std::fmt::Debug for Project<'_> {
 impl<'a> Project<'a> {
     /// The project of `files`, with its own configuration and templates.
     pub fn new(files: &'a dyn ProjectFiles) -> Project<'a> {
-        Project { files, templates: &[], config: None, name: "the project" }
+        Project { files, templates: &[], config: None, name: "the project", cache: &NO_CACHE }
+    }
+
+    /// The same project, taking what `cache` holds and keeping what it works out there.
+    pub fn cache(self, cache: &'a Cache) -> Project<'a> {
+        Project { cache, ..self }
     }
 
     /// The same project, reading `templates` instead of the configured or discovered ones.
@@ -123,6 +132,9 @@ impl std::fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
+/// The cache of a project that has none.
+static NO_CACHE: Cache = Cache::disabled();
+
 /// Configuration files are small.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
@@ -149,8 +161,8 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
             } else {
                 template::discover(files, &listing, &config.load)
             };
-            let loaded =
-                (!template_paths.is_empty()).then(|| template::load(files, &template_paths, &config.load));
+            let loaded = (!template_paths.is_empty())
+                .then(|| template::load_cached(files, &template_paths, &config.load, project.cache));
             (loaded, started.elapsed())
         });
         let started = Instant::now();
@@ -158,7 +170,7 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
         let prefilter_took = started.elapsed();
         let candidates = (prefiltered.source_files(), prefiltered.candidate_files());
         let started = Instant::now();
-        let facts = scan::parse(files, &listing, prefiltered, &config.scan);
+        let facts = scan::parse_cached(files, &listing, prefiltered, &config.scan, project.cache);
         let scanned = (facts, candidates, prefilter_took, started.elapsed());
         // A panic on the template thread is the run's panic, as it would be on this one.
         (loading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), scanned)
@@ -176,9 +188,10 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
     };
     timings.record("templates", templates_took);
     timings.detail(format!(
-        "{}, {}; alongside the scan",
+        "{}, {}{}; alongside the scan",
         things(loaded.templates().len(), "template"),
-        things(loaded.templates().iter().map(|t| t.resources.len()).sum(), "resource")
+        things(loaded.templates().iter().map(|t| t.resources.len()).sum(), "resource"),
+        from_cache(project.cache, Kind::Templates, "template")
     ));
     if !loaded.errors().is_empty() {
         let problems = loaded
@@ -200,9 +213,10 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
     ));
     timings.record("parse", parse_took);
     timings.detail(format!(
-        "{}, {}",
+        "{}, {}{}",
         things(facts.handlers.len(), "handler"),
-        things(facts.event_types.len(), "event type")
+        things(facts.event_types.len(), "event type"),
+        from_cache(project.cache, Kind::Sources, "file")
     ));
     loaded.name_stacks(&config.stacks);
     let flow = timings.time("model", || model::build(&facts, &loaded));
@@ -216,6 +230,15 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
     let findings = timings.time("rules", || rules::check(&flow, &config.rules));
     timings.detail(things(findings.len(), "finding"));
     Ok(Analysis { config, flow, findings, timings })
+}
+
+/// How many `what`s of `kind` came from the cache, for a timings line; empty without a cache.
+fn from_cache(cache: &Cache, kind: Kind, what: &str) -> String {
+    if !cache.is_enabled() {
+        return String::new();
+    }
+    let usage = cache.usage(kind);
+    format!("; {} of {} from the cache", count(usage.hits), things(usage.hits + usage.misses, what))
 }
 
 /// `flowdoc.toml`, or the flowdoc metadata of the root `Cargo.toml`, or the defaults.

@@ -18,6 +18,7 @@
 //! resource types and renderers go.
 
 mod analysis;
+pub mod cache;
 pub mod config;
 pub mod diff;
 pub mod files;

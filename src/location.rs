@@ -1,6 +1,6 @@
 //! Places in the project's files, as users see them: `file:line:col`, 1-based.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A place in a project file: the file, and the line and column in it when they are known.
@@ -73,6 +73,23 @@ impl Serialize for Location {
             }
         }
         out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Location {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Location, D::Error> {
+        /// The flat form [`Location`]'s `Serialize` writes.
+        #[derive(Deserialize)]
+        struct Flat {
+            file: String,
+            line: Option<u32>,
+            column: Option<u32>,
+        }
+        let Flat { file, line, column } = Flat::deserialize(deserializer)?;
+        Ok(match (line, column) {
+            (Some(line), Some(column)) => Location::new(file, line, column),
+            _ => Location::file(file),
+        })
     }
 }
 

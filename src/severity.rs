@@ -7,7 +7,7 @@ use std::fmt;
 
 /// How serious a finding or a template problem is. Ordered from the least serious, so a
 /// threshold is a comparison (`severity >= Severity::Warning`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
     /// Worth knowing. Rules only: template loading has no such problems.

@@ -2,7 +2,7 @@
 //! `generate` would write now.
 
 use super::{
-    CheckFormat, Console, Deny, FINDINGS, FINE, INPUT_ERROR, output_folder, print, relative_output,
+    CheckFormat, Console, Deny, DocsRun, FINDINGS, FINE, INPUT_ERROR, output_folder, print, relative_output,
     report_findings,
 };
 use flowdoc::Analysis;
@@ -12,13 +12,11 @@ use flowdoc::render::docs::{self, DocsOptions};
 use flowdoc::render::{github, sarif};
 use flowdoc::rules::Severity;
 use flowdoc::timings::Timings;
-use std::path::Path;
 
 pub(crate) fn run(
     console: &mut Console<'_>,
     project: &Analysis,
-    root: &Path,
-    out: Option<&Path>,
+    docs: DocsRun<'_>,
     deny: Option<Deny>,
     format: CheckFormat,
     timings: &mut Timings,
@@ -30,12 +28,14 @@ pub(crate) fn run(
     };
     let denied = project.findings.iter().filter(|finding| finding.severity >= threshold).count();
 
+    let DocsRun { root, out, cache } = docs;
     let (folder, chosen) = output_folder(root, out, project);
     let options = DocsOptions { out_dir: relative_output(root, &folder) };
     let stale: Result<Vec<Stale>, String> = if !chosen && !folder.exists() {
         Ok(Vec::new())
     } else {
-        let files = timings.time("render", || docs::documents(&project.flow, &project.findings, &options));
+        let files = timings
+            .time("render", || docs::documents_cached(&project.flow, &project.findings, &options, cache));
         timings.time("compare", || output::stale_files(&folder, &files)).map_err(|error| error.to_string())
     };
 

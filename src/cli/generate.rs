@@ -1,6 +1,6 @@
 //! `flowdoc generate`: the docs, written into the output folder as a whole.
 
-use super::{Console, FINE, INPUT_ERROR, output_folder, relative_output, report_findings};
+use super::{Console, DocsRun, FINE, INPUT_ERROR, output_folder, relative_output, report_findings};
 use flowdoc::Analysis;
 use flowdoc::output;
 use flowdoc::render::docs::{self, DocsOptions};
@@ -11,14 +11,15 @@ use std::path::Path;
 pub(crate) fn run(
     console: &mut Console<'_>,
     project: &Analysis,
-    root: &Path,
-    out: Option<&Path>,
+    docs: DocsRun<'_>,
     timings: &mut Timings,
 ) -> u8 {
     report_findings(console, &project.findings);
+    let DocsRun { root, out, cache } = docs;
     let (folder, _) = output_folder(root, out, project);
     let options = DocsOptions { out_dir: relative_output(root, &folder) };
-    let files = timings.time("render", || docs::documents(&project.flow, &project.findings, &options));
+    let files =
+        timings.time("render", || docs::documents_cached(&project.flow, &project.findings, &options, cache));
     timings.detail(things(files.len(), "file"));
     if let Err(code) = write_output(console, &folder, &files, "the docs were", timings) {
         return code;

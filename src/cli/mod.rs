@@ -2,6 +2,7 @@
 //! validated project setup, the library does the work, and the outcome becomes an exit code:
 //! 0 all good, 1 findings at or above the deny level (or stale docs), 2 input that cannot be read.
 
+mod cache;
 mod check;
 mod diagnostics;
 mod diff;
@@ -48,6 +49,10 @@ pub(crate) struct Cli {
     /// render, write) and the peak memory, on standard error at the end.
     #[arg(long, global = true)]
     timings: bool,
+
+    /// Work everything out again: do not read or write the cache in target/flowdoc/cache/.
+    #[arg(long, global = true)]
+    no_cache: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -184,6 +189,17 @@ enum DiffFormat {
     Svg,
 }
 
+/// Where the docs of a run go and what earlier runs drew for them.
+#[derive(Clone, Copy)]
+pub(crate) struct DocsRun<'a> {
+    /// The project root.
+    pub(crate) root: &'a Path,
+    /// The output folder named on the command line.
+    pub(crate) out: Option<&'a Path>,
+    /// The cache, for the pictures.
+    pub(crate) cache: &'a flowdoc::cache::Cache,
+}
+
 /// Exit codes.
 pub(crate) const FINE: u8 = 0;
 pub(crate) const FINDINGS: u8 = 1;
@@ -199,6 +215,12 @@ impl Console<'_> {
     /// Writes a message to standard error; a closed pipe is not worth a second error.
     pub(crate) fn error(&mut self, message: &str) {
         let text = self.diagnostics.render(Level::Error, None, message, None, &[]);
+        let _ = self.stderr.write_all(text.as_bytes());
+    }
+
+    /// Writes a note to standard error: something worth knowing that changes nothing.
+    pub(crate) fn note(&mut self, message: &str) {
+        let text = self.diagnostics.render(Level::Note, None, message, None, &[]);
         let _ = self.stderr.write_all(text.as_bytes());
     }
 
@@ -251,24 +273,35 @@ pub(crate) fn main() -> ExitCode {
         return ExitCode::from(diff::run(&mut console, &root, &templates, &sides, *format, *exit_code));
     }
     let name = format!("`{}`", root.display());
-    let mut project =
-        match flowdoc::analyse(&flowdoc::Project::new(&files).templates(&templates).named(&name)) {
-            Ok(project) => project,
-            Err(failure) => return ExitCode::from(report_failure(&mut console, &failure)),
-        };
+    let cache = cache::open(&mut console, &root, !cli.no_cache);
+    let analysed =
+        flowdoc::analyse(&flowdoc::Project::new(&files).templates(&templates).named(&name).cache(&cache));
+    // What was worked out is kept even when the analysis stopped: the next run starts there.
+    let mut project = match analysed {
+        Ok(project) => project,
+        Err(failure) => {
+            cache::save(&mut console, &root, &cache);
+            return ExitCode::from(report_failure(&mut console, &failure));
+        }
+    };
     // The commands add the phases of their own.
     let mut timings = std::mem::take(&mut project.timings);
     let code = match cli.command {
         Command::Generate { out } => {
-            generate::run(&mut console, &project, &root, out.as_deref(), &mut timings)
+            let docs = DocsRun { root: &root, out: out.as_deref(), cache: &cache };
+            generate::run(&mut console, &project, docs, &mut timings)
         }
         Command::Check { out, deny, format } => {
-            check::run(&mut console, &project, &root, out.as_deref(), deny, format, &mut timings)
+            let docs = DocsRun { root: &root, out: out.as_deref(), cache: &cache };
+            check::run(&mut console, &project, docs, deny, format, &mut timings)
         }
         Command::Graph { format } => graph::run(&mut console, &project, format, &mut timings),
         Command::Site { out } => site::run(&mut console, &project, &root, out.as_deref(), &mut timings),
         Command::Explain { .. } | Command::Diff { .. } => FINE,
     };
+    if cache.is_enabled() {
+        timings.time("cache", || cache::save(&mut console, &root, &cache));
+    }
     if cli.timings {
         console.write(&timings::report(&timings));
     }

@@ -7,7 +7,7 @@ use crate::template::ResourceKind;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A picture to draw.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Diagram {
     /// Nodes, sorted by id.
     pub nodes: Vec<DiagramNode>,
@@ -16,7 +16,7 @@ pub struct Diagram {
 }
 
 /// A box in a picture.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct DiagramNode {
     /// The flow node's id.
     pub id: String,
@@ -188,7 +188,7 @@ impl NodeLook {
 }
 
 /// An arrow in a picture.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct DiagramEdge {
     /// From node id.
     pub from: String,

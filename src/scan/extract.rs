@@ -20,7 +20,7 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
 /// A handler found in a file, before it is placed in its crate.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FoundHandler {
     /// `name` or `Type::method`.
     pub(crate) name: String,
@@ -32,14 +32,14 @@ pub(crate) struct FoundHandler {
 }
 
 /// An event type found in a file, before it is placed in its crate.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FoundEventType {
     pub(crate) facts: EventTypeFacts,
     pub(crate) inline_module: String,
 }
 
 /// What one file holds.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FileFindings {
     pub(crate) handlers: Vec<FoundHandler>,
     pub(crate) event_types: Vec<FoundEventType>,

@@ -2,13 +2,13 @@
 //! types, and the problems it met. Plain data, sorted, ready for the flow-model builder.
 
 use crate::location::Location;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Producer or consumer: the grammar's own, so the scan reports exactly what the attribute says.
 pub use flowdoc_annotations_syntax::Role;
 
 /// Everything the scan of a project's Rust crates found.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScanFacts {
     /// Crates found from their `Cargo.toml`, sorted by folder.
     pub crates: Vec<CrateFacts>,
@@ -21,7 +21,7 @@ pub struct ScanFacts {
 }
 
 /// A crate: a folder with a `Cargo.toml` that has a `[package]`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrateFacts {
     /// The package name.
     pub name: String,
@@ -32,7 +32,7 @@ pub struct CrateFacts {
 }
 
 /// A library or binary target of a crate.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct TargetFacts {
     /// Library or binary.
     pub kind: TargetKind,
@@ -43,7 +43,7 @@ pub struct TargetFacts {
 }
 
 /// The kinds of target that can hold handlers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TargetKind {
     /// `src/lib.rs` or `[lib]`.
@@ -53,7 +53,7 @@ pub enum TargetKind {
 }
 
 /// An item that produces or consumes events: a function, a method, or a handler type.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HandlerFacts {
     /// The item's name; methods are `Type::method`.
     pub name: String,
@@ -72,7 +72,7 @@ pub struct HandlerFacts {
 }
 
 /// One `#[event_producer(...)]` or `#[event_consumer(...)]`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnnotationFacts {
     /// Producer or consumer.
     pub role: Role,
@@ -89,7 +89,7 @@ pub struct AnnotationFacts {
 }
 
 /// The resource an annotation names.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "kind", content = "name")]
 pub enum ResourceFacts {
     /// A template logical ID.
@@ -99,7 +99,7 @@ pub enum ResourceFacts {
 }
 
 /// A struct or enum marked `#[event]`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventTypeFacts {
     /// The Rust type's name.
     pub rust_name: String,
@@ -122,7 +122,7 @@ pub struct EventTypeFacts {
 }
 
 /// A field of an event type.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldFacts {
     /// The field's serialized name; tuple fields are `0`, `1`, ...
     pub name: String,
@@ -134,7 +134,7 @@ pub struct FieldFacts {
 }
 
 /// A variant of an enum event type.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VariantFacts {
     /// The variant's serialized name.
     pub name: String,
@@ -145,7 +145,7 @@ pub struct VariantFacts {
 }
 
 /// A source file or annotation the scan could not use.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SourceProblem {
     /// Where: the file, and line and column where known.
     pub location: Location,
@@ -156,7 +156,7 @@ pub struct SourceProblem {
 }
 
 /// The kinds of problem the scan reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProblemKind {
     /// The file could not be listed or read, or is over the size limit.

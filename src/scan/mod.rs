@@ -22,6 +22,7 @@ mod skim;
 
 pub use facts::*;
 
+use crate::cache::{Cache, Key, Kind};
 use crate::files::{Listing, ProjectFiles, ReadError, parent};
 use crate::location::{Location, saturating_u32};
 use extract::FileFindings;
@@ -64,6 +65,8 @@ pub struct Prefiltered {
     crates: Vec<Crate>,
     /// Every source file: its path and the index of its crate.
     sources: Vec<(String, usize)>,
+    /// What the pre-filter saw of each source, by index into `sources`.
+    glances: Vec<Glance>,
     /// The sources that mention the annotations: index into `sources`, and the text.
     candidates: Vec<(usize, String)>,
     problems: Vec<SourceProblem>,
@@ -106,14 +109,22 @@ pub fn prefilter(files: &dyn ProjectFiles, listing: &Listing, options: &ScanOpti
         |(path, crate_index)| read_candidate(files, path, &crates[*crate_index], options),
     );
     let mut candidates = Vec::new();
+    let mut glances = Vec::with_capacity(sources.len());
     for (index, result) in results.into_iter().enumerate() {
         match result {
-            Ok(Some(text)) => candidates.push((index, text)),
-            Ok(None) => {}
-            Err(problem) => problems.push(problem),
+            Ok((glance, text)) => {
+                glances.push(glance);
+                if let Some(text) = text {
+                    candidates.push((index, text));
+                }
+            }
+            Err(problem) => {
+                glances.push(Glance::default());
+                problems.push(problem);
+            }
         }
     }
-    Prefiltered { crates, sources, candidates, problems }
+    Prefiltered { crates, sources, glances, candidates, problems }
 }
 
 /// The second step of a scan: the files that mention the annotations are parsed (in parallel,
@@ -125,7 +136,19 @@ pub fn parse(
     prefiltered: Prefiltered,
     options: &ScanOptions,
 ) -> ScanFacts {
-    let Prefiltered { crates, sources, candidates, mut problems } = prefiltered;
+    parse_cached(files, listing, prefiltered, options, &Cache::disabled())
+}
+
+/// [`parse`], taking what `cache` holds for files it has seen with the same bytes and keeping
+/// what it works out.
+pub fn parse_cached(
+    files: &dyn ProjectFiles,
+    listing: &Listing,
+    prefiltered: Prefiltered,
+    options: &ScanOptions,
+    cache: &Cache,
+) -> ScanFacts {
+    let Prefiltered { crates, sources, glances, candidates, mut problems } = prefiltered;
     let stack = lex::parse_stack_bytes(options.max_nesting);
     let results = parallel_map(
         &candidates,
@@ -134,7 +157,17 @@ pub fn parse(
         |(index, _)| &sources[*index].0,
         |(index, text)| {
             let (path, crate_index) = &sources[*index];
-            parse_source(path, text, &crates[*crate_index], options)
+            let krate = &crates[*crate_index];
+            let key = Key::new(
+                Kind::Sources,
+                &[
+                    path.as_bytes(),
+                    krate.annotations_crate.as_bytes(),
+                    &(options.max_nesting as u64).to_le_bytes(),
+                    text.as_bytes(),
+                ],
+            );
+            cache.get_or_work(Kind::Sources, key, || parse_source(path, text, krate, options))
         },
     );
 
@@ -154,24 +187,26 @@ pub fn parse(
     // Module placement needs the `mod` declarations of the files on the way from each target
     // root to the files with findings: look at every file of those crates on all threads first.
     let annotated = annotated_files(&found);
-    let wanted: Vec<&(String, usize)> = sources
+    let wanted: Vec<(&(String, usize), Glance)> = sources
         .iter()
-        .filter(|(path, index)| annotated.contains_key(index) && !decls.contains_key(path))
+        .zip(glances)
+        .filter(|((path, index), _)| annotated.contains_key(index) && !decls.contains_key(path))
         .collect();
+    let access = Access { files, options, cache };
     let looked = parallel_map(
         &wanted,
         options,
         0,
-        |(path, _)| path,
-        |(path, index)| {
+        |((path, _), _)| path,
+        |((path, index), glance)| {
             let krate = &crates[*index];
             let default_mod_rs =
                 krate.roots.iter().any(|(_, root)| root == path) || path.ends_with("/mod.rs");
-            Ok(look_for_mods(files, path, default_mod_rs, &annotated[index], options))
+            Ok(look_for_mods(access, path, *glance, default_mod_rs, &annotated[index]))
         },
     );
     let mut prefetched: BTreeMap<&str, Prefetched> = BTreeMap::new();
-    for ((path, _), result) in wanted.iter().zip(looked) {
+    for (((path, _), _), result) in wanted.iter().zip(looked) {
         if let Ok(Some(found)) = result {
             prefetched.insert(path, found);
         }
@@ -182,7 +217,7 @@ pub fn parse(
         }
     }
 
-    let placements = place_crates(files, listing, &crates, decls, &prefetched, &annotated, options);
+    let placements = place_crates(access, listing, &crates, decls, &prefetched, &annotated);
     let mut facts = ScanFacts::default();
     for (path, (crate_index, findings)) in found {
         let krate = &crates[crate_index];
@@ -385,30 +420,70 @@ fn assign_sources<'a>(listing: &'a Listing, crates: &[Crate]) -> Vec<(&'a str, u
     sources
 }
 
-/// Reads one source file; its text when it mentions the annotations, None when it does not.
+/// Reads one source file: what placement may need of it, and its text when it mentions the
+/// annotations (None when it does not).
 fn read_candidate(
     files: &dyn ProjectFiles,
     path: &str,
     krate: &Crate,
     options: &ScanOptions,
-) -> Result<Option<String>, SourceProblem> {
+) -> Result<(Glance, Option<String>), SourceProblem> {
     let bytes = match files.read(path, options.max_file_bytes) {
         Ok(bytes) => bytes,
         Err(error @ ReadError::TooLarge { .. }) => {
             let mentions = files.open(path).and_then(|reader| krate.prefilter.matches_stream(reader));
             return match mentions {
-                Ok(false) => Ok(None),
+                Ok(false) => Ok((Glance::default(), None)),
                 Ok(true) => Err(unreadable(path, &error)),
                 Err(io) => Err(unreadable(path, &ReadError::Io(io))),
             };
         }
         Err(error) => return Err(unreadable(path, &error)),
     };
+    let glance = Glance::of(path, &bytes);
     if !krate.prefilter.matches(&bytes) {
-        return Ok(None);
+        return Ok((glance, None));
     }
     let text = lex::decode(path, bytes)?;
-    Ok(Some(lex::strip_preamble(&text).into_owned()))
+    Ok((glance, Some(lex::strip_preamble(&text).into_owned())))
+}
+
+/// What the pre-filter saw of a source file, so that module placement need not read it again.
+#[derive(Clone, Copy, Debug, Default)]
+struct Glance {
+    /// None when the file was not read whole (too large): placement reads it itself.
+    seen: Option<Seen>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    /// It may hold a `#[path]` attribute.
+    may_redirect: bool,
+    /// Its `mod` declarations: none at all (and whether it is UTF-8, which a module file must
+    /// be), or the key they are kept under in the cache.
+    modules: Modules,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Modules {
+    None { utf8: bool },
+    Keyed(Key),
+}
+
+impl Glance {
+    fn of(path: &str, bytes: &[u8]) -> Glance {
+        let modules = if memchr::memmem::find(bytes, b"mod").is_none() {
+            Modules::None { utf8: std::str::from_utf8(bytes).is_ok() }
+        } else {
+            Modules::Keyed(modules_key(path, bytes))
+        };
+        Glance { seen: Some(Seen { may_redirect: may_redirect(bytes), modules }) }
+    }
+}
+
+/// The key of a file's `mod` declarations in the cache.
+fn modules_key(path: &str, bytes: &[u8]) -> Key {
+    Key::new(Kind::Modules, &[path.as_bytes(), bytes])
 }
 
 fn parse_source(
@@ -455,6 +530,14 @@ fn parse_tokens(
     })
 }
 
+/// How placement reads files: through the project, within the scan's limits, past the cache.
+#[derive(Clone, Copy)]
+struct Access<'a> {
+    files: &'a dyn ProjectFiles,
+    options: &'a ScanOptions,
+    cache: &'a Cache,
+}
+
 /// What placement may need of a file, looked at ahead.
 #[derive(Debug)]
 enum Prefetched {
@@ -494,32 +577,43 @@ fn may_redirect(bytes: &[u8]) -> bool {
 /// A file looked at for placement: lexed for its `mod` declarations when placement may need
 /// them, else only searched for `#[path]`. None when it cannot be read.
 fn look_for_mods(
-    files: &dyn ProjectFiles,
+    access: Access<'_>,
     path: &str,
+    glance: Glance,
     mod_rs: bool,
     annotated: &BTreeSet<&str>,
-    options: &ScanOptions,
 ) -> Option<Prefetched> {
-    if leads_to_findings(path, mod_rs, annotated) {
-        return read_mod_decls(files, path, options).map(Prefetched::Decls);
+    let Access { files, options, cache } = access;
+    let read = || files.read(path, options.max_file_bytes).ok();
+    let Some(seen) = glance.seen else {
+        let bytes = read()?;
+        if leads_to_findings(path, mod_rs, annotated) || may_redirect(&bytes) {
+            return mod_decls_of(path, bytes, cache).map(Prefetched::Decls);
+        }
+        return Some(Prefetched::Plain);
+    };
+    if !leads_to_findings(path, mod_rs, annotated) && !seen.may_redirect {
+        return Some(Prefetched::Plain);
     }
-    let bytes = files.read(path, options.max_file_bytes).ok()?;
-    if may_redirect(&bytes) {
-        return read_mod_decls(files, path, options).map(Prefetched::Decls);
+    match seen.modules {
+        Modules::None { utf8 } => utf8.then(|| Prefetched::Decls(Vec::new())),
+        Modules::Keyed(key) => cache
+            .get_value::<Option<Vec<ModDecl>>>(Kind::Modules, key)
+            .or_else(|| Some(mod_decls_of(path, read()?, cache)))?
+            .map(Prefetched::Decls),
     }
-    Some(Prefetched::Plain)
 }
 
 /// Module paths and targets of the files in crates that hold annotations.
 fn place_crates(
-    files: &dyn ProjectFiles,
+    access: Access<'_>,
     listing: &Listing,
     crates: &[Crate],
     mut decls: BTreeMap<String, Vec<ModDecl>>,
     prefetched: &BTreeMap<&str, Prefetched>,
     annotated: &BTreeMap<usize, BTreeSet<&str>>,
-    options: &ScanOptions,
 ) -> BTreeMap<String, modules::Placement> {
+    let Access { files, options, cache } = access;
     let all: BTreeSet<&str> = listing.files.iter().map(String::as_str).collect();
     let mut placements = BTreeMap::new();
     for (index, annotated) in annotated {
@@ -532,7 +626,10 @@ fn place_crates(
             {
                 return Some(Vec::new());
             }
-            let found = read_mod_decls(files, file, options);
+            let found = files
+                .read(file, options.max_file_bytes)
+                .ok()
+                .and_then(|bytes| mod_decls_of(file, bytes, cache));
             decls.insert(file.to_owned(), found.clone().unwrap_or_default());
             found
         };
@@ -542,9 +639,19 @@ fn place_crates(
     placements
 }
 
-/// The `mod` declarations of a file that carries no annotations; None if it cannot be read.
-fn read_mod_decls(files: &dyn ProjectFiles, path: &str, options: &ScanOptions) -> Option<Vec<ModDecl>> {
-    let bytes = files.read(path, options.max_file_bytes).ok()?;
+/// The `mod` declarations of `bytes`, the contents of a file that carries no annotations; None
+/// if it is not UTF-8. Taken from `cache` when it has seen the same file.
+fn mod_decls_of(path: &str, bytes: Vec<u8>, cache: &Cache) -> Option<Vec<ModDecl>> {
+    if memchr::memmem::find(&bytes, b"mod").is_none() {
+        // No `mod` anywhere: nothing to declare, no need to lex or look up.
+        return String::from_utf8(bytes).ok().map(|_| Vec::new());
+    }
+    let key = modules_key(path, &bytes);
+    cache.get_or_work(Kind::Modules, key, || read_mod_decls(path, bytes))
+}
+
+/// The `mod` declarations of `bytes`, lexed; None if they are not UTF-8.
+fn read_mod_decls(path: &str, bytes: Vec<u8>) -> Option<Vec<ModDecl>> {
     if memchr::memmem::find(&bytes, b"mod").is_none() {
         // No `mod` anywhere: nothing to declare, no need to lex.
         return String::from_utf8(bytes).ok().map(|_| Vec::new());

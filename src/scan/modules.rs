@@ -6,7 +6,7 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// A `mod name;` declaration whose module lives in another file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ModDecl {
     /// The inline modules around the declaration, outermost first, each with its `#[path]`.
     pub(crate) inline: Vec<(String, Option<String>)>,

@@ -54,14 +54,14 @@ struct Written<'a> {
 }
 
 /// A loaded template and the local templates it nests.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Loaded {
     pub(crate) template: Template,
     pub(crate) nested: Vec<Nested>,
 }
 
 /// A local template a template nests, as written.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Nested {
     /// The logical ID of the stack resource.
     pub(crate) resource: String,

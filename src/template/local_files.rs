@@ -9,6 +9,7 @@
 use super::emit::{Emit, relocate};
 use super::yaml::Node;
 use super::{LoadOptions, yaml};
+use crate::cache::{Key, Kind};
 use crate::files::{ProjectFiles, ReadError};
 use crate::location::Location;
 use crate::scan::{ProblemKind, SourceProblem};
@@ -22,6 +23,34 @@ pub(crate) struct LocalFiles<'f> {
     /// Bytes still to read: all the definitions of one template together stay within the
     /// template size limit, however often they are included.
     budget: std::cell::Cell<u64>,
+    /// Every file read, as it was, so that a cached template can be checked against them;
+    /// None once a read failed in a way that may not last (the template is not cached).
+    reads: std::cell::RefCell<Option<Vec<FileRead>>>,
+}
+
+/// A file that loading a template read, as it was then.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct FileRead {
+    /// Its project path.
+    path: String,
+    /// The hash of its bytes; None when there was no such file.
+    bytes: Option<Key>,
+}
+
+impl FileRead {
+    /// Whether the file is still as it was when the template was loaded.
+    pub(crate) fn still_holds(&self, files: &dyn ProjectFiles, limit: u64) -> bool {
+        match (files.read(&self.path, limit), &self.bytes) {
+            (Ok(bytes), Some(key)) => file_key(&bytes) == *key,
+            (Err(ReadError::Io(io)), None) => io.kind() == std::io::ErrorKind::NotFound,
+            _ => false,
+        }
+    }
+}
+
+/// The hash a [`FileRead`] keeps of a file's bytes.
+fn file_key(bytes: &[u8]) -> Key {
+    Key::new(Kind::Templates, &[bytes])
 }
 
 impl std::fmt::Debug for LocalFiles<'_> {
@@ -38,7 +67,34 @@ impl<'f> LocalFiles<'f> {
             dir: crate::files::parent(template).to_owned(),
             options,
             budget: std::cell::Cell::new(options.max_file_bytes),
+            reads: std::cell::RefCell::new(Some(Vec::new())),
         }
+    }
+
+    /// The files read so far; None when one of them could not be read for a reason that may
+    /// not last.
+    pub(crate) fn reads(&self) -> Option<Vec<FileRead>> {
+        self.reads.borrow().clone()
+    }
+
+    /// Reads the file at `path` within `limit`, noting what was read.
+    fn read_noted(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+        let read = self.files.read(path, limit);
+        let mut reads = self.reads.borrow_mut();
+        match &read {
+            Ok(bytes) => {
+                if let Some(reads) = reads.as_mut() {
+                    reads.push(FileRead { path: path.to_owned(), bytes: Some(file_key(bytes)) });
+                }
+            }
+            Err(ReadError::Io(io)) if io.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(reads) = reads.as_mut() {
+                    reads.push(FileRead { path: path.to_owned(), bytes: None });
+                }
+            }
+            Err(_) => *reads = None,
+        }
+        read
     }
 
     /// The document at `relative` (to the template's folder), read within the template size
@@ -50,7 +106,7 @@ impl<'f> LocalFiles<'f> {
         let unreadable = |kind: ProblemKind, location: Location, message: String| {
             Unread::Unreadable(SourceProblem { location, kind, message })
         };
-        let bytes = self.files.read(&path, self.budget.get()).map_err(|error| match error {
+        let bytes = self.read_noted(&path, self.budget.get()).map_err(|error| match error {
             ReadError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
                 Unread::Absent(format!("`{path}` is not in the project; the definition is not read"))
             }
@@ -97,7 +153,7 @@ impl LocalFiles<'_> {
     /// read.
     pub(crate) fn stack_name(&self) -> Option<String> {
         let path = crate::files::join(&self.dir, "samconfig.toml")?;
-        let bytes = self.files.read(&path, MAX_SAMCONFIG_BYTES).ok()?;
+        let bytes = self.read_noted(&path, MAX_SAMCONFIG_BYTES).ok()?;
         let config: toml::Table = std::str::from_utf8(&bytes).ok()?.parse().ok()?;
         let default = config.get("default")?;
         ["deploy", "global"].iter().find_map(|command| {

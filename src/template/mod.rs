@@ -36,6 +36,7 @@ pub mod yaml;
 pub use model::*;
 pub use yaml::{Node, Value, YamlLimits};
 
+use crate::cache::{Cache, Key, Kind};
 use crate::files::{Listing, ProjectFiles, ReadError};
 use crate::location::Location;
 use std::collections::{BTreeSet, VecDeque};
@@ -103,6 +104,17 @@ pub fn discover(files: &dyn ProjectFiles, listing: &Listing, options: &LoadOptio
 
 /// Loads the templates at `paths` (relative, `/`-separated) and the local templates they nest.
 pub fn load(files: &dyn ProjectFiles, paths: &[String], options: &LoadOptions) -> Templates {
+    load_cached(files, paths, options, &Cache::disabled())
+}
+
+/// [`load`], taking from `cache` the templates it has loaded from the same bytes (when the
+/// files they read are unchanged too), and keeping those it loads.
+pub fn load_cached(
+    files: &dyn ProjectFiles,
+    paths: &[String],
+    options: &LoadOptions,
+    cache: &Cache,
+) -> Templates {
     let mut templates = Vec::new();
     let mut errors = Vec::new();
     // Each path to load, with the template that nests it and where.
@@ -118,7 +130,8 @@ pub fn load(files: &dyn ProjectFiles, paths: &[String], options: &LoadOptions) -
                 break;
             }
             let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-templates" };
-            let results = crate::parallel::map(&next, workers, |(path, _)| load_one(files, path, options));
+            let results =
+                crate::parallel::map(&next, workers, |(path, _)| load_one(files, path, options, cache));
             for (queued, result) in next.into_iter().zip(results) {
                 let result = result.ok_or_else(|| {
                     LoadFailure::Problem(TemplateProblem {
@@ -222,11 +235,19 @@ impl From<TemplateProblem> for LoadFailure {
     }
 }
 
-/// Reads and loads the template at `path`.
+/// A loaded template as the cache keeps it, with the other files its loading read.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Cached {
+    reads: Vec<local_files::FileRead>,
+    loaded: load::Loaded,
+}
+
+/// Reads and loads the template at `path`, or takes it from `cache`.
 fn load_one(
     files: &dyn ProjectFiles,
     path: &str,
     options: &LoadOptions,
+    cache: &Cache,
 ) -> Result<load::Loaded, LoadFailure> {
     let at_start = |message: String| {
         LoadFailure::Problem(TemplateProblem {
@@ -241,6 +262,12 @@ fn load_one(
         ReadError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => LoadFailure::Missing,
         ReadError::Io(io) => at_start(format!("cannot read the template: {io}")),
     })?;
+    let key = Key::new(Kind::Templates, &[path.as_bytes(), format!("{options:?}").as_bytes(), &bytes]);
+    if let Some(cached) = cache.get_value::<Cached>(Kind::Templates, key)
+        && cached.reads.iter().all(|read| read.still_holds(files, options.max_file_bytes))
+    {
+        return Ok(cached.loaded);
+    }
     let text = String::from_utf8(bytes).map_err(|error| {
         let offset = error.utf8_error().valid_up_to();
         TemplateProblem {
@@ -257,5 +284,12 @@ fn load_one(
         message: error.message,
         related: error.related.map(|(line, column)| Location::new(path, line, column)),
     })?;
-    Ok(load::load(path, &doc, &local_files::LocalFiles::new(files, path, *options))?)
+    let local = local_files::LocalFiles::new(files, path, *options);
+    let loaded = load::load(path, &doc, &local)?;
+    let Some(reads) = local.reads().filter(|_| cache.is_enabled()) else { return Ok(loaded) };
+    let cached = Cached { reads, loaded };
+    if let Ok(bytes) = serde_json::to_vec(&cached) {
+        cache.put(Kind::Templates, key, bytes);
+    }
+    Ok(cached.loaded)
 }

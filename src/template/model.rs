@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 /// Every template of a project, loaded: the templates sorted by path, the ones that could not
 /// be loaded sorted by location.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Templates {
     templates: Vec<Template>,
     errors: Vec<TemplateProblem>,
@@ -52,7 +52,7 @@ impl Templates {
 }
 
 /// One SAM or CloudFormation template.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Template {
     /// Relative path with `/` separators.
     pub path: String,
@@ -84,7 +84,7 @@ pub struct Template {
 }
 
 /// An output of a template and what its value names.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Output {
     /// The output's logical name.
     pub name: String,
@@ -95,7 +95,7 @@ pub struct Output {
 }
 
 /// A nested stack of a template whose template is a local file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NestedStack {
     /// The logical ID of the stack (or SAM application) resource.
     pub resource: String,
@@ -107,7 +107,7 @@ pub struct NestedStack {
 }
 
 /// An output a template exports, and the resource its value names.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Export {
     /// The export's name as text, placeholders such as `${AWS::StackName}` kept.
     pub name: String,
@@ -118,7 +118,7 @@ pub struct Export {
 }
 
 /// A template parameter.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Parameter {
     /// Its `Default`, if any.
     pub default: Option<Node>,
@@ -127,7 +127,7 @@ pub struct Parameter {
 }
 
 /// A resource of a template.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Resource {
     /// The logical ID.
     pub id: String,
@@ -148,7 +148,7 @@ pub struct Resource {
 }
 
 /// The kinds of resource the flow distinguishes, named as in the JSON graph.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ResourceKind {
     /// A Lambda function.
     Function,
@@ -258,7 +258,7 @@ impl ResourceKind {
 }
 
 /// Settings of a resource that rules and documentation read.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Details {
     /// A Lambda function.
     Function(FunctionDetails),
@@ -272,7 +272,7 @@ pub enum Details {
 }
 
 /// What flowdoc reads of a function.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FunctionDetails {
     /// `CodeUri` (SAM) when it is a local path, relative to the template's folder.
     pub code_uri: Option<String>,
@@ -292,7 +292,7 @@ pub struct FunctionDetails {
 }
 
 /// An environment variable of a function.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EnvVar {
     /// The value as text where it is one (a literal, or a `!Sub` with placeholders).
     pub text: Option<String>,
@@ -303,7 +303,7 @@ pub struct EnvVar {
 }
 
 /// What flowdoc reads of an SQS queue.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct QueueDetails {
     /// `VisibilityTimeout` in seconds and where; `None` when the default (30 s) applies.
     pub visibility_timeout: Option<(i64, Location)>,
@@ -312,14 +312,14 @@ pub struct QueueDetails {
 }
 
 /// What flowdoc reads of a DynamoDB table.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TableDetails {
     /// The stream's view type, when the table has a stream.
     pub stream_view_type: Option<String>,
 }
 
 /// What a value in a template names.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Reference {
     /// The resource or outside thing named.
     pub target: Endpoint,
@@ -332,7 +332,7 @@ pub struct Reference {
 }
 
 /// One end of a relation.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Endpoint {
     /// A resource of the same template, by logical ID.
     Resource(String),
@@ -353,7 +353,7 @@ impl Endpoint {
 }
 
 /// Something a template references that it does not define.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum External {
     /// `Fn::ImportValue` of this export name (placeholders such as `${AWS::StackName}` kept).
     Import(String),
@@ -396,7 +396,7 @@ impl External {
 }
 
 /// A relation between two things in a template.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Relation {
     /// Where data comes from (or who is granted, for grants and environment references).
     pub from: Endpoint,
@@ -411,7 +411,7 @@ pub struct Relation {
 }
 
 /// The kinds of relation.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum RelationKind {
     /// A source invokes a function: an API route, an event source mapping, a rule or schedule
     /// target, an S3 notification.
@@ -453,7 +453,7 @@ impl RelationKind {
 }
 
 /// How a source invokes a function.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Trigger {
     /// What invokes.
     pub source: TriggerSource,
@@ -482,7 +482,7 @@ pub struct Trigger {
 }
 
 /// The sources that invoke functions.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TriggerSource {
     /// API Gateway REST API.
     Api,
@@ -524,7 +524,7 @@ pub enum TriggerSource {
 }
 
 /// An SNS subscription.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Subscription {
     /// `Protocol`: `sqs`, `lambda`, `https`, ...
     pub protocol: String,
@@ -542,7 +542,7 @@ pub struct Subscription {
 }
 
 /// A hop that is not a trigger or subscription.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Route {
     /// What kind of hop.
     pub via: RouteVia,
@@ -555,7 +555,7 @@ pub struct Route {
 }
 
 /// Kinds of [`Route`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RouteVia {
     /// An event bus to one of its rules.
     #[default]
@@ -592,7 +592,7 @@ pub enum RouteVia {
 }
 
 /// A failure path.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Failure {
     /// What kind of failure path.
     pub via: FailureVia,
@@ -603,7 +603,7 @@ pub struct Failure {
 }
 
 /// Kinds of [`Failure`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FailureVia {
     /// An SQS queue's `RedrivePolicy`.
     QueueRedrive,
@@ -622,7 +622,7 @@ pub enum FailureVia {
 }
 
 /// An access grant from a function or connector source to a resource.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Grant {
     /// Where the grant comes from: a policy template's name, `Statement`, or a connector.
     pub via: String,
@@ -633,7 +633,7 @@ pub struct Grant {
 /// The access a grant gives, as the event flow sees it: whether it lets the grantee put data
 /// into the resource, which makes it a producer for it. Ordered, so the strongest of several
 /// grants is their `max`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Access {
     /// Reads, consumes, describes or administers the resource, but puts no data into it: get,
     /// receive, describe, list, and also `dynamodb:UpdateTable` or creating a backup.
@@ -643,14 +643,14 @@ pub enum Access {
 }
 
 /// A write declared in the template (see [`RelationKind::Write`]).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Write {
     /// What declares it: `Connector <name>`.
     pub via: String,
 }
 
 /// An `AWS::Lambda::Permission`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Permission {
     /// The principal, such as `sns.amazonaws.com`.
     pub principal: String,
@@ -659,7 +659,7 @@ pub struct Permission {
 /// A template that could not be loaded, or something wrong or not understood in one.
 ///
 /// Sorted by place, then errors before warnings at one place, then message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TemplateProblem {
     /// Where.
     pub location: Location,

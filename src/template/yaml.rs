@@ -10,7 +10,7 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span, Tag};
 use std::collections::BTreeMap;
 
 /// A node of a YAML or JSON document with the position it starts at.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Node {
     /// What the node holds.
     pub value: Value,
@@ -21,7 +21,7 @@ pub struct Node {
 }
 
 /// The contents of a [`Node`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     /// A scalar's text, unparsed: `60` and `"60"` differ only in `quoted`. An empty plain
     /// scalar, `~` and `null` are null.

@@ -22,6 +22,7 @@ mod text;
 use super::diagram::{self, Diagram};
 use super::groups::{Grouping, Incidence};
 use super::{json, svg};
+use crate::cache::{Cache, Key, Kind};
 use crate::model::Flow;
 use crate::rules::Finding;
 use links::PageNames;
@@ -43,13 +44,40 @@ pub struct DocsOptions {
 
 /// The documents of the flow: relative path in the output folder → contents.
 pub fn documents(flow: &Flow, findings: &[Finding], options: &DocsOptions) -> BTreeMap<String, String> {
+    documents_cached(flow, findings, options, &Cache::disabled())
+}
+
+/// [`documents`], taking from `cache` the pictures it has drawn before and keeping those it
+/// draws.
+pub fn documents_cached(
+    flow: &Flow,
+    findings: &[Finding],
+    options: &DocsOptions,
+    cache: &Cache,
+) -> BTreeMap<String, String> {
     let Pages { mut files, pictures, .. } = pages(flow, findings, options);
-    // Laying pictures out is most of the work: on all cores, each picture on its own.
+    // Laying pictures out is most of the work: on all cores, each picture on its own, and
+    // only those not drawn before.
     let pictured: Vec<(&String, &Diagram)> = pictures.files.iter().collect();
     let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-layout" };
-    let drawn = crate::parallel::map_all(&pictured, workers, |(_, picture)| svg::render(picture));
+    let drawn = crate::parallel::map_all(&pictured, workers, |(_, picture)| draw(picture, cache));
     files.extend(pictured.into_iter().zip(drawn).map(|((path, _), svg)| (path.clone(), svg)));
     files
+}
+
+/// The SVG of `picture`, from `cache` when it holds it (pictures are kept by a hash of
+/// everything they show).
+fn draw(picture: &Diagram, cache: &Cache) -> String {
+    if !cache.is_enabled() {
+        return svg::render(picture);
+    }
+    let key = Key::of(Kind::Pictures, picture);
+    let kept = cache.get(Kind::Pictures, key, |bytes| std::str::from_utf8(bytes).ok().map(str::to_owned));
+    kept.unwrap_or_else(|| {
+        let drawn = svg::render(picture);
+        cache.put(Kind::Pictures, key, drawn.clone().into_bytes());
+        drawn
+    })
 }
 
 /// The docs before their pictures are drawn: what `generate` writes and the onboarding site

@@ -1,0 +1,198 @@
+//! The incremental cache in `target/flowdoc/cache/`: output byte-identical with and without
+//! it, changes always seen, and a cache that cannot be trusted or written is a note, never a
+//! wrong answer or a failed run.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn flowdoc(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flowdoc"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("FLOWDOC_TEST_FAULT")
+        .output()
+        .unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The shop fixture (three crates, a template) and the state machine fixture with its local
+/// definition file, side by side in a scratch folder.
+fn project() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("project");
+    common::copy_folder(common::shop(), &root);
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/definitions");
+    common::copy_folder(&fixtures, &root.join("flows"));
+    (dir, root)
+}
+
+fn pack(root: &Path, name: &str) -> PathBuf {
+    root.join("target/flowdoc/cache").join(name)
+}
+
+/// Every file of a folder, by relative path.
+fn files_of(folder: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(folder)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            let relative = entry.path().strip_prefix(folder).unwrap().to_string_lossy().into_owned();
+            (relative, std::fs::read(entry.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn output_is_the_same_without_a_cache_with_a_cold_one_and_with_a_warm_one() {
+    let (dir, root) = project();
+    let uncached = flowdoc(&root, &["--no-cache", "graph", "--format", "json"]);
+    assert!(!root.join("target").exists(), "--no-cache writes no cache");
+    let cold = flowdoc(&root, &["graph", "--format", "json"]);
+    for name in ["sources.pack", "templates.pack"] {
+        assert!(pack(&root, name).is_file(), "{name} written");
+    }
+    let warm = flowdoc(&root, &["--timings", "graph", "--format", "json"]);
+    for run in [&cold, &warm] {
+        assert_eq!(run.stdout, uncached.stdout);
+        assert_eq!(run.status.code(), uncached.status.code());
+    }
+    // The warm run took everything from the cache.
+    let timings = stderr(&warm);
+    assert!(timings.contains("3 of 3 files from the cache"), "{timings}");
+    assert!(timings.contains("2 of 2 templates from the cache"), "{timings}");
+    assert!(!timings.contains("note: the cache"), "{timings}");
+
+    // The docs too, pictures and all.
+    let docs = |name: &str, cache: bool| {
+        let out = dir.path().join(name);
+        let mut args = vec!["generate", "--out", out.to_str().unwrap()];
+        if !cache {
+            args.insert(0, "--no-cache");
+        }
+        let run = flowdoc(&root, &args);
+        assert!(run.status.success(), "{}", stderr(&run));
+        files_of(&out)
+    };
+    let uncached = docs("uncached", false);
+    assert_eq!(docs("cold", true), uncached);
+    assert_eq!(docs("warm", true), uncached);
+}
+
+#[test]
+fn a_changed_source_or_definition_file_is_read_again() {
+    let (_dir, root) = project();
+    let before = flowdoc(&root, &["graph", "--format", "json"]);
+    assert!(before.status.success(), "{}", stderr(&before));
+
+    // A source file: a consumer renamed.
+    let source = root.join("shipping/src/main.rs");
+    let text = std::fs::read_to_string(&source).unwrap();
+    let renamed = text.replacen("fn ", "fn renamed_", 1);
+    assert_ne!(renamed, text);
+    std::fs::write(&source, renamed).unwrap();
+    let after_source = flowdoc(&root, &["graph", "--format", "json"]);
+    assert_eq!(after_source.stdout, flowdoc(&root, &["--no-cache", "graph", "--format", "json"]).stdout);
+    assert_ne!(after_source.stdout, before.stdout);
+
+    // A file the template reads beside itself: the state machine's definition.
+    let definition = root.join("flows/statemachine/order-flow.asl.json");
+    let text = std::fs::read_to_string(&definition).unwrap();
+    std::fs::write(&definition, text.replace("${ChargeArn}", "arn:aws:lambda:eu-west-1:1:function:gone"))
+        .unwrap();
+    let after_definition = flowdoc(&root, &["graph", "--format", "json"]);
+    assert_eq!(after_definition.stdout, flowdoc(&root, &["--no-cache", "graph", "--format", "json"]).stdout);
+    assert_ne!(after_definition.stdout, after_source.stdout);
+
+    // And one that disappears.
+    std::fs::remove_file(&definition).unwrap();
+    let gone = flowdoc(&root, &["graph", "--format", "json"]);
+    assert_eq!(gone.stdout, flowdoc(&root, &["--no-cache", "graph", "--format", "json"]).stdout);
+    assert_ne!(gone.stdout, after_definition.stdout);
+}
+
+/// A pack spoiled by `spoil` is left aside with a note naming it and why, the output is what it
+/// would be without a cache, and the pack is rebuilt: the run after has no note.
+fn spoiled_pack_is_rebuilt(spoil: impl Fn(&mut Vec<u8>), why: &[&str]) {
+    let (_dir, root) = project();
+    let expected = flowdoc(&root, &["--no-cache", "graph", "--format", "json"]);
+    flowdoc(&root, &["graph", "--format", "json"]);
+    let path = pack(&root, "sources.pack");
+    let mut bytes = std::fs::read(&path).unwrap();
+    spoil(&mut bytes);
+    std::fs::write(&path, &bytes).unwrap();
+
+    let run = flowdoc(&root, &["graph", "--format", "json"]);
+    assert_eq!(run.stdout, expected.stdout);
+    assert_eq!(run.status.code(), expected.status.code());
+    let messages = stderr(&run);
+    assert!(
+        messages.contains("note: the cache ") && messages.contains("sources.pack is not used"),
+        "{messages}"
+    );
+    assert!(why.iter().any(|why| messages.contains(why)), "{messages}");
+
+    let again = flowdoc(&root, &["--timings", "graph", "--format", "json"]);
+    assert_eq!(again.stdout, expected.stdout);
+    let messages = stderr(&again);
+    assert!(!messages.contains("note: the cache"), "{messages}");
+    assert!(messages.contains("3 of 3 files from the cache"), "{messages}");
+}
+
+#[test]
+fn a_pack_of_garbage_is_rebuilt() {
+    spoiled_pack_is_rebuilt(|bytes| *bytes = b"{\"not\": \"a cache\"}".to_vec(), &["not a flowdoc cache"]);
+}
+
+#[test]
+fn a_truncated_pack_is_rebuilt() {
+    spoiled_pack_is_rebuilt(|bytes| bytes.truncate(bytes.len() / 2), &["cut short", "damaged"]);
+}
+
+#[test]
+fn a_damaged_pack_is_rebuilt() {
+    spoiled_pack_is_rebuilt(
+        |bytes| {
+            let middle = bytes.len() / 2;
+            bytes[middle] ^= 0x20;
+        },
+        &["damaged"],
+    );
+}
+
+#[test]
+fn a_pack_another_build_wrote_is_rebuilt() {
+    // The build id follows the magic (8 bytes), the layout (4) and its length (4).
+    spoiled_pack_is_rebuilt(
+        |bytes| {
+            let len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+            let other = format!("0.0.9+{}", "0".repeat(len - 6));
+            bytes[16..16 + len].copy_from_slice(other.as_bytes());
+        },
+        &["written by another flowdoc build (0.0.9+"],
+    );
+}
+
+#[test]
+fn a_cache_that_cannot_be_written_is_a_note_and_changes_nothing_else() {
+    let (_dir, root) = project();
+    let expected = flowdoc(&root, &["--no-cache", "graph", "--format", "json"]);
+    // A file where the cache folder would be: no folder can be made there, whoever runs this.
+    std::fs::create_dir_all(root.join("target/flowdoc")).unwrap();
+    std::fs::write(root.join("target/flowdoc/cache"), "in the way").unwrap();
+    let run = flowdoc(&root, &["graph", "--format", "json"]);
+    assert_eq!(run.stdout, expected.stdout);
+    assert_eq!(run.status.code(), expected.status.code());
+    let messages = stderr(&run);
+    assert!(messages.contains("note: the cache cannot be kept in"), "{messages}");
+    assert_eq!(std::fs::read_to_string(root.join("target/flowdoc/cache")).unwrap(), "in the way");
+}
