@@ -1,7 +1,7 @@
 //! flowdoc at scale, measured side by side in one run: the bundled pipeline end to end; the
-//! synthetic monorepos of `examples/synth` at several sizes, split by phase, with peak memory;
-//! `graph --format json` against ripgrep over the same warm tree (reading the files is the
-//! floor); every picture's layout time; and the overview's layout against Graphviz `dot` on the
+//! synthetic monorepos of `examples/synth` at several sizes: `graph --format json` and
+//! `generate`, cold (no cache) and warm, against ripgrep over the same tree (reading the files
+//! is the floor), with peak memory, and `generate`'s phases; every picture's layout time; and the overview's layout against Graphviz `dot` on the
 //! same graph, for time and edge crossings. Prints Markdown tables for `docs/benchmarks.md`.
 //!
 //! ```text
@@ -148,31 +148,38 @@ fn main() {
     println!("# flowdoc scale benchmark\n");
     println!("{} runs per figure, medians; release build; {}.\n", runs, machine());
 
-    // The bundled pipeline, end to end.
+    // The bundled pipeline, end to end, without the cache and with a warm one.
     let out = scratch.path().join("pipeline-docs");
-    let mut pipeline = Vec::new();
-    for _ in 0..runs.max(10) {
-        let took = time_command(
-            Command::new(flowdoc_binary())
-                .arg("--root")
-                .arg(repository)
-                .arg("generate")
-                .arg("--out")
-                .arg(&out),
-        );
-        pipeline.push(took.expect("flowdoc generate runs on the bundled pipeline"));
-    }
+    let pipeline = |cache: bool| {
+        let mut walls = Vec::new();
+        for _ in 0..runs.max(10) {
+            let mut command = Command::new(flowdoc_binary());
+            command.arg("--root").arg(repository);
+            if !cache {
+                command.arg("--no-cache");
+            }
+            let took = time_command(command.arg("generate").arg("--out").arg(&out));
+            walls.push(took.expect("flowdoc generate runs on the bundled pipeline"));
+        }
+        walls
+    };
+    let (uncached, warm) = (pipeline(false), pipeline(true));
     println!(
-        "## Bundled pipeline\n\n`flowdoc generate`, end to end: median {} ms over {} runs.\n",
-        ms(median(pipeline.clone())),
-        pipeline.len()
+        "## Bundled pipeline\n\n`flowdoc generate`, end to end, median of {} runs: {} ms with `--no-cache`, {} ms with a warm cache.\n",
+        uncached.len(),
+        ms(median(uncached)),
+        ms(median(warm)),
     );
 
-    println!("## Synthetic monorepos, by phase\n");
+    println!("## Synthetic monorepos: cold and warm, against ripgrep\n");
     println!(
-        "| N crates | files | .rs files | MB | walk | pre-filter | parse | templates | model | rules | render | write | generate total | peak MiB | graph json | peak MiB | rg -l | json / rg | µs per .rs file: generate / json |"
+        "Cold: no cache (`target/flowdoc/cache` removed before the run; the run writes it). Warm: the cache of the run before, nothing changed. `generate` warm also finds its docs folder up to date. The files are in the page cache for every command alike.\n"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!(
+        "| N crates | files | .rs files | MB | rg -l | json cold | × rg | json warm | × rg | generate cold | generate warm | × rg | peak MiB: json cold / generate warm | µs per .rs file: json cold / warm |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let mut phase_rows = Vec::new();
     let mut layouts = Vec::new();
     for &size in &sizes {
         // Trees are kept between runs, named by the generator's source, so a changed generator
@@ -189,41 +196,61 @@ fn main() {
         }
         let (files, sources, bytes) = tree_size(&root);
         let docs = scratch.path().join(format!("docs-{size}"));
+        let docs_arg = docs.to_string_lossy().into_owned();
+        let cache = root.join("target/flowdoc/cache");
+        let forget = || {
+            let _ = std::fs::remove_dir_all(&cache);
+        };
         // Warm the file cache, then interleave the commands so drift hits them alike.
         let _ = time_command(
             Command::new(flowdoc_binary()).arg("--root").arg(&root).args(["graph", "--format", "json"]),
         );
-        let (mut generate_phases, mut generate_peak, mut generate_wall) =
-            (BTreeMap::new(), 0.0, Duration::ZERO);
-        let (mut json_peak, mut json_walls, mut rg_walls) = (0.0_f64, Vec::new(), Vec::new());
-        for round in 0..runs {
-            if round == 0 {
-                let docs_arg = docs.to_string_lossy().into_owned();
-                let (phases, peak, wall) = timed_runs(&["generate", "--out", &docs_arg], &root, runs);
-                (generate_phases, generate_peak, generate_wall) = (phases, peak, wall);
-            }
+        forget();
+        let _ = std::fs::remove_dir_all(&docs);
+        let (_, _, generate_cold) = timed_runs(&["generate", "--out", &docs_arg], &root, 1);
+        let (generate_phases, generate_peak, generate_warm) =
+            timed_runs(&["generate", "--out", &docs_arg], &root, runs);
+        let (mut cold_peak, mut cold_walls, mut warm_walls, mut rg_walls) =
+            (0.0_f64, Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..runs {
+            forget();
             let (_, peak, wall) = timed_runs(&["graph", "--format", "json"], &root, 1);
-            json_peak = json_peak.max(peak);
-            json_walls.push(wall);
+            cold_peak = cold_peak.max(peak);
+            cold_walls.push(wall);
+            warm_walls.push(timed_runs(&["graph", "--format", "json"], &root, 1).2);
             if rg {
                 rg_walls.extend(time_command(
                     Command::new("rg").args(["-l", "event_producer|event_consumer"]).arg(&root),
                 ));
             }
         }
+        let (cold, warm) = (median(cold_walls), median(warm_walls));
+        let times_rg = |wall: Duration| {
+            if rg_walls.is_empty() {
+                "—".to_owned()
+            } else {
+                format!("{:.2}×", wall.as_secs_f64() / median(rg_walls.clone()).as_secs_f64())
+            }
+        };
+        let rg_text = if rg_walls.is_empty() { "no rg".to_owned() } else { ms(median(rg_walls.clone())) };
+        println!(
+            "| {size} | {files} | {sources} | {:.1} | {rg_text} | {} | {} | {} | {} | {} | {} | {} | {cold_peak:.0} / {generate_peak:.0} | {:.0} / {:.0} |",
+            bytes as f64 / 1e6,
+            ms(cold),
+            times_rg(cold),
+            ms(warm),
+            times_rg(warm),
+            ms(generate_cold),
+            ms(generate_warm),
+            times_rg(generate_warm),
+            cold.as_secs_f64() * 1e6 / sources as f64,
+            warm.as_secs_f64() * 1e6 / sources as f64,
+        );
         let phase = |name: &str| {
             generate_phases.get(name).map_or_else(|| "—".to_owned(), |value| format!("{value:.0}"))
         };
-        let json = median(json_walls);
-        let (rg_text, ratio) = if rg_walls.is_empty() {
-            ("no rg".to_owned(), "—".to_owned())
-        } else {
-            let floor = median(rg_walls);
-            (ms(floor), format!("{:.2}×", json.as_secs_f64() / floor.as_secs_f64()))
-        };
-        println!(
-            "| {size} | {files} | {sources} | {:.1} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {generate_peak:.0} | {} | {json_peak:.0} | {rg_text} | {ratio} | {:.0} / {:.0} |",
-            bytes as f64 / 1e6,
+        phase_rows.push(format!(
+            "| {size} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             phase("walk"),
             phase("pre-filter"),
             phase("parse"),
@@ -232,12 +259,18 @@ fn main() {
             phase("rules"),
             phase("render"),
             phase("write"),
-            ms(generate_wall),
-            ms(json),
-            generate_wall.as_secs_f64() * 1e6 / sources as f64,
-            json.as_secs_f64() * 1e6 / sources as f64,
-        );
+            phase("cache"),
+            ms(generate_warm),
+        ));
         layouts.push((size, root));
+    }
+    println!("\n## `generate` with a warm cache, by phase\n");
+    println!(
+        "| N crates | walk | pre-filter | parse | templates | model | rules | render | write | cache | total |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for row in phase_rows {
+        println!("{row}");
     }
 
     println!("\nTimes in milliseconds; peak memory as the process saw it (VmHWM).\n");

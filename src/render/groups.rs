@@ -208,8 +208,13 @@ impl<'d> Incidence<'d> {
         if edges.len() > MAX_EDGES {
             return false;
         }
+        // Members and the diagram's nodes are both sorted by id: the nodes come out in order.
         let picture = Diagram {
-            nodes: self.diagram.nodes.iter().filter(|node| members.contains(&node.id)).cloned().collect(),
+            nodes: members
+                .iter()
+                .filter_map(|member| self.node_at.get(member.as_str()))
+                .map(|&at| self.diagram.nodes[at].clone())
+                .collect(),
             edges: edges.into_iter().map(|at| self.diagram.edges[at].clone()).collect(),
         };
         super::svg::fits_page(&picture, SPLIT_ROOM)

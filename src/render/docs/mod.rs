@@ -103,6 +103,13 @@ pub struct PageIndex {
     pub parts: BTreeMap<String, String>,
 }
 
+/// A page of its own: an event's, a function's or a resource's.
+enum Page<'f> {
+    Event(&'f String),
+    Function(&'f crate::model::Node),
+    Resource(&'f crate::model::Node),
+}
+
 /// The Markdown pages of the docs and the pictures they show, not yet drawn.
 pub fn pages(flow: &Flow, findings: &[Finding], options: &DocsOptions) -> Pages {
     let names = PageNames::new(flow);
@@ -113,24 +120,25 @@ pub fn pages(flow: &Flow, findings: &[Finding], options: &DocsOptions) -> Pages 
     for group in grouping.all() {
         files.insert(format!("groups/{}.md", group.stem), parts::group_page(flow, grouping, group, &names));
     }
-    for event in flow.events().keys() {
-        files.insert(
-            format!("events/{}.md", names.events[event]),
-            event::event_page(flow, event, &names, options),
-        );
-    }
-    for function in flow.functions() {
-        files.insert(
+    // A page per event, function and resource: each on its own, on all cores.
+    let mut pages: Vec<Page<'_>> = flow.events().keys().map(Page::Event).collect();
+    pages.extend(flow.functions().map(Page::Function));
+    pages.extend(flow.nodes().filter(|node| names.resources.contains_key(&node.id)).map(Page::Resource));
+    let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-pages" };
+    let written = crate::parallel::map_all(&pages, workers, |page| match page {
+        Page::Event(event) => {
+            (format!("events/{}.md", names.events[*event]), event::event_page(flow, event, &names, options))
+        }
+        Page::Function(function) => (
             format!("functions/{}.md", names.functions[&function.id]),
             function::function_page(flow, function, findings, &names, options),
-        );
-    }
-    for node in flow.nodes() {
-        if let Some(stem) = names.resources.get(&node.id) {
-            files
-                .insert(format!("resources/{stem}.md"), resource::resource_page(flow, node, &names, options));
-        }
-    }
+        ),
+        Page::Resource(node) => (
+            format!("resources/{}.md", names.resources[&node.id]),
+            resource::resource_page(flow, node, &names, options),
+        ),
+    });
+    files.extend(written);
     files.insert("findings.md".to_owned(), findings::findings_page(findings, options));
     files.insert("flow.json".to_owned(), json::render(flow, findings));
     files.insert(
