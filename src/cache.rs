@@ -17,8 +17,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::sync::Mutex;
+use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, RwLock};
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 /// This build: its version and a hash of its sources, set by `build.rs`.
@@ -122,16 +123,32 @@ impl fmt::Display for PackError {
 
 impl std::error::Error for PackError {}
 
-/// The entries of one kind: those read from its pack, and those this run used or added.
+/// Reads the pack file of a kind: its bytes, None when there is none, or why it cannot be read.
+pub type Loader = dyn Fn(Kind) -> Result<Option<Vec<u8>>, String> + Send + Sync;
+
+/// The entries of one kind: those of its pack file (read when the kind is first looked up), and
+/// those this run used or added.
 #[derive(Debug, Default)]
 struct Pack {
-    /// Entries read from the pack file.
-    old: HashMap<Key, Vec<u8>>,
-    /// Entries this run used (read back) or added, which the next pack holds.
+    state: RwLock<State>,
+    /// Entries this run used (None: as in the old pack) or added (their compressed value),
+    /// which the next pack holds.
     now: Mutex<BTreeMap<Key, Option<Vec<u8>>>>,
     /// Lookups that found their value, and values worked out.
     hits: AtomicUsize,
     misses: AtomicUsize,
+}
+
+/// Where a pack is in its run.
+#[derive(Debug, Default)]
+enum State {
+    /// Its file has not been needed yet.
+    #[default]
+    Unread,
+    /// Its file as read: the bytes, and where each entry's value lies in them.
+    Read { bytes: Vec<u8>, entries: HashMap<Key, Range<usize>> },
+    /// The run is done with it: the pack to write, if it changed; the old one is let go.
+    Settled(Option<Vec<u8>>),
 }
 
 /// How a kind's lookups went in a run.
@@ -144,10 +161,21 @@ pub struct Usage {
 }
 
 /// The cache of a run; [`Cache::disabled`] when there is none.
-#[derive(Debug)]
 pub struct Cache {
     enabled: bool,
     packs: BTreeMap<Kind, Pack>,
+    loader: Option<Box<Loader>>,
+    /// Packs that were not used, and why.
+    refused: Mutex<Vec<(Kind, String)>>,
+}
+
+impl fmt::Debug for Cache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cache")
+            .field("enabled", &self.enabled)
+            .field("packs", &self.packs)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Cache {
@@ -159,12 +187,22 @@ impl Default for Cache {
 impl Cache {
     /// No cache: nothing is found, nothing kept.
     pub const fn disabled() -> Cache {
-        Cache { enabled: false, packs: BTreeMap::new() }
+        Cache { enabled: false, packs: BTreeMap::new(), loader: None, refused: Mutex::new(Vec::new()) }
     }
 
     /// A cache with no entries yet, which keeps what the run adds.
     pub fn empty() -> Cache {
-        Cache { enabled: true, packs: Kind::ALL.iter().map(|kind| (*kind, Pack::default())).collect() }
+        Cache {
+            enabled: true,
+            packs: Kind::ALL.iter().map(|kind| (*kind, Pack::default())).collect(),
+            loader: None,
+            refused: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A cache whose packs `loader` reads, each when its kind is first looked up.
+    pub fn with_loader(loader: Box<Loader>) -> Cache {
+        Cache { loader: Some(loader), ..Cache::empty() }
     }
 
     /// How the lookups of `kind` went so far.
@@ -180,20 +218,70 @@ impl Cache {
         self.enabled
     }
 
-    /// Reads the pack of `kind` from `bytes`, replacing the entries of that kind. A pack that
-    /// is refused leaves the kind empty.
-    pub fn read_pack(&mut self, kind: Kind, bytes: &[u8]) -> Result<usize, PackError> {
+    /// The packs that could not be read or were not trusted, and why; the run worked their
+    /// entries out again.
+    pub fn refused(&self) -> Vec<(Kind, String)> {
+        lock(&self.refused).clone()
+    }
+
+    /// Reads the pack of `kind` from `bytes`, replacing the entries of that kind; how many it
+    /// holds. A pack that is refused leaves the kind empty.
+    pub fn read_pack(&mut self, kind: Kind, bytes: Vec<u8>) -> Result<usize, PackError> {
         let Some(pack) = self.packs.get_mut(&kind) else { return Ok(0) };
-        pack.old.clear();
-        pack.old = decode(kind, bytes)?;
-        Ok(pack.old.len())
+        let state = pack.state.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *state = State::Read { bytes: Vec::new(), entries: HashMap::new() };
+        let entries = decode(kind, &bytes)?;
+        let count = entries.len();
+        *state = State::Read { bytes, entries };
+        Ok(count)
+    }
+
+    /// The state of `kind`'s pack, its file read if this is the first look.
+    fn state<'p>(&self, kind: Kind, pack: &'p Pack) -> std::sync::RwLockReadGuard<'p, State> {
+        {
+            let state = read(&pack.state);
+            if !matches!(*state, State::Unread) {
+                return state;
+            }
+        }
+        let mut state = write(&pack.state);
+        if matches!(*state, State::Unread) {
+            let loaded = match self.loader.as_ref().map(|loader| loader(kind)) {
+                Some(Ok(Some(bytes))) => match decode(kind, &bytes) {
+                    Ok(entries) => Some((bytes, entries)),
+                    Err(why) => {
+                        lock(&self.refused).push((kind, why.to_string()));
+                        None
+                    }
+                },
+                Some(Err(why)) => {
+                    lock(&self.refused).push((kind, why));
+                    None
+                }
+                Some(Ok(None)) | None => None,
+            };
+            let (bytes, entries) = loaded.unwrap_or_default();
+            *state = State::Read { bytes, entries };
+        }
+        drop(state);
+        read(&pack.state)
     }
 
     /// The value of `kind` under `key`, read back with `read`; None when there is none or it
     /// does not read back.
     pub fn get<T>(&self, kind: Kind, key: Key, read: impl FnOnce(&[u8]) -> Option<T>) -> Option<T> {
         let pack = self.packs.get(&kind)?;
-        let Some(value) = pack.old.get(&key).and_then(|bytes| read(bytes)) else {
+        let value = {
+            let state = self.state(kind, pack);
+            match &*state {
+                State::Read { bytes, entries } => entries
+                    .get(&key)
+                    .and_then(|range| decompress(&bytes[range.clone()]))
+                    .and_then(|value| read(&value)),
+                State::Unread | State::Settled(_) => None,
+            }
+        };
+        let Some(value) = value else {
             pack.misses.fetch_add(1, Ordering::Relaxed);
             return None;
         };
@@ -203,9 +291,9 @@ impl Cache {
     }
 
     /// Keeps `value` under `key` for the next run.
-    pub fn put(&self, kind: Kind, key: Key, value: Vec<u8>) {
+    pub fn put(&self, kind: Kind, key: Key, value: &[u8]) {
         if let Some(pack) = self.packs.get(&kind) {
-            lock(&pack.now).insert(key, Some(value));
+            lock(&pack.now).insert(key, Some(lz4_flex::block::compress_prepend_size(value)));
         }
     }
 
@@ -229,30 +317,72 @@ impl Cache {
         }
         let value = work();
         if let Ok(bytes) = serde_json::to_vec(&value) {
-            self.put(kind, key, bytes);
+            self.put(kind, key, &bytes);
         }
         value
     }
 
+    /// Ends the run's use of `kind`: the pack to write is made now, if it changed, and the old
+    /// one's memory let go. Later lookups of the kind find nothing.
+    pub fn settle(&self, kind: Kind) {
+        let Some(pack) = self.packs.get(&kind) else { return };
+        let mut state = write(&pack.state);
+        let now = std::mem::take(&mut *lock(&pack.now));
+        let next = match &*state {
+            State::Settled(_) => return,
+            State::Unread => (!now.is_empty())
+                .then(|| encode(kind, now.iter().filter_map(|(key, value)| Some((*key, value.as_deref()?))))),
+            State::Read { bytes, entries } => {
+                let unchanged = now.len() == entries.len()
+                    && now.iter().all(|(key, value)| value.is_none() && entries.contains_key(key));
+                (!now.is_empty() && !unchanged).then(|| {
+                    encode(
+                        kind,
+                        now.iter().filter_map(|(key, value)| {
+                            Some((
+                                *key,
+                                value.as_deref().or_else(|| Some(&bytes[entries.get(key)?.clone()]))?,
+                            ))
+                        }),
+                    )
+                })
+            }
+        };
+        *state = State::Settled(next);
+    }
+
     /// The packs to write: of each kind this run used, its entries now, unless they are exactly
     /// those already in its file. Entries are in key order, so the same entries make the same
-    /// bytes.
+    /// bytes. Settles every kind.
     pub fn packs_to_write(&self) -> Vec<(Kind, Vec<u8>)> {
         let mut packs = Vec::new();
         for (kind, pack) in &self.packs {
-            let now = lock(&pack.now);
-            let unchanged = now.len() == pack.old.len()
-                && now.iter().all(|(key, value)| value.is_none() && pack.old.contains_key(key));
-            if now.is_empty() || unchanged {
-                continue;
+            self.settle(*kind);
+            if let State::Settled(Some(bytes)) = &mut *write(&pack.state) {
+                packs.push((*kind, std::mem::take(bytes)));
             }
-            let entries = now.iter().filter_map(|(key, value)| {
-                Some((*key, value.as_deref().or_else(|| pack.old.get(key).map(Vec::as_slice))?))
-            });
-            packs.push((*kind, encode(*kind, entries)));
         }
         packs
     }
+}
+
+/// A value as kept, decompressed; None when it does not decompress. Its stated size is held to
+/// what LZ4 can make of its length, so that no value can ask for more memory than that.
+fn decompress(kept: &[u8]) -> Option<Vec<u8>> {
+    let (size, compressed) = kept.split_first_chunk::<4>()?;
+    let size = u32::from_le_bytes(*size) as usize;
+    if size > compressed.len().saturating_mul(255).saturating_add(16) {
+        return None;
+    }
+    lz4_flex::block::decompress(compressed, size).ok()
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -281,7 +411,7 @@ fn encode<'v>(kind: Kind, entries: impl Iterator<Item = (Key, &'v [u8])>) -> Vec
 }
 
 /// Reads a pack file written by [`encode`] of this build.
-fn decode(kind: Kind, bytes: &[u8]) -> Result<HashMap<Key, Vec<u8>>, PackError> {
+fn decode(kind: Kind, bytes: &[u8]) -> Result<HashMap<Key, Range<usize>>, PackError> {
     let mut reader = Reader { bytes, at: 0 };
     if reader.take(MAGIC.len()).ok() != Some(MAGIC.as_slice()) {
         return Err(PackError::NotACache);
@@ -310,7 +440,9 @@ fn decode(kind: Kind, bytes: &[u8]) -> Result<HashMap<Key, Vec<u8>>, PackError> 
     for _ in 0..count {
         let key = Key(u128::from_le_bytes(reader.take(16)?.try_into().map_err(|_| PackError::Truncated)?));
         let len = usize::try_from(reader.u64()?).map_err(|_| PackError::Truncated)?;
-        entries.insert(key, reader.take(len)?.to_vec());
+        let start = reader.at;
+        reader.take(len)?;
+        entries.insert(key, start..reader.at);
     }
     if reader.at != body.len() {
         return Err(PackError::Damaged);
@@ -348,8 +480,8 @@ mod tests {
 
     fn filled() -> Cache {
         let cache = Cache::empty();
-        cache.put(Kind::Sources, Key::new(Kind::Sources, &[b"a.rs", b"fn a() {}"]), b"\"A\"".to_vec());
-        cache.put(Kind::Sources, Key::new(Kind::Sources, &[b"b.rs", b"fn b() {}"]), b"\"B\"".to_vec());
+        cache.put(Kind::Sources, Key::new(Kind::Sources, &[b"a.rs", b"fn a() {}"]), b"\"A\"");
+        cache.put(Kind::Sources, Key::new(Kind::Sources, &[b"b.rs", b"fn b() {}"]), b"\"B\"");
         cache
     }
 
@@ -369,21 +501,21 @@ mod tests {
     fn a_pack_reads_back_what_was_kept_and_writes_the_same_bytes_again() {
         let bytes = pack_of(&filled(), Kind::Sources);
         let mut cache = Cache::empty();
-        assert_eq!(cache.read_pack(Kind::Sources, &bytes), Ok(2));
+        assert_eq!(cache.read_pack(Kind::Sources, bytes.clone()), Ok(2));
         let key = Key::new(Kind::Sources, &[b"a.rs", b"fn a() {}"]);
         let value: String = cache.get_or_work(Kind::Sources, key, || unreachable!("found"));
         assert_eq!(value, "A");
         // Only `a.rs` was used: the next pack holds it alone.
         let next = pack_of(&cache, Kind::Sources);
         let mut again = Cache::empty();
-        assert_eq!(again.read_pack(Kind::Sources, &next), Ok(1));
+        assert_eq!(again.read_pack(Kind::Sources, next), Ok(1));
         // Using every entry and adding none leaves the pack as it is: nothing to write.
         let _: String = again.get_or_work(Kind::Sources, key, || unreachable!("found"));
         assert!(again.packs_to_write().is_empty());
         // The same entries give the same bytes, whatever order they came in.
         let other = Cache::empty();
-        other.put(Kind::Sources, Key::new(Kind::Sources, &[b"b.rs", b"fn b() {}"]), b"\"B\"".to_vec());
-        other.put(Kind::Sources, Key::new(Kind::Sources, &[b"a.rs", b"fn a() {}"]), b"\"A\"".to_vec());
+        other.put(Kind::Sources, Key::new(Kind::Sources, &[b"b.rs", b"fn b() {}"]), b"\"B\"");
+        other.put(Kind::Sources, Key::new(Kind::Sources, &[b"a.rs", b"fn a() {}"]), b"\"A\"");
         assert_eq!(pack_of(&other, Kind::Sources), bytes);
     }
 
@@ -391,12 +523,12 @@ mod tests {
     fn packs_that_cannot_be_trusted_are_refused_with_a_reason() {
         let bytes = pack_of(&filled(), Kind::Sources);
         let mut cache = Cache::empty();
-        assert_eq!(cache.read_pack(Kind::Sources, b"garbage"), Err(PackError::NotACache));
-        assert_eq!(cache.read_pack(Kind::Sources, b""), Err(PackError::NotACache));
+        assert_eq!(cache.read_pack(Kind::Sources, b"garbage".to_vec()), Err(PackError::NotACache));
+        assert_eq!(cache.read_pack(Kind::Sources, Vec::new()), Err(PackError::NotACache));
         for cut in [9, 20, bytes.len() / 2, bytes.len() - 1] {
             assert!(
                 matches!(
-                    cache.read_pack(Kind::Sources, &bytes[..cut]),
+                    cache.read_pack(Kind::Sources, bytes[..cut].to_vec()),
                     Err(PackError::Truncated | PackError::Damaged)
                 ),
                 "cut at {cut}"
@@ -405,8 +537,8 @@ mod tests {
         let mut flipped = bytes.clone();
         let last_value_byte = flipped.len() - 9;
         flipped[last_value_byte] ^= 1;
-        assert_eq!(cache.read_pack(Kind::Sources, &flipped), Err(PackError::Damaged));
-        assert_eq!(cache.read_pack(Kind::Modules, &bytes), Err(PackError::OtherKind));
+        assert_eq!(cache.read_pack(Kind::Sources, flipped), Err(PackError::Damaged));
+        assert_eq!(cache.read_pack(Kind::Modules, bytes.clone()), Err(PackError::OtherKind));
         // Another build's pack: same layout, another build id.
         let mut foreign = Vec::new();
         foreign.extend_from_slice(MAGIC);
@@ -414,7 +546,7 @@ mod tests {
         foreign.extend_from_slice(&5u32.to_le_bytes());
         foreign.extend_from_slice(b"0.0.1");
         foreign.extend_from_slice(&bytes[MAGIC.len() + 8 + BUILD_ID.len()..]);
-        assert_eq!(cache.read_pack(Kind::Sources, &foreign), Err(PackError::OtherBuild("0.0.1".into())));
+        assert_eq!(cache.read_pack(Kind::Sources, foreign), Err(PackError::OtherBuild("0.0.1".into())));
         // After a refusal the kind is empty and work is done again.
         let key = Key::new(Kind::Sources, &[b"a.rs", b"fn a() {}"]);
         assert_eq!(cache.get_or_work(Kind::Sources, key, || "worked".to_owned()), "worked");
@@ -424,10 +556,65 @@ mod tests {
     fn a_value_that_does_not_read_back_is_worked_out_again() {
         let cache = Cache::empty();
         let key = Key::new(Kind::Sources, &[b"a.rs"]);
-        cache.put(Kind::Sources, key, b"not json".to_vec());
+        cache.put(Kind::Sources, key, b"not json");
         let mut reread = Cache::empty();
-        reread.read_pack(Kind::Sources, &pack_of(&cache, Kind::Sources)).unwrap();
+        reread.read_pack(Kind::Sources, pack_of(&cache, Kind::Sources)).unwrap();
         assert_eq!(reread.get_or_work(Kind::Sources, key, || 7u32), 7);
+    }
+
+    #[test]
+    fn packs_are_read_when_their_kind_is_first_needed_and_refusals_are_told() {
+        let sources = pack_of(&filled(), Kind::Sources);
+        let asked = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let seen = std::sync::Arc::clone(&asked);
+        let cache = Cache::with_loader(Box::new(move |kind| {
+            lock(&seen).push(kind);
+            match kind {
+                Kind::Sources => Ok(Some(sources.clone())),
+                Kind::Templates => Ok(Some(b"garbage".to_vec())),
+                Kind::Modules => Err("cannot be read: denied".to_owned()),
+                Kind::Pictures => Ok(None),
+            }
+        }));
+        assert!(lock(&asked).is_empty(), "nothing read before it is needed");
+        let key = Key::new(Kind::Sources, &[b"a.rs", b"fn a() {}"]);
+        assert_eq!(cache.get_or_work(Kind::Sources, key, || "worked".to_owned()), "A");
+        assert_eq!(cache.get_or_work(Kind::Sources, key, || "worked".to_owned()), "A");
+        assert_eq!(*lock(&asked), [Kind::Sources], "read once");
+        for kind in [Kind::Templates, Kind::Modules, Kind::Pictures] {
+            assert_eq!(cache.get_or_work(kind, key, || 1u8), 1);
+        }
+        assert_eq!(
+            cache.refused(),
+            [
+                (Kind::Templates, "not a flowdoc cache".to_owned()),
+                (Kind::Modules, "cannot be read: denied".to_owned())
+            ]
+        );
+        assert_eq!(cache.usage(Kind::Sources), Usage { hits: 2, misses: 0 });
+    }
+
+    #[test]
+    fn a_value_claiming_more_than_lz4_can_make_is_not_read() {
+        let mut claim = (1u32 << 31).to_le_bytes().to_vec();
+        claim.extend_from_slice(&[0x10, b'x']);
+        assert_eq!(decompress(&claim), None);
+        assert_eq!(decompress(&lz4_flex::block::compress_prepend_size(b"abc")).as_deref(), Some(&b"abc"[..]));
+        assert_eq!(decompress(b"ab"), None);
+    }
+
+    #[test]
+    fn settling_lets_the_old_pack_go_and_keeps_what_to_write() {
+        let bytes = pack_of(&filled(), Kind::Sources);
+        let mut cache = Cache::empty();
+        cache.read_pack(Kind::Sources, bytes).unwrap();
+        let key = Key::new(Kind::Sources, &[b"a.rs", b"fn a() {}"]);
+        let _: String = cache.get_or_work(Kind::Sources, key, || unreachable!("found"));
+        cache.settle(Kind::Sources);
+        // Settled: nothing more is found, and the pack to write holds what was used.
+        assert_eq!(cache.get_or_work(Kind::Sources, key, || "again".to_owned()), "again");
+        let mut next = Cache::empty();
+        assert_eq!(next.read_pack(Kind::Sources, pack_of(&cache, Kind::Sources)), Ok(1));
     }
 
     #[test]

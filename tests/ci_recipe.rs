@@ -364,7 +364,7 @@ fn the_pages_workflow_publishes_the_site_on_every_push_to_the_default_branch() {
     // The command the workflow runs writes a site with its index.
     let out = tempfile::tempdir().unwrap();
     let written = std::process::Command::new(env!("CARGO_BIN_EXE_flowdoc"))
-        .args(["--root", env!("CARGO_MANIFEST_DIR"), "site", "--out"])
+        .args(["--no-cache", "--root", env!("CARGO_MANIFEST_DIR"), "site", "--out"])
         .arg(out.path().join("_site"))
         .output()
         .unwrap();

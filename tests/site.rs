@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 fn site(dir: &Path) -> PathBuf {
     let out = dir.join("site");
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_flowdoc"))
-        .args(["--root", env!("CARGO_MANIFEST_DIR"), "site", "--out"])
+        .args(["--no-cache", "--root", env!("CARGO_MANIFEST_DIR"), "site", "--out"])
         .arg(&out)
         .output()
         .unwrap();

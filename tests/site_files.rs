@@ -210,7 +210,7 @@ fn the_command_writes_the_site_as_a_whole() {
     let folder = out.path().join("site");
     let run = |extra: &[(&str, &str)]| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_flowdoc"));
-        command.args(["--root", env!("CARGO_MANIFEST_DIR"), "site", "--out"]).arg(&folder);
+        command.args(["--no-cache", "--root", env!("CARGO_MANIFEST_DIR"), "site", "--out"]).arg(&folder);
         for (name, value) in extra {
             command.env(name, value);
         }

@@ -4,7 +4,7 @@
 //! what the run prints or writes, nor its exit code.
 
 use super::Console;
-use flowdoc::cache::{Cache, Kind};
+use flowdoc::cache::Cache;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
@@ -13,35 +13,27 @@ pub(crate) fn folder(root: &Path) -> PathBuf {
     root.join("target").join("flowdoc").join("cache")
 }
 
-/// The cache of the project at `root`, with the packs earlier runs wrote; disabled when
-/// `enabled` is false (`--no-cache`).
-pub(crate) fn open(console: &mut Console<'_>, root: &Path, enabled: bool) -> Cache {
+/// The cache of the project at `root`, which reads the packs earlier runs wrote as the run
+/// first needs each; disabled when `enabled` is false (`--no-cache`).
+pub(crate) fn open(root: &Path, enabled: bool) -> Cache {
     if !enabled {
         return Cache::disabled();
     }
     let folder = folder(root);
-    let mut cache = Cache::empty();
-    for kind in Kind::ALL {
-        let path = folder.join(kind.file_name());
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == ErrorKind::NotFound => continue,
-            Err(error) => {
-                note(console, &path, &format!("cannot be read: {error}"));
-                continue;
-            }
-        };
-        if let Err(why) = cache.read_pack(kind, &bytes) {
-            note(console, &path, &why.to_string());
-        }
-    }
-    cache
+    Cache::with_loader(Box::new(move |kind| match std::fs::read(folder.join(kind.file_name())) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(error) if error.kind() == ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(format!("cannot be read: {error}")),
+    }))
 }
 
 /// Writes the packs that changed, each replacing the old one in one step (written beside it,
 /// then renamed over it), so that a run that stops half-way leaves the old pack or the new one.
 pub(crate) fn save(console: &mut Console<'_>, root: &Path, cache: &Cache) {
     let packs = cache.packs_to_write();
+    for (kind, why) in cache.refused() {
+        note(console, &folder(root).join(kind.file_name()), &why);
+    }
     if packs.is_empty() {
         return;
     }

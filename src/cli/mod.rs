@@ -16,6 +16,7 @@ mod timings;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use diagnostics::{Diagnostics, Level};
+use flowdoc::cache::Kind;
 use flowdoc::files::DiskFiles;
 use flowdoc::{Analysis, Failure};
 use std::io::{IsTerminal, Write};
@@ -273,9 +274,13 @@ pub(crate) fn main() -> ExitCode {
         return ExitCode::from(diff::run(&mut console, &root, &templates, &sides, *format, *exit_code));
     }
     let name = format!("`{}`", root.display());
-    let cache = cache::open(&mut console, &root, !cli.no_cache);
+    let cache = cache::open(&root, !cli.no_cache);
     let analysed =
         flowdoc::analyse(&flowdoc::Project::new(&files).templates(&templates).named(&name).cache(&cache));
+    // The analysis is done with what it looked up: the old packs need not stay in memory.
+    for kind in [Kind::Sources, Kind::Modules, Kind::Templates] {
+        cache.settle(kind);
+    }
     // What was worked out is kept even when the analysis stopped: the next run starts there.
     let mut project = match analysed {
         Ok(project) => project,

@@ -289,7 +289,7 @@ fn load_one(
     let Some(reads) = local.reads().filter(|_| cache.is_enabled()) else { return Ok(loaded) };
     let cached = Cached { reads, loaded };
     if let Ok(bytes) = serde_json::to_vec(&cached) {
-        cache.put(Kind::Templates, key, bytes);
+        cache.put(Kind::Templates, key, &bytes);
     }
     Ok(cached.loaded)
 }

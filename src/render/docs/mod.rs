@@ -61,6 +61,8 @@ pub fn documents_cached(
     let pictured: Vec<(&String, &Diagram)> = pictures.files.iter().collect();
     let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-layout" };
     let drawn = crate::parallel::map_all(&pictured, workers, |(_, picture)| draw(picture, cache));
+    // Every picture is drawn: the old ones need not stay in memory.
+    cache.settle(Kind::Pictures);
     files.extend(pictured.into_iter().zip(drawn).map(|((path, _), svg)| (path.clone(), svg)));
     files
 }
@@ -75,7 +77,7 @@ fn draw(picture: &Diagram, cache: &Cache) -> String {
     let kept = cache.get(Kind::Pictures, key, |bytes| std::str::from_utf8(bytes).ok().map(str::to_owned));
     kept.unwrap_or_else(|| {
         let drawn = svg::render(picture);
-        cache.put(Kind::Pictures, key, drawn.clone().into_bytes());
+        cache.put(Kind::Pictures, key, drawn.as_bytes());
         drawn
     })
 }
