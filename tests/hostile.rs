@@ -236,9 +236,13 @@ fn an_interrupted_write_leaves_the_old_docs_or_the_new_ones() {
     assert_eq!(generate(&[]).status.code(), Some(0));
     let old_docs = read_folder(&out);
     assert_ne!(old_docs, new_docs);
-    small_project(&root, true);
 
     for kind in ["fail", "exit"] {
+        // From the old docs: with the new ones in place already, there would be nothing to write.
+        small_project(&root, false);
+        assert_eq!(generate(&[]).status.code(), Some(0));
+        assert_eq!(read_folder(&out), old_docs);
+        small_project(&root, true);
         let mut step = 1;
         loop {
             let fault = format!("{kind}:{step}");
@@ -303,6 +307,109 @@ fn an_old_folder_that_cannot_be_removed_is_a_warning() {
     assert_eq!(std::fs::read_to_string(out.join("index.md")).unwrap(), "new");
     let leftover = written.leftover.expect("the old folder is left");
     assert_eq!(std::fs::read_to_string(leftover.join("index.md")).unwrap(), "old");
+}
+
+/// Every file under `folder`: relative path → (inode, modification time), to tell a file left
+/// alone from one written again with the same bytes.
+#[cfg(unix)]
+fn identities(folder: &Path) -> BTreeMap<String, (u64, i64, i64)> {
+    use std::os::unix::fs::MetadataExt;
+    read_folder(folder)
+        .into_keys()
+        .map(|relative| {
+            let meta = std::fs::metadata(folder.join(&relative)).unwrap();
+            (relative, (meta.ino(), meta.mtime(), meta.mtime_nsec()))
+        })
+        .collect()
+}
+
+/// A second `generate` with nothing changed says the docs are up to date and leaves every file
+/// as it was; one with a change writes what changed and keeps the rest, the same files.
+#[cfg(unix)]
+#[test]
+fn a_generate_with_nothing_changed_touches_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("project");
+    let out = dir.path().join("docs");
+    let out_arg = out.to_str().unwrap().to_owned();
+    let generate = || flowdoc(&root, &["generate", "--out", &out_arg], &[]);
+
+    small_project(&root, false);
+    let first = generate();
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let files = read_folder(&out).len();
+    assert!(
+        text(&first.stderr).contains(&format!("wrote {files} files to {out_arg}\n")),
+        "{}",
+        text(&first.stderr)
+    );
+    let before = identities(&out);
+
+    let again = generate();
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    let said = text(&again.stderr);
+    assert!(said.contains(&format!("{out_arg} is up to date ({files} files, none written)")), "{said}");
+    assert!(!said.contains("wrote"), "{said}");
+    assert_eq!(identities(&out), before);
+
+    small_project(&root, true);
+    let old_docs = read_folder(&out);
+    let changed = generate();
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed.stderr));
+    let new_docs = read_folder(&out);
+    let after = identities(&out);
+    let same: Vec<&String> =
+        new_docs.keys().filter(|file| old_docs.get(*file) == new_docs.get(*file)).collect();
+    let written = new_docs.len() - same.len();
+    assert!(!same.is_empty() && written > 0, "the change touches some pages, not all");
+    let said = text(&changed.stderr);
+    assert!(
+        said.contains(&format!("wrote {written} files to {out_arg}, kept {} unchanged", same.len())),
+        "{said}"
+    );
+    for file in &same {
+        assert_eq!(after[*file], before[*file], "{file}: kept as it was");
+    }
+    for file in new_docs.keys().filter(|file| !same.contains(file)) {
+        assert!(before.get(file).is_none_or(|old| old.0 != after[file].0), "{file}: a new file");
+    }
+}
+
+/// A run killed halfway through an update leaves its new folder beside the docs; the next run
+/// removes it even when it has nothing to write.
+#[cfg(unix)]
+#[test]
+fn a_killed_update_is_cleaned_up_by_a_run_with_nothing_to_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("project");
+    let out = dir.path().join("site/docs");
+    let out_arg = out.to_str().unwrap().to_owned();
+    let generate = |env: &[(&str, &str)]| flowdoc(&root, &["generate", "--out", &out_arg], env);
+    let beside = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(out.parent().unwrap())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+
+    small_project(&root, false);
+    assert_eq!(generate(&[]).status.code(), Some(0));
+    let old_docs = read_folder(&out);
+    let before = identities(&out);
+    small_project(&root, true);
+    // Killed at its third step, with the new folder begun beside the docs.
+    assert_eq!(generate(&[("FLOWDOC_TEST_FAULT", "exit:3")]).status.code(), Some(99));
+    assert_eq!(read_folder(&out), old_docs);
+    assert_eq!(identities(&out), before, "the old docs, not a copy");
+    assert_eq!(beside().len(), 2, "the killed run's new folder is left: {:?}", beside());
+
+    small_project(&root, false);
+    let again = generate(&[]);
+    assert!(text(&again.stderr).contains("is up to date"), "{}", text(&again.stderr));
+    assert_eq!(identities(&out), before);
+    assert_eq!(beside(), ["docs"]);
 }
 
 /// A crate with a build script, a proc-macro dependency and a `#[path]` to a file outside:

@@ -239,8 +239,17 @@ fn the_command_writes_the_site_as_a_whole() {
     assert_eq!(failed.status.code(), Some(2), "{}", String::from_utf8_lossy(&failed.stderr));
     assert!(String::from_utf8_lossy(&failed.stderr).contains("the site was not changed"));
     assert_eq!(std::fs::read_to_string(folder.join("index.html")).unwrap(), "old");
+    // The next run finds the page edited by hand by its bytes, writes it and keeps the rest.
     let again = run(&[]);
     assert!(again.status.success());
+    assert_eq!(read(&folder), expected);
+    let said = String::from_utf8_lossy(&again.stderr);
+    let kept = expected.len() - 1;
+    assert!(said.contains(&format!("wrote 1 file to {}, kept {kept} unchanged", folder.display())), "{said}");
+    let unchanged = run(&[]);
+    assert!(unchanged.status.success());
+    let said = String::from_utf8_lossy(&unchanged.stderr);
+    assert!(said.contains(&format!("{} is up to date", folder.display())), "{said}");
     assert_eq!(read(&folder), expected);
 }
 

@@ -30,9 +30,9 @@ pub(crate) fn run(
     FINE
 }
 
-/// Replaces `folder` with `files` as a whole (see [`output::write_folder`]) and says what it
-/// did; on failure says that `what` ("the docs were", "the site was") not changed, and gives the
-/// exit code.
+/// Replaces `folder` with `files` as a whole (see [`output::write_folder`]), or leaves it as
+/// it is when it already holds them, and says what it did; on failure says that `what` ("the
+/// docs were", "the site was") not changed, and gives the exit code.
 pub(crate) fn write_output(
     console: &mut Console<'_>,
     folder: &Path,
@@ -43,12 +43,7 @@ pub(crate) fn write_output(
     let mut hook = injected_fault();
     match timings.time("write", || output::write_folder_with(folder, files, &mut hook)) {
         Ok(written) => {
-            let removed = if written.removed.is_empty() {
-                String::new()
-            } else {
-                format!(" (removed {})", written.removed.join(", "))
-            };
-            console.write(&format!("wrote {} files to {}{removed}\n", written.files, folder.display()));
+            console.write(&written_message(&written, folder));
             if let Some(leftover) = written.leftover {
                 console.warning(&format!(
                     "{} moved to {} and could not be removed; the next run removes it",
@@ -63,6 +58,31 @@ pub(crate) fn write_output(
             Err(INPUT_ERROR)
         }
     }
+}
+
+/// What a write did, in a line: the files written (and those kept because they had not
+/// changed), or that the folder was up to date and not touched.
+fn written_message(written: &output::Written, folder: &Path) -> String {
+    let folder = folder.display();
+    if written.up_to_date {
+        return format!("{folder} is up to date ({}, none written)\n", files(written.files));
+    }
+    let unchanged = match written.unchanged {
+        0 => String::new(),
+        kept => format!(", kept {kept} unchanged"),
+    };
+    let removed = if written.removed.is_empty() {
+        String::new()
+    } else {
+        format!(" (removed {})", written.removed.join(", "))
+    };
+    let wrote = files(written.files.saturating_sub(written.unchanged));
+    format!("wrote {wrote} to {folder}{unchanged}{removed}\n")
+}
+
+/// `1 file`, `12 files`.
+fn files(count: usize) -> String {
+    if count == 1 { "1 file".to_owned() } else { format!("{count} files") }
 }
 
 /// For the tests of atomic output: `FLOWDOC_TEST_FAULT=fail:N` makes the N-th filesystem step
