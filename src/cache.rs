@@ -147,8 +147,8 @@ enum State {
     Unread,
     /// Its file as read: the bytes, and where each entry's value lies in them.
     Read { bytes: Vec<u8>, entries: HashMap<Key, Range<usize>> },
-    /// The run is done with it: the pack to write, if it changed; the old one is let go.
-    Settled(Option<Vec<u8>>),
+    /// The run is done with it: the old one is let go; what is left to write is in `now`.
+    Settled,
 }
 
 /// How a kind's lookups went in a run.
@@ -278,7 +278,7 @@ impl Cache {
                     .get(&key)
                     .and_then(|range| decompress(&bytes[range.clone()]))
                     .and_then(|value| read(&value)),
-                State::Unread | State::Settled(_) => None,
+                State::Unread | State::Settled => None,
             }
         };
         let Some(value) = value else {
@@ -293,7 +293,7 @@ impl Cache {
     /// Keeps `value` under `key` for the next run.
     pub fn put(&self, kind: Kind, key: Key, value: &[u8]) {
         if let Some(pack) = self.packs.get(&kind) {
-            lock(&pack.now).insert(key, Some(lz4_flex::block::compress_prepend_size(value)));
+            lock(&pack.now).insert(key, Some(compress(value)));
         }
     }
 
@@ -322,33 +322,29 @@ impl Cache {
         value
     }
 
-    /// Ends the run's use of `kind`: the pack to write is made now, if it changed, and the old
-    /// one's memory let go. Later lookups of the kind find nothing.
+    /// Ends the run's use of `kind`: the old pack's memory is let go, the values still needed
+    /// copied out of it first; when the entries are exactly the old pack's, there is nothing
+    /// to write. Later lookups of the kind find nothing. The pack to write is made only by
+    /// [`Cache::packs_to_write`], at the end of the run, when the output no longer needs its
+    /// memory.
     pub fn settle(&self, kind: Kind) {
         let Some(pack) = self.packs.get(&kind) else { return };
         let mut state = write(&pack.state);
-        let now = std::mem::take(&mut *lock(&pack.now));
-        let next = match &*state {
-            State::Settled(_) => return,
-            State::Unread => (!now.is_empty())
-                .then(|| encode(kind, now.iter().filter_map(|(key, value)| Some((*key, value.as_deref()?))))),
-            State::Read { bytes, entries } => {
-                let unchanged = now.len() == entries.len()
-                    && now.iter().all(|(key, value)| value.is_none() && entries.contains_key(key));
-                (!now.is_empty() && !unchanged).then(|| {
-                    encode(
-                        kind,
-                        now.iter().filter_map(|(key, value)| {
-                            Some((
-                                *key,
-                                value.as_deref().or_else(|| Some(&bytes[entries.get(key)?.clone()]))?,
-                            ))
-                        }),
-                    )
-                })
+        let mut now = lock(&pack.now);
+        if let State::Read { bytes, entries } = &*state {
+            let unchanged = now.len() == entries.len()
+                && now.iter().all(|(key, value)| value.is_none() && entries.contains_key(key));
+            if unchanged {
+                now.clear();
+            } else {
+                for (key, value) in now.iter_mut() {
+                    if value.is_none() {
+                        *value = entries.get(key).map(|range| bytes[range.clone()].to_vec());
+                    }
+                }
             }
-        };
-        *state = State::Settled(next);
+        }
+        *state = State::Settled;
     }
 
     /// The packs to write: of each kind this run used, its entries now, unless they are exactly
@@ -358,12 +354,38 @@ impl Cache {
         let mut packs = Vec::new();
         for (kind, pack) in &self.packs {
             self.settle(*kind);
-            if let State::Settled(Some(bytes)) = &mut *write(&pack.state) {
-                packs.push((*kind, std::mem::take(bytes)));
+            let now = std::mem::take(&mut *lock(&pack.now));
+            if !now.is_empty() {
+                packs.push((
+                    *kind,
+                    encode(*kind, now.iter().filter_map(|(key, value)| Some((*key, value.as_deref()?)))),
+                ));
             }
         }
         packs
     }
+}
+
+/// `value` compressed, its length first (as `compress_prepend_size` writes it). The compressor
+/// works in a buffer of this thread sized for the worst case, and the value keeps only what it
+/// used: thousands of worst-case allocations shrunk one by one would leave memory in pieces.
+fn compress(value: &[u8]) -> Vec<u8> {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.resize(lz4_flex::block::get_maximum_output_size(value.len()), 0);
+        match lz4_flex::block::compress_into(value, buffer) {
+            Ok(used) => {
+                let mut kept = Vec::with_capacity(4 + used);
+                kept.extend_from_slice(&u32::try_from(value.len()).unwrap_or(u32::MAX).to_le_bytes());
+                kept.extend_from_slice(&buffer[..used]);
+                kept
+            }
+            // Cannot happen with a buffer of the worst case's size; kept as it is otherwise.
+            Err(_) => lz4_flex::block::compress_prepend_size(value),
+        }
+    })
 }
 
 /// A value as kept, decompressed; None when it does not decompress. Its stated size is held to
