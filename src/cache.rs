@@ -274,10 +274,9 @@ impl Cache {
         let value = {
             let state = self.state(kind, pack);
             match &*state {
-                State::Read { bytes, entries } => entries
-                    .get(&key)
-                    .and_then(|range| decompress(&bytes[range.clone()]))
-                    .and_then(|value| read(&value)),
+                State::Read { bytes, entries } => {
+                    entries.get(&key).and_then(|range| decompress_with(&bytes[range.clone()], read))
+                }
                 State::Unread | State::Settled => None,
             }
         };
@@ -295,6 +294,22 @@ impl Cache {
         if let Some(pack) = self.packs.get(&kind) {
             lock(&pack.now).insert(key, Some(compress(value)));
         }
+    }
+
+    /// Keeps `value` under `key` as JSON, for [`Cache::get_value`]. The JSON is written into a
+    /// buffer of this thread, kept from one value to the next: values of a megabyte or more,
+    /// written on many threads into new buffers each time, would leave the allocator holding
+    /// their memory long after.
+    pub fn put_json<T: Serialize>(&self, kind: Kind, key: Key, value: &T) {
+        thread_local! {
+            static JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        JSON.with_borrow_mut(|buffer| {
+            buffer.clear();
+            if serde_json::to_writer(&mut *buffer, value).is_ok() {
+                self.put(kind, key, buffer);
+            }
+        });
     }
 
     /// The value kept by [`Cache::get_or_work`] under `key`, if it reads back.
@@ -316,9 +331,7 @@ impl Cache {
             return value;
         }
         let value = work();
-        if let Ok(bytes) = serde_json::to_vec(&value) {
-            self.put(kind, key, &bytes);
-        }
+        self.put_json(kind, key, &value);
         value
     }
 
@@ -388,15 +401,24 @@ fn compress(value: &[u8]) -> Vec<u8> {
     })
 }
 
-/// A value as kept, decompressed; None when it does not decompress. Its stated size is held to
+/// `read` of a value as kept, decompressed; None when it does not decompress. Its stated size is held to
 /// what LZ4 can make of its length, so that no value can ask for more memory than that.
-fn decompress(kept: &[u8]) -> Option<Vec<u8>> {
+fn decompress_with<T>(kept: &[u8], read: impl FnOnce(&[u8]) -> Option<T>) -> Option<T> {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
     let (size, compressed) = kept.split_first_chunk::<4>()?;
     let size = u32::from_le_bytes(*size) as usize;
     if size > compressed.len().saturating_mul(255).saturating_add(16) {
         return None;
     }
-    lz4_flex::block::decompress(compressed, size).ok()
+    // Into a buffer of this thread, kept from one value to the next (see `put_json`).
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.resize(size, 0);
+        let used = lz4_flex::block::decompress_into(compressed, buffer).ok()?;
+        (used == size).then_some(())?;
+        read(&buffer[..used])
+    })
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -620,9 +642,10 @@ mod tests {
     fn a_value_claiming_more_than_lz4_can_make_is_not_read() {
         let mut claim = (1u32 << 31).to_le_bytes().to_vec();
         claim.extend_from_slice(&[0x10, b'x']);
-        assert_eq!(decompress(&claim), None);
-        assert_eq!(decompress(&lz4_flex::block::compress_prepend_size(b"abc")).as_deref(), Some(&b"abc"[..]));
-        assert_eq!(decompress(b"ab"), None);
+        let copy = |bytes: &[u8]| Some(bytes.to_vec());
+        assert_eq!(decompress_with(&claim, copy), None);
+        assert_eq!(decompress_with(&compress(b"abc"), copy).as_deref(), Some(&b"abc"[..]));
+        assert_eq!(decompress_with(b"ab", copy), None);
     }
 
     #[test]

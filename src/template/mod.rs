@@ -288,8 +288,6 @@ fn load_one(
     let loaded = load::load(path, &doc, &local)?;
     let Some(reads) = local.reads().filter(|_| cache.is_enabled()) else { return Ok(loaded) };
     let cached = Cached { reads, loaded };
-    if let Ok(bytes) = serde_json::to_vec(&cached) {
-        cache.put(Kind::Templates, key, &bytes);
-    }
+    cache.put_json(Kind::Templates, key, &cached);
     Ok(cached.loaded)
 }
