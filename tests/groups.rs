@@ -186,3 +186,29 @@ fn the_site_links_the_boxes_of_parts_to_their_pages() {
         }
     }
 }
+
+/// Whether a part fits is kept in the cache with the pictures: a second grouping with the cache
+/// of the first lays nothing out again and splits the same way, and so do the docs.
+#[test]
+fn widths_kept_in_the_cache_split_the_same_way() {
+    use flowdoc::cache::{Cache, Kind};
+    let Analysis { flow, findings, .. } = synthetic(150, false);
+    let whole = diagram::overview(&flow);
+    let uncached = Grouping::of(&flow, &whole);
+    let first = Cache::empty();
+    assert_eq!(Grouping::of_cached(&flow, &whole, &first), uncached);
+    let measured = first.usage(Kind::Pictures).misses;
+    assert!(measured > 0, "parts were laid out to see whether they fit");
+    let kept = first.packs_to_write().into_iter().find(|(kind, _)| *kind == Kind::Pictures).unwrap().1;
+
+    let mut second = Cache::empty();
+    second.read_pack(Kind::Pictures, kept).unwrap();
+    assert_eq!(Grouping::of_cached(&flow, &whole, &second), uncached);
+    assert_eq!(second.usage(Kind::Pictures).hits, measured);
+    assert_eq!(second.usage(Kind::Pictures).misses, 0);
+    let options = DocsOptions { out_dir: Some("docs/flow".into()) };
+    assert_eq!(
+        docs::documents_cached(&flow, &findings, &options, &second),
+        docs::documents(&flow, &findings, &options)
+    );
+}

@@ -10,6 +10,7 @@
 
 use super::diagram::{Change, Diagram, DiagramEdge, DiagramNode, NodeLook};
 use super::escape::file_stem;
+use crate::cache::{Cache, Key, Kind};
 use crate::model::Flow;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -57,12 +58,19 @@ pub struct Grouping {
 impl Grouping {
     /// The parts of `flow`, when its overview is too large to draw whole.
     pub fn of(flow: &Flow, overview: &Diagram) -> Grouping {
+        Grouping::of_cached(flow, overview, &Cache::disabled())
+    }
+
+    /// [`Grouping::of`], taking from `cache` whether a part's picture fits, where an earlier
+    /// run laid the same picture out to see.
+    pub fn of_cached(flow: &Flow, overview: &Diagram, cache: &Cache) -> Grouping {
         if fits(overview) {
             return Grouping::default();
         }
         let members: BTreeSet<String> = overview.nodes.iter().map(|node| node.id.clone()).collect();
         let mut stems = BTreeSet::new();
-        let parts = split(flow, &Incidence::of(overview), &members, &mut stems).unwrap_or_default();
+        let incidence = Incidence { cache, ..Incidence::of(overview) };
+        let parts = split(flow, &incidence, &members, &mut stems).unwrap_or_default();
         let top = parts
             .iter()
             .enumerate()
@@ -173,7 +181,12 @@ pub struct Incidence<'d> {
     diagram: &'d Diagram,
     node_at: BTreeMap<&'d str, usize>,
     edges_of: BTreeMap<&'d str, Vec<usize>>,
+    /// Where the widths of parts laid out before are kept.
+    cache: &'d Cache,
 }
+
+/// The cache of an index without one.
+static NO_CACHE: Cache = Cache::disabled();
 
 impl<'d> Incidence<'d> {
     /// Indexes `diagram`.
@@ -186,7 +199,7 @@ impl<'d> Incidence<'d> {
                 edges_of.entry(edge.to.as_str()).or_default().push(at);
             }
         }
-        Incidence { diagram, node_at, edges_of }
+        Incidence { diagram, node_at, edges_of, cache: &NO_CACHE }
     }
 
     /// Whether the picture of `members` alone, with the arrows between them, [`fits`] — in its
@@ -217,7 +230,17 @@ impl<'d> Incidence<'d> {
                 .collect(),
             edges: edges.into_iter().map(|at| self.diagram.edges[at].clone()).collect(),
         };
-        super::svg::fits_page(&picture, SPLIT_ROOM)
+        // Laying the part out is the cost: kept in the cache with the pictures, by the picture.
+        let key = Key::of(Kind::Pictures, &("fits", SPLIT_ROOM.to_bits(), &picture));
+        let known = self.cache.get(Kind::Pictures, key, |kept| match kept {
+            [fits] => Some(*fits == 1),
+            _ => None,
+        });
+        known.unwrap_or_else(|| {
+            let fits = super::svg::fits_page(&picture, SPLIT_ROOM);
+            self.cache.put(Kind::Pictures, key, &[u8::from(fits)]);
+            fits
+        })
     }
 }
 

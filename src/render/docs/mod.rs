@@ -55,7 +55,7 @@ pub fn documents_cached(
     options: &DocsOptions,
     cache: &Cache,
 ) -> BTreeMap<String, String> {
-    let Pages { mut files, pictures, .. } = pages(flow, findings, options);
+    let Pages { mut files, pictures, .. } = pages_cached(flow, findings, options, cache);
     // Laying pictures out is most of the work: on all cores, each picture on its own, and
     // only those not drawn before.
     let pictured: Vec<(&String, &Diagram)> = pictures.files.iter().collect();
@@ -114,8 +114,13 @@ enum Page<'f> {
 
 /// The Markdown pages of the docs and the pictures they show, not yet drawn.
 pub fn pages(flow: &Flow, findings: &[Finding], options: &DocsOptions) -> Pages {
+    pages_cached(flow, findings, options, &Cache::disabled())
+}
+
+/// [`pages`], with what `cache` holds of the pictures' layout.
+fn pages_cached(flow: &Flow, findings: &[Finding], options: &DocsOptions, cache: &Cache) -> Pages {
     let names = PageNames::new(flow);
-    let pictures = pictures_named(flow, &names);
+    let pictures = pictures_named(flow, &names, cache);
     let mut files = BTreeMap::new();
     let (grouping, overview) = (&pictures.grouping, &pictures.overview);
     files.insert("index.md".to_owned(), index::index(flow, findings, &names, overview, grouping, options));
@@ -177,13 +182,19 @@ pub struct Pictures {
 
 /// Every picture the docs hold.
 pub fn pictures(flow: &Flow) -> Pictures {
-    pictures_named(flow, &PageNames::new(flow))
+    pictures_named(flow, &PageNames::new(flow), &Cache::disabled())
+}
+
+/// What a focused picture shows: an event's path, or a function's neighbourhood.
+enum Focus<'f> {
+    Event(&'f String),
+    Function(&'f crate::model::Node),
 }
 
 /// Every picture the docs hold, with the page names they are filed under.
-fn pictures_named(flow: &Flow, names: &PageNames) -> Pictures {
+fn pictures_named(flow: &Flow, names: &PageNames, cache: &Cache) -> Pictures {
     let whole = diagram::overview(flow);
-    let grouping = Grouping::of(flow, &whole);
+    let grouping = Grouping::of_cached(flow, &whole, cache);
     let overview = grouping.overview(&whole);
     let mut files = BTreeMap::new();
     files.insert("overview.svg".to_owned(), overview.clone());
@@ -191,16 +202,24 @@ fn pictures_named(flow: &Flow, names: &PageNames) -> Pictures {
     for group in grouping.all() {
         files.insert(format!("groups/{}.svg", group.stem), grouping.picture(&incidence, &group.stem));
     }
-    for (name, event) in flow.events() {
-        let participants: BTreeSet<String> =
-            event.producers.iter().chain(&event.consumers).cloned().collect();
-        let picture = grouping.fit(diagram::event_path(flow, name), &participants);
-        files.insert(format!("events/{}.svg", names.events[name]), picture);
-    }
-    for function in flow.functions() {
-        let own = BTreeSet::from([function.id.clone()]);
-        let picture = grouping.fit(diagram::function_neighbourhood(flow, &function.id), &own);
-        files.insert(format!("functions/{}.svg", names.functions[&function.id]), picture);
-    }
+    // The pictures of events and functions, each on its own: on all cores.
+    let mut focused: Vec<Focus<'_>> = flow.events().keys().map(Focus::Event).collect();
+    focused.extend(flow.functions().map(Focus::Function));
+    let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-pictures" };
+    let pictured = crate::parallel::map_all(&focused, workers, |page| match page {
+        Focus::Event(name) => {
+            let event = &flow.events()[*name];
+            let participants: BTreeSet<String> =
+                event.producers.iter().chain(&event.consumers).cloned().collect();
+            let picture = grouping.fit(diagram::event_path(flow, name), &participants);
+            (format!("events/{}.svg", names.events[*name]), picture)
+        }
+        Focus::Function(function) => {
+            let own = BTreeSet::from([function.id.clone()]);
+            let picture = grouping.fit(diagram::function_neighbourhood(flow, &function.id), &own);
+            (format!("functions/{}.svg", names.functions[&function.id]), picture)
+        }
+    });
+    files.extend(pictured);
     Pictures { grouping, overview, files }
 }
