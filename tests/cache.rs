@@ -5,17 +5,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn flowdoc(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowdoc"))
-        .arg("--root")
-        .arg(root)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("FLOWDOC_TEST_FAULT")
-        .output()
-        .unwrap()
+    common::flowdoc_at(root, args)
 }
 
 fn stderr(output: &Output) -> String {

@@ -14,13 +14,7 @@ use std::process::{Command, Output};
 use std::time::Instant;
 
 fn flowdoc(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowdoc"))
-        .arg("--root")
-        .arg(root)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    common::flowdoc_at(root, args)
 }
 
 const TEMPLATE: &str = "Resources:

@@ -14,6 +14,19 @@ pub fn shop() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/diff/shop"))
 }
 
+/// The built `flowdoc` run on the project at `root` with `args`, colours off and no injected
+/// fault.
+pub fn flowdoc_at(root: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_flowdoc"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("FLOWDOC_TEST_FAULT")
+        .output()
+        .unwrap()
+}
+
 /// Copies the folder `from` to `to`, creating what is missing.
 pub fn copy_folder(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
