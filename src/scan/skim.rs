@@ -16,7 +16,7 @@
 //!   read for names only, the kept items are given one a line, not in their places).
 //!
 //! [`skim_tokens`] gives the same choice as tokens and kept token ranges, for readers that go
-//! on from the tokens rather than from the text. Token boundaries are those of
+//! on from the tokens (`super::fast`) rather than from the text. Token boundaries are those of
 //! proc-macro2 for every token it can lex (numbers included); what it would refuse to lex is
 //! marked [`Kind::Unlexable`] where the skim can tell cheaply.
 //!
@@ -44,6 +44,9 @@ pub(crate) struct Skimmed<'t> {
     pub(crate) tokens: Vec<Token>,
     /// The kept tokens: inclusive index ranges into `tokens`, in order, not overlapping.
     pub(crate) kept: Vec<(usize, usize)>,
+    /// The indexes of the `#` of the attributes, at any depth, that mention an annotation name
+    /// (or a name given to one): only what holds one can hold an annotation.
+    pub(crate) flagged: Vec<usize>,
 }
 
 impl Skimmed<'_> {
@@ -114,9 +117,10 @@ pub(crate) fn skim(text: &str, keep: Keep<'_>) -> Option<String> {
 pub(crate) fn skim_tokens<'t>(text: &'t str, keep: Keep<'_>) -> Option<Skimmed<'t>> {
     let Lexed { tokens, close, hashes, imports } = tokens(text)?;
     let mut kept: Vec<(usize, usize)> = Vec::new();
+    let flagged;
     {
         let source = Source { text, tokens: &tokens, close: &close, hashes: &hashes, imports: &imports };
-        let flagged = match keep {
+        flagged = match keep {
             Keep::Annotated(annotations_crate) => {
                 source.flagged_attributes(&source.attribute_names(annotations_crate))
             }
@@ -167,11 +171,11 @@ pub(crate) fn skim_tokens<'t>(text: &'t str, keep: Keep<'_>) -> Option<Skimmed<'
         }
     }
     kept.sort_unstable();
-    Some(Skimmed { text, tokens, kept })
+    Some(Skimmed { text, tokens, kept, flagged })
 }
 
 /// Whether one of the sorted token indexes in `flagged` lies in `first..=last`.
-fn contains(flagged: &[usize], first: usize, last: usize) -> bool {
+pub(crate) fn contains(flagged: &[usize], first: usize, last: usize) -> bool {
     let at = flagged.partition_point(|&index| index < first);
     flagged.get(at).is_some_and(|&index| index <= last)
 }
@@ -538,7 +542,7 @@ fn raw_word_end(text: &str, at: usize) -> usize {
 /// The end of the number literal starting at `at` (a digit) as proc-macro2 lexes it: a float,
 /// else an integer, then any suffix. None where proc-macro2 would refuse it, or where a
 /// non-ASCII character follows (which only a Unicode table could decide).
-fn number_end(bytes: &[u8], at: usize) -> Option<usize> {
+pub(crate) fn number_end(bytes: &[u8], at: usize) -> Option<usize> {
     let mut end = match float_digits_end(bytes, at) {
         Some(end) => end,
         None => int_digits_end(bytes, at)?,
