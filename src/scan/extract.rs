@@ -16,7 +16,7 @@ use crate::location::{Location, saturating_u32};
 use flowdoc_annotations_syntax as syntax;
 use quote::ToTokens;
 use std::collections::BTreeMap;
-use syn::spanned::Spanned;
+use syn::spanned::Spanned as _;
 use syn::visit::{self, Visit};
 
 /// A handler found in a file, before it is placed in its crate.
@@ -49,21 +49,15 @@ pub(crate) struct FileFindings {
 /// Reads the annotations of `file`, the parsed contents of `path`. `annotations_crate` is the
 /// name the crate imports `flowdoc-annotations` under.
 pub(crate) fn extract(path: &str, file: &syn::File, annotations_crate: &str) -> FileFindings {
-    let mut reader = Reader {
-        path,
-        annotations_crate,
-        scopes: vec![Scope::module(&file.items, annotations_crate)],
-        modules: Vec::new(),
-        owner: None,
-        findings: FileFindings::default(),
-    };
+    let mut reader = Reader::new(path, annotations_crate);
+    reader.scopes.push(Scope::module(&file.items, annotations_crate));
     reader.visit_file(file);
     reader.findings
 }
 
 /// What an attribute is, as far as flowdoc is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Handler(Role),
     Event,
 }
@@ -79,7 +73,7 @@ impl Kind {
 
 /// Names a scope's `use` items bring in from the annotations crate.
 #[derive(Clone, Debug, Default)]
-struct Scope {
+pub(crate) struct Scope {
     /// Local name → attribute (`use flowdoc_annotations::event as flow_event`).
     attributes: BTreeMap<String, Kind>,
     /// Local names of the crate itself (`use flowdoc_annotations as fa`).
@@ -91,8 +85,13 @@ struct Scope {
 }
 
 impl Scope {
+    /// An empty module scope, for the imports to be added one by one.
+    pub(crate) fn empty_module() -> Scope {
+        Scope { module: true, ..Scope::default() }
+    }
+
     fn module(items: &[syn::Item], annotations_crate: &str) -> Scope {
-        let mut scope = Scope { module: true, ..Scope::default() };
+        let mut scope = Scope::empty_module();
         scope.add_uses(items.iter(), annotations_crate);
         scope
     }
@@ -115,7 +114,7 @@ impl Scope {
                 // crate root, in the whole crate; only this file is seen here).
                 syn::Item::ExternCrate(extern_crate) if extern_crate.ident == annotations_crate => {
                     if let Some((_, alias)) = &extern_crate.rename {
-                        self.crate_aliases.push(alias.to_string());
+                        self.alias(alias.to_string());
                     }
                 }
                 _ => {}
@@ -129,17 +128,20 @@ impl Scope {
             syn::UseTree::Path(path) if !inside && path.ident == annotations_crate => {
                 self.add_tree(&path.tree, annotations_crate, true);
             }
-            syn::UseTree::Name(name) if inside => self.import(&name.ident, &name.ident, annotations_crate),
+            syn::UseTree::Name(name) if inside => {
+                let name = name.ident.to_string();
+                self.import(&name, &name, annotations_crate);
+            }
             syn::UseTree::Rename(rename) if inside => {
-                self.import(&rename.ident, &rename.rename, annotations_crate);
+                self.import(&rename.ident.to_string(), &rename.rename.to_string(), annotations_crate);
             }
             syn::UseTree::Name(name) if name.ident == annotations_crate => {
-                self.crate_aliases.push(name.ident.to_string());
+                self.alias(name.ident.to_string());
             }
             syn::UseTree::Rename(rename) if rename.ident == annotations_crate => {
-                self.crate_aliases.push(rename.rename.to_string());
+                self.alias(rename.rename.to_string());
             }
-            syn::UseTree::Glob(_) if inside => self.glob = true,
+            syn::UseTree::Glob(_) if inside => self.glob(),
             syn::UseTree::Group(group) => {
                 for tree in &group.items {
                     self.add_tree(tree, annotations_crate, inside);
@@ -149,16 +151,24 @@ impl Scope {
         }
     }
 
-    fn import(&mut self, item: &syn::Ident, local: &syn::Ident, annotations_crate: &str) {
+    /// `item` of the annotations crate imported as `local` (`use flowdoc_annotations::{item as
+    /// local}`, or `item` itself when not renamed).
+    pub(crate) fn import(&mut self, item: &str, local: &str, annotations_crate: &str) {
         if item == "self" {
-            self.crate_aliases.push(if local == "self" {
-                annotations_crate.to_owned()
-            } else {
-                local.to_string()
-            });
-        } else if let Some(kind) = Kind::from_name(&item.to_string()) {
-            self.attributes.insert(local.to_string(), kind);
+            self.alias(if local == "self" { annotations_crate.to_owned() } else { local.to_owned() });
+        } else if let Some(kind) = Kind::from_name(item) {
+            self.attributes.insert(local.to_owned(), kind);
         }
+    }
+
+    /// The annotations crate known here as `name` too.
+    pub(crate) fn alias(&mut self, name: String) {
+        self.crate_aliases.push(name);
+    }
+
+    /// Everything of the annotations crate imported (`use flowdoc_annotations::*`).
+    pub(crate) fn glob(&mut self) {
+        self.glob = true;
     }
 }
 
@@ -166,7 +176,17 @@ impl Scope {
 #[derive(Clone, Debug)]
 struct Owner(String);
 
-struct Reader<'a> {
+/// Where something is: a span, an item whose span is worked out only if needed (it means
+/// printing the item), or a place already known.
+pub(crate) enum Place<'s> {
+    Span(proc_macro2::Span),
+    Item(&'s dyn ToTokens),
+    At(Location),
+}
+
+/// Reads annotated items into [`FileFindings`]: from a parsed file (through [`Visit`]), or item
+/// by item from a reader that parses only attributes and bodies (`super::fast`).
+pub(crate) struct Reader<'a> {
     path: &'a str,
     annotations_crate: &'a str,
     scopes: Vec<Scope>,
@@ -174,16 +194,88 @@ struct Reader<'a> {
     modules: Vec<String>,
     owner: Option<Owner>,
     findings: FileFindings,
+    /// Line and column in the file of line 1, column 0 of the spans read: (1, 0) for a whole
+    /// file, the place of a piece lexed on its own otherwise.
+    base: (usize, usize),
 }
 
-impl Reader<'_> {
-    fn location(&self, span: proc_macro2::Span) -> Location {
-        let start = span.start();
-        Location::new(self.path, saturating_u32(start.line), saturating_u32(start.column + 1))
+impl<'a> Reader<'a> {
+    /// A reader of `path`, with no scope yet.
+    pub(crate) fn new(path: &'a str, annotations_crate: &'a str) -> Reader<'a> {
+        Reader {
+            path,
+            annotations_crate,
+            scopes: Vec::new(),
+            modules: Vec::new(),
+            owner: None,
+            findings: FileFindings::default(),
+            base: (1, 0),
+        }
     }
 
-    fn problem(&mut self, span: proc_macro2::Span, message: String) {
-        let location = self.location(span);
+    /// What was found.
+    pub(crate) fn into_findings(self) -> FileFindings {
+        self.findings
+    }
+
+    /// Enters a module scope: the file's (`name` None) or an inline module's.
+    pub(crate) fn enter_module(&mut self, name: Option<String>, scope: Scope) {
+        self.scopes.push(scope);
+        self.modules.extend(name);
+    }
+
+    /// Leaves the module scope entered last.
+    pub(crate) fn leave_module(&mut self, named: bool) {
+        self.scopes.pop();
+        if named {
+            self.modules.pop();
+        }
+    }
+
+    /// Sets the owner of the items read next (`Type` of `Type::method`), returning the one
+    /// before.
+    pub(crate) fn set_owner(&mut self, owner: Option<String>) -> Option<String> {
+        std::mem::replace(&mut self.owner, owner.map(Owner)).map(|Owner(owner)| owner)
+    }
+
+    /// Reads an item's attributes, lexed on their own from the place `base` (line, column).
+    /// `doc` is the item's doc comment where `attrs` are not all its attributes.
+    pub(crate) fn read_item(&mut self, attrs: &[syn::Attribute], base: (usize, usize), item: ReadItem) {
+        self.base = base;
+        let handler = item.handler.map(|(name, location)| (name, Place::At(location)));
+        let event_type = item.event_type.map(EventSource::Read);
+        self.item(attrs, item.doc, handler, event_type, Place::At(item.location));
+        self.base = (1, 0);
+    }
+
+    /// Reads a function body lexed on its own from the place `base`.
+    pub(crate) fn read_body(&mut self, block: &syn::Block, base: (usize, usize)) {
+        self.base = base;
+        let outer = self.owner.take();
+        self.visit_block(block);
+        self.owner = outer;
+        self.base = (1, 0);
+    }
+
+    fn location(&self, span: proc_macro2::Span) -> Location {
+        let start = span.start();
+        let (line, column) = match start.line {
+            0 => (0, start.column),
+            1 => (self.base.0, self.base.1 + start.column),
+            line => (self.base.0 + line - 1, start.column),
+        };
+        Location::new(self.path, saturating_u32(line), saturating_u32(column + 1))
+    }
+
+    fn place(&self, place: Place<'_>) -> Location {
+        match place {
+            Place::Span(span) => self.location(span),
+            Place::Item(item) => self.location(item.span()),
+            Place::At(location) => location,
+        }
+    }
+
+    fn problem(&mut self, location: Location, message: String) {
         self.findings.problems.push(SourceProblem { location, kind: ProblemKind::Annotation, message });
     }
 
@@ -194,10 +286,18 @@ impl Reader<'_> {
     }
 
     fn classify(&self, attr: &syn::Attribute) -> Option<Kind> {
-        let path = attr.path();
-        let segments: Vec<String> = path.segments.iter().map(|segment| segment.ident.to_string()).collect();
-        match segments.as_slice() {
-            [name] => {
+        let segments = &attr.path().segments;
+        match segments.len() {
+            1 => self.classify_path(&segments[0].ident.to_string(), None),
+            2 => self.classify_path(&segments[1].ident.to_string(), Some(&segments[0].ident.to_string())),
+            _ => None,
+        }
+    }
+
+    /// What an attribute whose path is `name` or `krate::name` is, with the imports in scope.
+    pub(crate) fn classify_path(&self, name: &str, krate: Option<&str>) -> Option<Kind> {
+        match krate {
+            None => {
                 if let Some(kind) =
                     self.visible_scopes().find_map(|scope| scope.attributes.get(name).copied())
                 {
@@ -209,12 +309,13 @@ impl Reader<'_> {
                     handler => Some(handler),
                 }
             }
-            [krate, name] => {
-                let is_crate = *krate == self.annotations_crate
-                    || self.visible_scopes().any(|scope| scope.crate_aliases.contains(krate));
+            Some(krate) => {
+                let is_crate = krate == self.annotations_crate
+                    || self
+                        .visible_scopes()
+                        .any(|scope| scope.crate_aliases.iter().any(|alias| alias == krate));
                 if is_crate { Kind::from_name(name) } else { None }
             }
-            _ => None,
         }
     }
 
@@ -222,15 +323,16 @@ impl Reader<'_> {
         self.modules.join("::")
     }
 
-    /// Reads the flowdoc attributes of an item. `handler_name` is the name a handler item gets;
-    /// `None` where the item cannot be a handler. `event_type` is the struct or enum data of a
-    /// possible event type.
+    /// Reads the flowdoc attributes of an item. `handler` is the name a handler item gets and
+    /// where; `None` where the item cannot be a handler. `event_type` is the struct or enum
+    /// data of a possible event type.
     fn item(
         &mut self,
         attrs: &[syn::Attribute],
-        handler: Option<(String, proc_macro2::Span)>,
-        event_type: Option<EventData<'_>>,
-        item_span: proc_macro2::Span,
+        doc: Option<String>,
+        handler: Option<(String, Place<'_>)>,
+        event_type: Option<EventSource<'_>>,
+        item_place: Place<'_>,
     ) {
         let mut annotations = Vec::new();
         let mut event_args: Option<(syntax::EventArgs, &syn::Attribute)> = None;
@@ -239,10 +341,8 @@ impl Reader<'_> {
                 Some(Kind::Handler(role)) => match attr.parse_args_with(syntax::HandlerArgs::parser(role)) {
                     Ok(args) => annotations.push(self.annotation(attr, &args)),
                     Err(error) => {
-                        self.problem(
-                            error.span(),
-                            format!("malformed #[{}]: {error}", role.attribute_name()),
-                        );
+                        let location = self.location(error.span());
+                        self.problem(location, format!("malformed #[{}]: {error}", role.attribute_name()));
                     }
                 },
                 Some(Kind::Event) => {
@@ -256,7 +356,10 @@ impl Reader<'_> {
                     };
                     match parsed {
                         Ok(args) => event_args = Some((args, attr)),
-                        Err(error) => self.problem(error.span(), format!("malformed #[event]: {error}")),
+                        Err(error) => {
+                            let location = self.location(error.span());
+                            self.problem(location, format!("malformed #[event]: {error}"));
+                        }
                     }
                 }
                 None => {}
@@ -264,11 +367,11 @@ impl Reader<'_> {
         }
         if !annotations.is_empty() {
             match handler {
-                Some((name, span)) => {
+                Some((name, place)) => {
                     let handler = FoundHandler {
                         name,
-                        doc: doc_comment(attrs),
-                        location: self.location(span),
+                        doc: doc.clone().unwrap_or_else(|| doc_comment(attrs)),
+                        location: self.place(place),
                         inline_module: self.inline_module(),
                         annotations,
                     };
@@ -280,8 +383,9 @@ impl Reader<'_> {
                     } else {
                         "event_consumer"
                     };
+                    let location = self.place(item_place);
                     self.problem(
-                        item_span,
+                        location,
                         format!(
                             "#[{role}] goes on a handler: a function or method with a body, or the struct, enum \
                              or impl that implements it; this one is ignored"
@@ -293,16 +397,20 @@ impl Reader<'_> {
         if let Some((args, attr)) = event_args {
             match event_type {
                 Some(data) => {
-                    let facts = self.event_type(attrs, &args, &data);
+                    let doc = doc.unwrap_or_else(|| doc_comment(attrs));
+                    let facts = self.event_type(attrs, doc, &args, data);
                     self.findings
                         .event_types
                         .push(FoundEventType { facts, inline_module: self.inline_module() });
                 }
-                None => self.problem(
-                    attr.span(),
-                    "#[event] goes on the struct or enum that defines the event; this one is ignored"
-                        .to_owned(),
-                ),
+                None => {
+                    let location = self.location(attr.span());
+                    self.problem(
+                        location,
+                        "#[event] goes on the struct or enum that defines the event; this one is ignored"
+                            .to_owned(),
+                    );
+                }
             }
         }
     }
@@ -329,37 +437,60 @@ impl Reader<'_> {
     fn event_type(
         &self,
         attrs: &[syn::Attribute],
+        doc: String,
         args: &syntax::EventArgs,
-        data: &EventData<'_>,
+        source: EventSource<'_>,
     ) -> EventTypeFacts {
         let container = Serde::from_attrs(attrs);
         let rule = container.rename_all.as_deref();
-        let (fields, variants) = match data.body {
-            Body::Struct(fields) => (fields_facts(fields, rule), Vec::new()),
-            Body::Enum(variants) => {
-                let variants = variants
-                    .iter()
-                    .filter_map(|variant| {
-                        let serde = Serde::from_attrs(&variant.attrs);
-                        (!serde.skip).then(|| VariantFacts {
-                            name: serde.name(&variant.ident.to_string(), rule),
-                            doc: doc_comment(&variant.attrs),
-                            fields: fields_facts(&variant.fields, serde.rename_all.as_deref()),
-                        })
-                    })
-                    .collect();
-                (Vec::new(), variants)
+        let (rust_name, location, fields, variants) = match source {
+            EventSource::Syn { ident, body } => {
+                let (fields, variants) = match body {
+                    Body::Struct(fields) => (fields_facts(fields, rule), Vec::new()),
+                    Body::Enum(variants) => {
+                        let variants = variants
+                            .iter()
+                            .filter_map(|variant| {
+                                let serde = Serde::from_attrs(&variant.attrs);
+                                (!serde.skip).then(|| VariantFacts {
+                                    name: serde.name(&variant.ident.to_string(), rule),
+                                    doc: doc_comment(&variant.attrs),
+                                    fields: fields_facts(&variant.fields, serde.rename_all.as_deref()),
+                                })
+                            })
+                            .collect();
+                        (Vec::new(), variants)
+                    }
+                };
+                (ident.to_string(), self.location(ident.span()), fields, variants)
+            }
+            EventSource::Read(shape) => {
+                let (fields, variants) = match shape.body {
+                    ShapeBody::Struct(fields) => (shape_fields(fields, rule), Vec::new()),
+                    ShapeBody::Enum(variants) => {
+                        let variants = variants
+                            .into_iter()
+                            .filter(|variant| !variant.serde.skip)
+                            .map(|variant| VariantFacts {
+                                name: variant.serde.name(&variant.ident, rule),
+                                doc: variant.doc,
+                                fields: shape_fields(variant.fields, variant.serde.rename_all.as_deref()),
+                            })
+                            .collect();
+                        (Vec::new(), variants)
+                    }
+                };
+                (shape.rust_name, shape.location, fields, variants)
             }
         };
-        let rust_name = data.ident.to_string();
         EventTypeFacts {
             name: args.name.as_ref().map_or_else(|| rust_name.clone(), syn::LitStr::value),
             rust_name,
             version: args.version_number(),
-            doc: doc_comment(attrs),
+            doc,
             fields,
             variants,
-            location: self.location(data.ident.span()),
+            location,
             crate_name: String::new(),
             module: String::new(),
         }
@@ -372,22 +503,78 @@ impl Reader<'_> {
     }
 
     fn owned_name(&self, ident: &syn::Ident) -> String {
+        self.owned(&ident.to_string())
+    }
+
+    /// `name` as its owner's: `Type::name` inside an `impl` or `trait`, else `name`.
+    pub(crate) fn owned(&self, name: &str) -> String {
         match &self.owner {
-            Some(Owner(owner)) => format!("{owner}::{ident}"),
-            None => ident.to_string(),
+            Some(Owner(owner)) => format!("{owner}::{name}"),
+            None => name.to_owned(),
         }
     }
 }
 
-/// The parts of a struct or enum an event type is read from.
-struct EventData<'a> {
-    ident: &'a syn::Ident,
-    body: Body<'a>,
+/// An item read without syn, for [`Reader::read_item`].
+#[derive(Debug)]
+pub(crate) struct ReadItem {
+    /// Its doc comment, where the attributes given are not all of the item's.
+    pub(crate) doc: Option<String>,
+    /// The name and place of the handler it would be.
+    pub(crate) handler: Option<(String, Location)>,
+    /// The data of the event type it would be.
+    pub(crate) event_type: Option<EventShape>,
+    /// Where the item starts.
+    pub(crate) location: Location,
+}
+
+/// Where the data of a possible event type comes from.
+enum EventSource<'a> {
+    /// A parsed struct or enum.
+    Syn { ident: &'a syn::Ident, body: Body<'a> },
+    /// One read without syn.
+    Read(EventShape),
 }
 
 enum Body<'a> {
     Struct(&'a syn::Fields),
     Enum(&'a syn::punctuated::Punctuated<syn::Variant, syn::Token![,]>),
+}
+
+/// A struct or enum read without syn, for its event type.
+#[derive(Debug)]
+pub(crate) struct EventShape {
+    /// The type's name as written.
+    pub(crate) rust_name: String,
+    /// Where the name is.
+    pub(crate) location: Location,
+    pub(crate) body: ShapeBody,
+}
+
+/// The fields of a struct or the variants of an enum.
+#[derive(Debug)]
+pub(crate) enum ShapeBody {
+    Struct(Vec<FieldShape>),
+    Enum(Vec<VariantShape>),
+}
+
+/// A field: its name as written (None in a tuple), type as [`type_to_string`] writes it, doc
+/// comment and serde attributes.
+#[derive(Debug)]
+pub(crate) struct FieldShape {
+    pub(crate) ident: Option<String>,
+    pub(crate) ty: String,
+    pub(crate) doc: String,
+    pub(crate) serde: Serde,
+}
+
+/// A variant: its name as written, doc comment, serde attributes and fields.
+#[derive(Debug)]
+pub(crate) struct VariantShape {
+    pub(crate) ident: String,
+    pub(crate) doc: String,
+    pub(crate) serde: Serde,
+    pub(crate) fields: Vec<FieldShape>,
 }
 
 fn fields_facts(fields: &syn::Fields, rule: Option<&str>) -> Vec<FieldFacts> {
@@ -397,14 +584,32 @@ fn fields_facts(fields: &syn::Fields, rule: Option<&str>) -> Vec<FieldFacts> {
         .filter_map(|(index, field)| {
             let serde = Serde::from_attrs(&field.attrs);
             let name = field.ident.as_ref().map_or_else(|| index.to_string(), ToString::to_string);
-            let name = name.strip_prefix("r#").map(str::to_owned).unwrap_or(name);
             (!serde.skip).then(|| FieldFacts {
-                name: if field.ident.is_some() { serde.name(&name, rule) } else { name },
+                name: field_name(name, field.ident.is_some(), &serde, rule),
                 ty: type_to_string(&field.ty),
                 doc: doc_comment(&field.attrs),
             })
         })
         .collect()
+}
+
+fn shape_fields(fields: Vec<FieldShape>, rule: Option<&str>) -> Vec<FieldFacts> {
+    fields
+        .into_iter()
+        .enumerate()
+        .filter(|(_, field)| !field.serde.skip)
+        .map(|(index, field)| {
+            let named = field.ident.is_some();
+            let name = field.ident.unwrap_or_else(|| index.to_string());
+            FieldFacts { name: field_name(name, named, &field.serde, rule), ty: field.ty, doc: field.doc }
+        })
+        .collect()
+}
+
+/// The serialized name of a field written `name` (its index in a tuple).
+fn field_name(name: String, named: bool, serde: &Serde, rule: Option<&str>) -> String {
+    let name = name.strip_prefix("r#").map(str::to_owned).unwrap_or(name);
+    if named { serde.name(&name, rule) } else { name }
 }
 
 /// The name an `impl` block's items are owned by: its self type, without generics.
@@ -429,7 +634,7 @@ impl<'ast> Visit<'ast> for Reader<'_> {
             | syn::Item::Trait(_) => {}
             other => {
                 if let Some(attrs) = item_attrs(other) {
-                    self.item(attrs, None, None, other.span());
+                    self.item(attrs, None, None, None, Place::Item(other));
                 }
             }
         }
@@ -437,7 +642,8 @@ impl<'ast> Visit<'ast> for Reader<'_> {
     }
 
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
-        self.item(&item.attrs, Some((item.sig.ident.to_string(), item.sig.ident.span())), None, item.span());
+        let handler = (item.sig.ident.to_string(), Place::Span(item.sig.ident.span()));
+        self.item(&item.attrs, None, Some(handler), None, Place::Item(item));
         // A function's body is not inside the impl or trait around the function.
         let outer = self.owner.take();
         visit::visit_item_fn(self, item);
@@ -446,46 +652,62 @@ impl<'ast> Visit<'ast> for Reader<'_> {
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
         let name = self.owned_name(&item.sig.ident);
-        self.item(&item.attrs, Some((name, item.sig.ident.span())), None, item.span());
+        self.item(
+            &item.attrs,
+            None,
+            Some((name, Place::Span(item.sig.ident.span()))),
+            None,
+            Place::Item(item),
+        );
         let outer = self.owner.take();
         visit::visit_impl_item_fn(self, item);
         self.owner = outer;
     }
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
-        let handler =
-            item.default.is_some().then(|| (self.owned_name(&item.sig.ident), item.sig.ident.span()));
-        self.item(&item.attrs, handler, None, item.span());
+        let handler = item
+            .default
+            .is_some()
+            .then(|| (self.owned_name(&item.sig.ident), Place::Span(item.sig.ident.span())));
+        self.item(&item.attrs, None, handler, None, Place::Item(item));
         let outer = self.owner.take();
         visit::visit_trait_item_fn(self, item);
         self.owner = outer;
     }
 
     fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
-        let data = EventData { ident: &item.ident, body: Body::Struct(&item.fields) };
-        self.item(&item.attrs, Some((item.ident.to_string(), item.ident.span())), Some(data), item.span());
+        let data = EventSource::Syn { ident: &item.ident, body: Body::Struct(&item.fields) };
+        let handler = (item.ident.to_string(), Place::Span(item.ident.span()));
+        self.item(&item.attrs, None, Some(handler), Some(data), Place::Item(item));
         visit::visit_item_struct(self, item);
     }
 
     fn visit_item_enum(&mut self, item: &'ast syn::ItemEnum) {
-        let data = EventData { ident: &item.ident, body: Body::Enum(&item.variants) };
-        self.item(&item.attrs, Some((item.ident.to_string(), item.ident.span())), Some(data), item.span());
+        let data = EventSource::Syn { ident: &item.ident, body: Body::Enum(&item.variants) };
+        let handler = (item.ident.to_string(), Place::Span(item.ident.span()));
+        self.item(&item.attrs, None, Some(handler), Some(data), Place::Item(item));
         visit::visit_item_enum(self, item);
     }
 
     fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
         let owner = impl_owner(item);
-        self.item(&item.attrs, Some((owner.clone(), item.self_ty.span())), None, item.span());
+        self.item(
+            &item.attrs,
+            None,
+            Some((owner.clone(), Place::Item(&item.self_ty))),
+            None,
+            Place::Item(item),
+        );
         self.with_owner(owner, |reader| visit::visit_item_impl(reader, item));
     }
 
     fn visit_item_trait(&mut self, item: &'ast syn::ItemTrait) {
-        self.item(&item.attrs, None, None, item.span());
+        self.item(&item.attrs, None, None, None, Place::Item(item));
         self.with_owner(item.ident.to_string(), |reader| visit::visit_item_trait(reader, item));
     }
 
     fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
-        self.item(&item.attrs, None, None, item.span());
+        self.item(&item.attrs, None, None, None, Place::Item(item));
         if let Some((_, items)) = &item.content {
             self.scopes.push(Scope::module(items, self.annotations_crate));
             self.modules.push(item.ident.to_string());

@@ -268,7 +268,7 @@ fn starts_statement(tree: &TokenTree) -> bool {
 }
 
 /// Rust's keywords, other than those that stand for a value.
-fn is_keyword(word: &str) -> bool {
+pub(crate) fn is_keyword(word: &str) -> bool {
     matches!(
         word,
         "as" | "async"

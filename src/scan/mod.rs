@@ -13,6 +13,7 @@
 
 mod extract;
 mod facts;
+mod fast;
 mod lex;
 mod manifest;
 mod modules;
@@ -492,16 +493,22 @@ fn parse_source(
     krate: &Crate,
     options: &ScanOptions,
 ) -> Result<(FileFindings, Vec<ModDecl>), SourceProblem> {
-    // Lex and parse only the items that can hold annotations (and the module tree); should the
-    // text not be followed, or those items not parse on their own, the whole file, which also
-    // finds the place of a real syntax error.
-    let skimmed = skim::skim(text, skim::Keep::Annotated(&krate.annotations_crate))
-        .and_then(|kept| lex::lex(path, &kept).ok())
-        .and_then(|tokens| {
-            let mods = modules::mod_decls(&tokens);
-            parse_tokens(path, tokens, options).ok().map(|file| (file, mods))
-        });
-    let (file, mods) = match skimmed {
+    // Only the items that can hold annotations (and the module tree) are read: without syn
+    // where the token reader understands them all; else lexed and parsed with syn. Should the
+    // text not be followed, or those items not parse on their own, the whole file is, which
+    // also finds the place of a real syntax error.
+    let skimmed = skim::skim_tokens(text, skim::Keep::Annotated(&krate.annotations_crate));
+    if let Some(read) = skimmed
+        .as_ref()
+        .and_then(|kept| fast::read(path, kept, &krate.annotations_crate, options.max_nesting))
+    {
+        return Ok(read);
+    }
+    let parsed = skimmed.and_then(|kept| lex::lex(path, &kept.blanked()).ok()).and_then(|tokens| {
+        let mods = modules::mod_decls(&tokens);
+        parse_tokens(path, tokens, options).ok().map(|file| (file, mods))
+    });
+    let (file, mods) = match parsed {
         Some(parsed) => parsed,
         None => {
             let tokens = lex::lex(path, text)?;

@@ -115,7 +115,7 @@ fn write_tokens(out: &mut String, tokens: TokenStream) {
 /// The doc comment made of `#[doc = "..."]` attributes: lines joined, common indentation and
 /// surrounding blank lines removed.
 pub(crate) fn doc_comment(attrs: &[syn::Attribute]) -> String {
-    let mut lines = Vec::new();
+    let mut values = Vec::new();
     for attr in attrs {
         if !attr.path().is_ident("doc") {
             continue;
@@ -125,9 +125,15 @@ pub(crate) fn doc_comment(attrs: &[syn::Attribute]) -> String {
             ..
         }) = &attr.meta
         {
-            lines.extend(text.value().split('\n').map(str::to_owned));
+            values.push(text.value());
         }
     }
+    join_doc(values.iter().map(String::as_str))
+}
+
+/// The doc comment made of the values of `#[doc = "..."]` attributes, as [`doc_comment`].
+pub(crate) fn join_doc<'a>(values: impl Iterator<Item = &'a str>) -> String {
+    let lines: Vec<&str> = values.flat_map(|value| value.split('\n')).collect();
     let indent = lines
         .iter()
         .filter(|line| !line.trim().is_empty())

@@ -12,7 +12,13 @@
 //!   mean) and every item in which, at any depth, an attribute mentions one of the annotation
 //!   names, the annotations crate, or a name a `use` gives either of them with `as`;
 //! - always, `mod` declarations, and inline modules with their bodies skimmed the same way, so
-//!   that the file's module tree can be read from what is kept.
+//!   that the file's module tree can be read from what is kept (with [`Keep::Modules`], which is
+//!   read for names only, the kept items are given one a line, not in their places).
+//!
+//! [`skim_tokens`] gives the same choice as tokens and kept token ranges, for readers that go
+//! on from the tokens (`super::fast`) rather than from the text. Token boundaries are those of
+//! proc-macro2 for every token it can lex (numbers included); what it would refuse to lex is
+//! marked [`Kind::Unlexable`] where the skim can tell cheaply.
 //!
 //! Everything is iterative: no nesting can exhaust the stack here. When the text cannot be
 //! followed (unbalanced delimiters, an unterminated literal or comment) the answer is None and
@@ -29,142 +35,296 @@ pub(crate) enum Keep<'a> {
     Modules,
 }
 
-/// `text` with the items that are not kept blanked out, or None when it cannot be followed.
-pub(crate) fn skim(text: &str, keep: Keep<'_>) -> Option<String> {
-    let tokens = tokens(text)?;
-    let close = matching(&tokens)?;
-    let source = Source { text, tokens: &tokens, close: &close };
-    let flagged = match keep {
-        Keep::Annotated(annotations_crate) => {
-            source.flagged_attributes(&source.attribute_names(annotations_crate))
+/// A skimmed file: its tokens, and which of them are kept.
+#[derive(Debug)]
+pub(crate) struct Skimmed<'t> {
+    /// The file's text.
+    pub(crate) text: &'t str,
+    /// Its tokens, comments (other than doc comments) and white space left out.
+    pub(crate) tokens: Vec<Token>,
+    /// The kept tokens: inclusive index ranges into `tokens`, in order, not overlapping.
+    pub(crate) kept: Vec<(usize, usize)>,
+    /// The indexes of the `#` of the attributes, at any depth, that mention an annotation name
+    /// (or a name given to one): only what holds one can hold an annotation.
+    pub(crate) flagged: Vec<usize>,
+}
+
+impl Skimmed<'_> {
+    /// The text with everything outside the kept tokens reduced to line breaks and spaces.
+    pub(crate) fn blanked(&self) -> String {
+        let mut out = String::with_capacity(self.text.len());
+        let mut at = 0;
+        for &(first, last) in &self.kept {
+            let (start, end) = (self.tokens[first].start(), self.tokens[last].end());
+            if start < at {
+                continue;
+            }
+            blank(&mut out, &self.text[at..start]);
+            out.push_str(&self.text[start..end]);
+            at = end;
         }
-        Keep::Modules => Vec::new(),
+        blank(&mut out, &self.text[at..]);
+        out
+    }
+
+    /// The kept tokens' text, one kept stretch a line: the same tokens as [`Skimmed::blanked`]
+    /// without their places.
+    pub(crate) fn compact(&self) -> String {
+        let mut out = String::new();
+        let mut at = 0;
+        for &(first, last) in &self.kept {
+            let (start, end) = (self.tokens[first].start(), self.tokens[last].end());
+            if start < at {
+                continue;
+            }
+            out.push_str(&self.text[start..end]);
+            out.push('\n');
+            at = end;
+        }
+        out
+    }
+}
+
+/// Appends `piece` blanked: its line breaks, then as many spaces as it has characters after
+/// the last one, so that what follows keeps its line and column.
+fn blank(out: &mut String, piece: &str) {
+    let bytes = piece.as_bytes();
+    let rest = match memchr::memrchr(b'\n', bytes) {
+        Some(last) => {
+            let breaks = memchr::memchr_iter(b'\n', &bytes[..last]).count() + 1;
+            out.extend(std::iter::repeat_n('\n', breaks));
+            &piece[last + 1..]
+        }
+        None => piece,
     };
-    let annotated = matches!(keep, Keep::Annotated(_));
+    let columns = if rest.is_ascii() { rest.len() } else { rest.chars().count() };
+    out.extend(std::iter::repeat_n(' ', columns));
+}
+
+/// `text` with the items that are not kept blanked out, or None when it cannot be followed.
+/// The module tree alone ([`Keep::Modules`]) is read for names, never for places: its kept
+/// items come one a line, without the blank text between them, which is cheaper to lex.
+pub(crate) fn skim(text: &str, keep: Keep<'_>) -> Option<String> {
+    let skimmed = skim_tokens(text, keep)?;
+    Some(match keep {
+        Keep::Annotated(_) => skimmed.blanked(),
+        Keep::Modules => skimmed.compact(),
+    })
+}
+
+/// The tokens of `text` and the ranges of them a skim keeps, or None when the text cannot be
+/// followed.
+pub(crate) fn skim_tokens<'t>(text: &'t str, keep: Keep<'_>) -> Option<Skimmed<'t>> {
+    let Lexed { tokens, close, hashes, imports } = tokens(text)?;
     let mut kept: Vec<(usize, usize)> = Vec::new();
-    let mut keep_tokens = |first: usize, last: usize| kept.push((tokens[first].start(), tokens[last].end()));
-    // Levels still to split, as token ranges: module bodies, and the bodies of `impl` and
-    // `trait` blocks that hold annotations.
-    let mut levels = vec![(0, tokens.len(), Level::Module)];
-    while let Some((start, end, level)) = levels.pop() {
-        for (first, last) in source.items(start, end) {
-            if level == Level::Module {
-                match source.module(first, last) {
-                    Some(ModuleForm::Declared) => {
+    let flagged;
+    {
+        let source = Source { text, tokens: &tokens, close: &close, hashes: &hashes, imports: &imports };
+        flagged = match keep {
+            Keep::Annotated(annotations_crate) => {
+                source.flagged_attributes(&source.attribute_names(annotations_crate))
+            }
+            Keep::Modules => Vec::new(),
+        };
+        let annotated = matches!(keep, Keep::Annotated(_));
+        let mut keep_tokens = |first: usize, last: usize| kept.push((first, last));
+        // Levels still to split, as token ranges: module bodies, and the bodies of `impl` and
+        // `trait` blocks that hold annotations.
+        let mut levels = vec![(0, tokens.len(), Level::Module)];
+        let mut items = Vec::new();
+        while let Some((start, end, level)) = levels.pop() {
+            source.items(start, end, &mut items);
+            for &(first, last) in &items {
+                if level == Level::Module {
+                    match source.module(first, last) {
+                        Some(ModuleForm::Declared) => {
+                            keep_tokens(first, last);
+                            continue;
+                        }
+                        Some(ModuleForm::Inline(open)) => {
+                            keep_tokens(first, open);
+                            keep_tokens(last, last);
+                            levels.push((open + 1, last, Level::Module));
+                            continue;
+                        }
+                        None => {}
+                    }
+                    if annotated && source.is_import(first, last) {
                         keep_tokens(first, last);
                         continue;
                     }
-                    Some(ModuleForm::Inline(open)) => {
-                        keep_tokens(first, open);
-                        keep_tokens(last, last);
-                        levels.push((open + 1, last, Level::Module));
-                        continue;
-                    }
-                    None => {}
                 }
-                if annotated && source.is_import(first, last) {
-                    keep_tokens(first, last);
+                if !annotated || !contains(&flagged, first, last) {
                     continue;
                 }
-            }
-            if !annotated || !contains(&flagged, first, last) {
-                continue;
-            }
-            // An annotated item, kept whole (a syntax error in it is reported), except for the
-            // items without annotations in an `impl` or `trait` block.
-            match source.block_body(first, last) {
-                Some(open) => {
-                    keep_tokens(first, open);
-                    keep_tokens(last, last);
-                    levels.push((open + 1, last, Level::Block));
+                // An annotated item, kept whole (a syntax error in it is reported), except for
+                // the items without annotations in an `impl` or `trait` block.
+                match source.block_body(first, last) {
+                    Some(open) => {
+                        keep_tokens(first, open);
+                        keep_tokens(last, last);
+                        levels.push((open + 1, last, Level::Block));
+                    }
+                    None => keep_tokens(first, last),
                 }
-                None => keep_tokens(first, last),
             }
         }
     }
     kept.sort_unstable();
-    Some(blank_except(text, &kept))
-}
-
-/// The text outside `kept` (sorted byte ranges) reduced to line breaks and spaces.
-fn blank_except(text: &str, kept: &[(usize, usize)]) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    // A blanked stretch becomes its line breaks, then as many spaces as it has characters
-    // after the last one: what follows keeps its line and column.
-    let blank = |out: &mut String, piece: &str| {
-        let (breaks, rest) = match memchr::memrchr(b'\n', piece.as_bytes()) {
-            Some(last) => (memchr::memchr_iter(b'\n', piece.as_bytes()).count(), &piece[last + 1..]),
-            None => (0, piece),
-        };
-        out.extend(std::iter::repeat_n('\n', breaks));
-        out.extend(std::iter::repeat_n(' ', rest.chars().count()));
-    };
-    for &(start, end) in kept {
-        if start < at {
-            continue;
-        }
-        blank(&mut out, &text[at..start]);
-        out.push_str(&text[start..end]);
-        at = end;
-    }
-    blank(&mut out, &text[at..]);
-    out
+    Some(Skimmed { text, tokens, kept, flagged })
 }
 
 /// Whether one of the sorted token indexes in `flagged` lies in `first..=last`.
-fn contains(flagged: &[usize], first: usize, last: usize) -> bool {
+pub(crate) fn contains(flagged: &[usize], first: usize, last: usize) -> bool {
     let at = flagged.partition_point(|&index| index < first);
     flagged.get(at).is_some_and(|&index| index <= last)
 }
 
+/// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
+    /// An identifier or keyword, raw (`r#type`) or not.
     Word,
+    /// One punctuation character.
     Punct(u8),
+    /// `(`, `[` or `{`.
     Open(u8),
+    /// `)`, `]` or `}`.
     Close(u8),
+    /// A string, character or number literal (with any prefix and, for numbers, suffix).
     Literal,
+    /// A lifetime or label: `'a`.
     Lifetime,
     /// An outer doc comment, which is an attribute of the item that follows.
     Doc,
     /// An inner doc comment, which stands alone like `#![...]`.
     InnerDoc,
+    /// Something proc-macro2 would refuse to lex (a malformed number); a literal to the skim.
+    Unlexable,
 }
 
+/// A token: its kind and where it is.
 #[derive(Clone, Copy, Debug)]
-struct Token {
-    kind: Kind,
+pub(crate) struct Token {
+    pub(crate) kind: Kind,
     /// Byte offsets, 32 bits to keep the token list small (the text is checked to fit).
-    start: u32,
-    end: u32,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
 }
 
 impl Token {
-    fn start(self) -> usize {
+    /// Where the token starts.
+    pub(crate) fn start(self) -> usize {
         self.start as usize
     }
 
-    fn end(self) -> usize {
+    /// Where the token ends.
+    pub(crate) fn end(self) -> usize {
         self.end as usize
     }
 }
 
-/// The tokens of `text`, comments and white space left out; None where a literal or comment
-/// does not end or a character cannot start a token.
-fn tokens(text: &str) -> Option<Vec<Token>> {
+/// Bytes that continue an identifier or number, ASCII only.
+const WORD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || b == b'_';
+        byte += 1;
+    }
+    table
+};
+
+/// Bytes that start an identifier that cannot be a literal's prefix or a raw identifier:
+/// ASCII letters but `b`, `c` and `r`, and `_`.
+const IDENT_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = (b.is_ascii_alphabetic() || b == b'_') && b != b'b' && b != b'c' && b != b'r';
+        byte += 1;
+    }
+    table
+};
+
+/// Punctuation that is a token of its own: not `/` (comments), quotes, delimiters or `#`.
+const PLAIN_PUNCT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_punctuation()
+            && !matches!(b, b'/' | b'"' | b'\'' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'#' | b'_');
+        byte += 1;
+    }
+    table
+};
+
+/// Whether `byte` is white space to Rust (the ASCII part).
+fn is_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// The tokens of a text, and what the skim looks for in them.
+struct Lexed {
+    tokens: Vec<Token>,
+    /// For each opening delimiter, the index of its closing one (0 elsewhere).
+    close: Vec<u32>,
+    /// The indexes of the `#` tokens.
+    hashes: Vec<u32>,
+    /// The indexes of the words `use` and `extern`.
+    imports: Vec<u32>,
+}
+
+/// The tokens of `text`, comments and white space left out, their delimiters matched; None
+/// where a literal or comment does not end, a character cannot start a token, or delimiters
+/// do not match.
+fn tokens(text: &str) -> Option<Lexed> {
     let bytes = text.as_bytes();
     u32::try_from(bytes.len()).ok()?;
-    let mut out = Vec::with_capacity(bytes.len() / 6);
+    // Rust averages a token every five to six bytes: room for all, without growing.
+    let mut out = Vec::with_capacity(bytes.len() / 4 + 8);
+    let mut close: Vec<u32> = Vec::with_capacity(bytes.len() / 4 + 8);
+    let mut open: Vec<(u32, u8)> = Vec::new();
+    let mut hashes = Vec::new();
+    let mut imports = Vec::new();
     let mut at = 0;
     while at < bytes.len() {
-        let start = at;
         let byte = bytes[at];
-        let kind = match byte {
-            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => {
+        if is_space(byte) {
+            at += 1;
+            while at < bytes.len() && is_space(bytes[at]) {
                 at += 1;
-                continue;
             }
+            continue;
+        }
+        let start = at;
+        // The commonest tokens first, without the dispatch below: plain identifiers and
+        // punctuation that starts nothing else.
+        if IDENT_START[usize::from(byte)] {
+            at += 1;
+            while at < bytes.len() && WORD[usize::from(bytes[at])] {
+                at += 1;
+            }
+            if at < bytes.len() && bytes[at] >= 0x80 {
+                at = word_end(text, at);
+            }
+            if matches!(&bytes[start..at], b"use" | b"extern") {
+                imports.push(out.len() as u32);
+            }
+            out.push(Token { kind: Kind::Word, start: start as u32, end: at as u32 });
+            close.push(0);
+            continue;
+        }
+        if PLAIN_PUNCT[usize::from(byte)] {
+            at += 1;
+            out.push(Token { kind: Kind::Punct(byte), start: start as u32, end: at as u32 });
+            close.push(0);
+            continue;
+        }
+        let kind = match byte {
             b'/' if bytes.get(at + 1) == Some(&b'/') => {
                 at = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |offset| at + offset);
                 match (bytes.get(start + 2), bytes.get(start + 3)) {
@@ -198,19 +358,32 @@ fn tokens(text: &str) -> Option<Vec<Token>> {
                     Kind::Lifetime
                 }
             },
-            b'0'..=b'9' => {
-                at = word_end(text, at);
-                Kind::Literal
-            }
+            b'0'..=b'9' => match number_end(bytes, at) {
+                Some(end) => {
+                    at = end;
+                    Kind::Literal
+                }
+                None => {
+                    at = word_end(text, at);
+                    Kind::Unlexable
+                }
+            },
             b'(' | b'[' | b'{' => {
                 at += 1;
+                open.push((out.len() as u32, byte));
                 Kind::Open(byte)
             }
             b')' | b']' | b'}' => {
                 at += 1;
+                let (opened, delimiter) = open.pop()?;
+                if !matches!((delimiter, byte), (b'(', b')') | (b'[', b']') | (b'{', b'}')) {
+                    return None;
+                }
+                // Fits: there are fewer tokens than bytes, and the bytes fit.
+                close[opened as usize] = out.len() as u32;
                 Kind::Close(byte)
             }
-            _ if byte.is_ascii_alphabetic() || byte == b'_' || byte >= 0x80 => {
+            _ if WORD[usize::from(byte)] || byte >= 0x80 => {
                 if byte >= 0x80 && text[at..].chars().next().is_some_and(char::is_whitespace) {
                     at += text[at..].chars().next().map_or(1, char::len_utf8);
                     continue;
@@ -222,20 +395,27 @@ fn tokens(text: &str) -> Option<Vec<Token>> {
                     }
                     None => {
                         at = raw_word_end(text, at);
+                        if matches!(&bytes[start..at], b"use" | b"extern") {
+                            imports.push(out.len() as u32);
+                        }
                         Kind::Word
                     }
                 }
             }
             _ if byte.is_ascii_punctuation() => {
                 at += 1;
+                if byte == b'#' {
+                    hashes.push(out.len() as u32);
+                }
                 Kind::Punct(byte)
             }
             _ => return None,
         };
         // Both fit: the text's length was checked.
         out.push(Token { kind, start: start as u32, end: at as u32 });
+        close.push(0);
     }
-    Some(out)
+    open.is_empty().then_some(Lexed { tokens: out, close, hashes, imports })
 }
 
 /// The end of a (nestable) block comment starting at `at`.
@@ -254,7 +434,8 @@ fn block_comment_end(bytes: &[u8], mut at: usize) -> Option<usize> {
                     return Some(at);
                 }
             }
-            _ => at += 1,
+            // Only a `/` or a `*` can open or close: jump to the next one.
+            _ => at += 1 + memchr::memchr2(b'/', b'*', bytes.get(at + 1..)?)?,
         }
     }
     None
@@ -262,14 +443,14 @@ fn block_comment_end(bytes: &[u8], mut at: usize) -> Option<usize> {
 
 /// The end of a literal whose body starts at `at` and ends at an unescaped `quote`.
 fn quoted_end(bytes: &[u8], mut at: usize, quote: u8) -> Option<usize> {
-    while at < bytes.len() {
-        match bytes[at] {
-            b'\\' => at += 2,
-            found if found == quote => return Some(at + 1),
-            _ => at += 1,
+    loop {
+        let found = at + memchr::memchr2(quote, b'\\', bytes.get(at..)?)?;
+        if bytes[found] == b'\\' {
+            at = found + 2;
+        } else {
+            return Some(found + 1);
         }
     }
-    None
 }
 
 /// The end of a raw string whose `#`s start at `at` (just after the `r`).
@@ -332,20 +513,18 @@ fn prefixed_literal_end(text: &str, at: usize) -> Option<Option<usize>> {
 fn word_end(text: &str, at: usize) -> usize {
     let bytes = text.as_bytes();
     let mut end = at;
-    while end < bytes.len() {
-        let byte = bytes[end];
-        if byte.is_ascii_alphanumeric() || byte == b'_' {
+    loop {
+        while end < bytes.len() && WORD[usize::from(bytes[end])] {
             end += 1;
-        } else if byte >= 0x80 {
-            match text[end..].chars().next() {
-                Some(ch) if !ch.is_whitespace() => end += ch.len_utf8(),
-                _ => break,
-            }
-        } else {
-            break;
+        }
+        if end >= bytes.len() || bytes[end] < 0x80 {
+            return end;
+        }
+        match text[end..].chars().next() {
+            Some(ch) if !ch.is_whitespace() => end += ch.len_utf8(),
+            _ => return end,
         }
     }
-    end
 }
 
 /// The end of a word that may be a raw identifier (`r#type`).
@@ -360,26 +539,121 @@ fn raw_word_end(text: &str, at: usize) -> usize {
     word_end(text, at)
 }
 
-/// For each opening delimiter, the index of its closing one (0 elsewhere); None when they do
-/// not match.
-fn matching(tokens: &[Token]) -> Option<Vec<u32>> {
-    let mut close = vec![0; tokens.len()];
-    let mut open: Vec<(usize, u8)> = Vec::new();
-    for (index, token) in tokens.iter().enumerate() {
-        match token.kind {
-            Kind::Open(byte) => open.push((index, byte)),
-            Kind::Close(byte) => {
-                let (at, opened) = open.pop()?;
-                if !matches!((opened, byte), (b'(', b')') | (b'[', b']') | (b'{', b'}')) {
-                    return None;
-                }
-                // Fits: there are fewer tokens than bytes, and the bytes fit.
-                close[at] = index as u32;
-            }
-            _ => {}
+/// The end of the number literal starting at `at` (a digit) as proc-macro2 lexes it: a float,
+/// else an integer, then any suffix. None where proc-macro2 would refuse it, or where a
+/// non-ASCII character follows (which only a Unicode table could decide).
+pub(crate) fn number_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut end = match float_digits_end(bytes, at) {
+        Some(end) => end,
+        None => int_digits_end(bytes, at)?,
+    };
+    if bytes.get(end).is_some_and(|&byte| byte.is_ascii_alphabetic() || byte == b'_') {
+        while end < bytes.len() && WORD[usize::from(bytes[end])] {
+            end += 1;
         }
     }
-    open.is_empty().then_some(close)
+    match bytes.get(end) {
+        Some(&byte) if byte >= 0x80 || WORD[usize::from(byte)] => None,
+        _ => Some(end),
+    }
+}
+
+/// The end of the digits of a float (`1.5`, `1.`, `2e10`, `1.0e-3`) at `at`, as proc-macro2's
+/// `float_digits`; None where they are not a float's.
+fn float_digits_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut end = at + 1;
+    let (mut has_dot, mut has_exp) = (false, false);
+    while let Some(&byte) = bytes.get(end) {
+        match byte {
+            b'0'..=b'9' | b'_' => end += 1,
+            b'.' => {
+                if has_dot {
+                    break;
+                }
+                // `1..2` and `1.max(2)` are an integer and what follows.
+                if bytes.get(end + 1).is_some_and(|&next| {
+                    next == b'.' || next == b'_' || next.is_ascii_alphabetic() || next >= 0x80
+                }) {
+                    return None;
+                }
+                end += 1;
+                has_dot = true;
+            }
+            b'e' | b'E' => {
+                end += 1;
+                has_exp = true;
+                break;
+            }
+            _ => break,
+        }
+    }
+    if !(has_dot || has_exp) {
+        return None;
+    }
+    if has_exp {
+        let before_exp = has_dot.then(|| end - 1);
+        let (mut has_sign, mut has_value) = (false, false);
+        while let Some(&byte) = bytes.get(end) {
+            match byte {
+                b'+' | b'-' => {
+                    if has_value {
+                        break;
+                    }
+                    if has_sign {
+                        return before_exp;
+                    }
+                    end += 1;
+                    has_sign = true;
+                }
+                b'0'..=b'9' => {
+                    end += 1;
+                    has_value = true;
+                }
+                b'_' => end += 1,
+                _ => break,
+            }
+        }
+        if !has_value {
+            return before_exp;
+        }
+    }
+    Some(end)
+}
+
+/// The end of the digits of an integer at `at` (`0x`, `0o` and `0b` prefixes included), as
+/// proc-macro2's `digits`; None where it refuses them.
+fn int_digits_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let (base, mut end) = match (bytes[at], bytes.get(at + 1)) {
+        (b'0', Some(b'x')) => (16, at + 2),
+        (b'0', Some(b'o')) => (8, at + 2),
+        (b'0', Some(b'b')) => (2, at + 2),
+        _ => (10, at),
+    };
+    let mut empty = true;
+    while let Some(&byte) = bytes.get(end) {
+        let digit = match byte {
+            b'0'..=b'9' => byte - b'0',
+            b'a'..=b'f' => 10 + byte - b'a',
+            b'A'..=b'F' => 10 + byte - b'A',
+            b'_' => {
+                if empty && base == 10 {
+                    return None;
+                }
+                end += 1;
+                continue;
+            }
+            _ => break,
+        };
+        if digit >= base {
+            if byte.is_ascii_digit() {
+                return None;
+            }
+            break;
+        }
+        end += 1;
+        empty = false;
+    }
+    (!empty).then_some(end)
 }
 
 /// What a level of items is.
@@ -403,6 +677,10 @@ struct Source<'a> {
     text: &'a str,
     tokens: &'a [Token],
     close: &'a [u32],
+    /// The indexes of the `#` tokens.
+    hashes: &'a [u32],
+    /// The indexes of the words `use` and `extern`.
+    imports: &'a [u32],
 }
 
 impl Source<'_> {
@@ -432,9 +710,9 @@ impl Source<'_> {
         }
     }
 
-    /// The items of one module level, `start..end`, as inclusive token ranges.
-    fn items(&self, start: usize, end: usize) -> Vec<(usize, usize)> {
-        let mut items = Vec::new();
+    /// The items of one module level, `start..end`, as inclusive token ranges, into `items`.
+    fn items(&self, start: usize, end: usize, items: &mut Vec<(usize, usize)>) {
+        items.clear();
         let mut first = start;
         let mut index = start;
         while index < end {
@@ -457,7 +735,6 @@ impl Source<'_> {
         if first < end {
             items.push((first, end - 1));
         }
-        items
     }
 
     /// The index of an item's first word after its outer attributes and visibility.
@@ -559,8 +836,12 @@ impl Source<'_> {
     /// something with `as`.
     fn imports_with_alias(&self) -> Vec<(usize, usize)> {
         let mut found = Vec::new();
-        let mut index = 0;
-        while index < self.tokens.len() {
+        let mut done = 0;
+        for &index in self.imports {
+            let index = index as usize;
+            if index < done {
+                continue;
+            }
             let starts = match self.word(index) {
                 // `use<...>` is a precise-capturing bound, not an import.
                 Some("use") => !self.is_punct(index + 1, b'<'),
@@ -568,7 +849,6 @@ impl Source<'_> {
                 _ => false,
             };
             if !starts {
-                index += 1;
                 continue;
             }
             let mut end = index + 1;
@@ -582,7 +862,7 @@ impl Source<'_> {
             if self.words(index, end).any(|word| word == "as") {
                 found.push((index, end));
             }
-            index = end;
+            done = end;
         }
         found
     }
@@ -591,10 +871,8 @@ impl Source<'_> {
     /// in order.
     fn flagged_attributes(&self, names: &[String]) -> Vec<usize> {
         let mut flagged = Vec::new();
-        for index in 0..self.tokens.len() {
-            if !self.is_punct(index, b'#') {
-                continue;
-            }
+        for &index in self.hashes {
+            let index = index as usize;
             let open = if self.is_punct(index + 1, b'!') { index + 2 } else { index + 1 };
             if self.is_open(open, b'[')
                 && self.words(open + 1, self.closing(open)).any(|word| names.iter().any(|name| name == word))
