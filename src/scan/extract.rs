@@ -325,7 +325,7 @@ impl<'a> Reader<'a> {
 
     /// Reads the flowdoc attributes of an item. `handler` is the name a handler item gets and
     /// where; `None` where the item cannot be a handler. `event_type` is the struct or enum
-    /// data of a possible event type.
+    /// data of a possible event type. `doc` is the item's doc comment when known.
     fn item(
         &mut self,
         attrs: &[syn::Attribute],
@@ -334,12 +334,11 @@ impl<'a> Reader<'a> {
         event_type: Option<EventSource<'_>>,
         item_place: Place<'_>,
     ) {
-        let mut annotations = Vec::new();
-        let mut event_args: Option<(syntax::EventArgs, &syn::Attribute)> = None;
+        let mut said = Said::default();
         for attr in attrs {
             match self.classify(attr) {
                 Some(Kind::Handler(role)) => match attr.parse_args_with(syntax::HandlerArgs::parser(role)) {
-                    Ok(args) => annotations.push(self.annotation(attr, &args)),
+                    Ok(args) => said.annotations.push(annotation_facts(&args, self.location(attr.span()))),
                     Err(error) => {
                         let location = self.location(error.span());
                         self.problem(location, format!("malformed #[{}]: {error}", role.attribute_name()));
@@ -355,7 +354,7 @@ impl<'a> Reader<'a> {
                         )),
                     };
                     match parsed {
-                        Ok(args) => event_args = Some((args, attr)),
+                        Ok(args) => said.event = Some((args, self.location(attr.span()))),
                         Err(error) => {
                             let location = self.location(error.span());
                             self.problem(location, format!("malformed #[event]: {error}"));
@@ -365,12 +364,35 @@ impl<'a> Reader<'a> {
                 None => {}
             }
         }
+        self.finish(said, &Known { attrs, doc, serde: None }, handler, event_type, item_place);
+    }
+
+    /// Reads an item whose flowdoc attributes were parsed without syn (their places known):
+    /// `container` is what its `#[serde]` attributes say.
+    pub(crate) fn read_said(&mut self, said: Said, item: ReadItem, container: Serde) {
+        let handler = item.handler.map(|(name, location)| (name, Place::At(location)));
+        let event_type = item.event_type.map(EventSource::Read);
+        let known = Known { attrs: &[], doc: item.doc, serde: Some(container) };
+        self.finish(said, &known, handler, event_type, Place::At(item.location));
+    }
+
+    /// What an item's flowdoc attributes said: a handler, an event type, or a problem where
+    /// they stand on the wrong item.
+    fn finish(
+        &mut self,
+        said: Said,
+        known: &Known<'_>,
+        handler: Option<(String, Place<'_>)>,
+        event_type: Option<EventSource<'_>>,
+        item_place: Place<'_>,
+    ) {
+        let Said { annotations, event } = said;
         if !annotations.is_empty() {
             match handler {
                 Some((name, place)) => {
                     let handler = FoundHandler {
                         name,
-                        doc: doc.clone().unwrap_or_else(|| doc_comment(attrs)),
+                        doc: known.doc(),
                         location: self.place(place),
                         inline_module: self.inline_module(),
                         annotations,
@@ -394,54 +416,30 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        if let Some((args, attr)) = event_args {
+        if let Some((args, location)) = event {
             match event_type {
                 Some(data) => {
-                    let doc = doc.unwrap_or_else(|| doc_comment(attrs));
-                    let facts = self.event_type(attrs, doc, &args, data);
+                    let facts = self.event_type(&known.serde(), known.doc(), &args, data);
                     self.findings
                         .event_types
                         .push(FoundEventType { facts, inline_module: self.inline_module() });
                 }
-                None => {
-                    let location = self.location(attr.span());
-                    self.problem(
-                        location,
-                        "#[event] goes on the struct or enum that defines the event; this one is ignored"
-                            .to_owned(),
-                    );
-                }
+                None => self.problem(
+                    location,
+                    "#[event] goes on the struct or enum that defines the event; this one is ignored"
+                        .to_owned(),
+                ),
             }
-        }
-    }
-
-    fn annotation(&self, attr: &syn::Attribute, args: &syntax::HandlerArgs) -> AnnotationFacts {
-        let (event, event_is_type) = match &args.event {
-            syntax::EventRef::Type(path) => (tokens_to_string(path.to_token_stream()), true),
-            syntax::EventRef::Name(name) => (name.value(), false),
-        };
-        let resource = match &args.resource {
-            syntax::ResourceRef::LogicalId(id) => ResourceFacts::LogicalId(id.value()),
-            syntax::ResourceRef::Env(var) => ResourceFacts::Env(var.value()),
-        };
-        AnnotationFacts {
-            role: args.role,
-            event,
-            event_is_type,
-            resource,
-            function: args.function.as_ref().map(syn::LitStr::value),
-            location: self.location(attr.span()),
         }
     }
 
     fn event_type(
         &self,
-        attrs: &[syn::Attribute],
+        container: &Serde,
         doc: String,
         args: &syntax::EventArgs,
         source: EventSource<'_>,
     ) -> EventTypeFacts {
-        let container = Serde::from_attrs(attrs);
         let rule = container.rename_all.as_deref();
         let (rust_name, location, fields, variants) = match source {
             EventSource::Syn { ident, body } => {
@@ -512,6 +510,52 @@ impl<'a> Reader<'a> {
             Some(Owner(owner)) => format!("{owner}::{name}"),
             None => name.to_owned(),
         }
+    }
+}
+
+/// What the flowdoc attributes of an item said, parsed: its handler annotations in order, and
+/// its `#[event]`'s arguments (the last one's) with the attribute's place.
+#[derive(Debug, Default)]
+pub(crate) struct Said {
+    pub(crate) annotations: Vec<AnnotationFacts>,
+    pub(crate) event: Option<(syntax::EventArgs, Location)>,
+}
+
+/// An annotation as found: what `args` say, the attribute being at `location`.
+pub(crate) fn annotation_facts(args: &syntax::HandlerArgs, location: Location) -> AnnotationFacts {
+    let (event, event_is_type) = match &args.event {
+        syntax::EventRef::Type(path) => (tokens_to_string(path.to_token_stream()), true),
+        syntax::EventRef::Name(name) => (name.value(), false),
+    };
+    let resource = match &args.resource {
+        syntax::ResourceRef::LogicalId(id) => ResourceFacts::LogicalId(id.value()),
+        syntax::ResourceRef::Env(var) => ResourceFacts::Env(var.value()),
+    };
+    AnnotationFacts {
+        role: args.role,
+        event,
+        event_is_type,
+        resource,
+        function: args.function.as_ref().map(syn::LitStr::value),
+        location,
+    }
+}
+
+/// An item's doc comment and container serde attributes: known already, else read from its
+/// parsed attributes when needed.
+struct Known<'a> {
+    attrs: &'a [syn::Attribute],
+    doc: Option<String>,
+    serde: Option<Serde>,
+}
+
+impl Known<'_> {
+    fn doc(&self) -> String {
+        self.doc.clone().unwrap_or_else(|| doc_comment(self.attrs))
+    }
+
+    fn serde(&self) -> Serde {
+        self.serde.clone().unwrap_or_else(|| Serde::from_attrs(self.attrs))
     }
 }
 

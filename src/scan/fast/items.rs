@@ -10,10 +10,14 @@ use super::grammar::{Attr, Range, TypeShape, UseSink, is_ident};
 use super::seq::{Seq, doc_contents};
 use crate::location::{Location, saturating_u32};
 use crate::scan::extract::{
-    EventShape, FieldShape, FileFindings, Kind, ReadItem, Reader, Scope, ShapeBody, VariantShape,
+    EventShape, FieldShape, FileFindings, Kind, ReadItem, Reader, Said, Scope, ShapeBody, VariantShape,
+    annotation_facts,
 };
 use crate::scan::names::{Serde, doc_comment, join_doc};
 use crate::scan::skim::{self, Kind as TokenKind};
+use flowdoc_annotations_syntax as syntax;
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
+use syn::parse::Parser as _;
 
 /// The findings of the kept tokens `seq` of the file `path`; None where the reader meets what
 /// it does not understand. `flagged` are the skim's flagged attributes.
@@ -528,15 +532,109 @@ impl Items<'_, '_, '_> {
         handler: Option<(String, Location)>,
         event_type: Option<EventShape>,
     ) -> Option<()> {
+        let location = self.location_of(first);
+        if !ours.written_doc {
+            let serde = if ours.event { self.serde_attrs(first, end) } else { Some(Serde::default()) };
+            if let Some(serde) = serde
+                && let Some(said) = self.said(first, end)
+            {
+                let doc = Some(self.doc_comments(first, end));
+                self.out.read_said(said, ReadItem { doc, handler, event_type, location }, serde);
+                return Some(());
+            }
+        }
         let ((start, stop), doc) = if ours.written_doc {
             ((first, end), None)
         } else {
             (ours.needed?, Some(self.doc_comments(first, end)))
         };
         let (attrs, base) = self.syn_attrs(start, stop)?;
-        let location = self.location_of(first);
         self.out.read_item(&attrs, base, ReadItem { doc, handler, event_type, location });
         Some(())
+    }
+
+    /// What our attributes among `first..end` say, parsed by the shared grammar from tokens
+    /// made of the kept ones; None where one does not parse (syn then reads them lexed, for
+    /// the place and message of the error) or is not written as a list.
+    fn said(&mut self, first: usize, end: usize) -> Option<Said> {
+        let whole = Range::whole(self.seq);
+        let mut said = Said::default();
+        let mut at = first;
+        while at < end {
+            if self.seq.kind(at) != Some(TokenKind::Punct(b'#')) || !whole.is_open(at + 1, b'[') {
+                at += 1;
+                continue;
+            }
+            let (open, close) = (at + 1, self.seq.closing(at + 1));
+            let Attr { segments, count } = whole.nested(open)?.meta(open + 1)?;
+            let kind = match count {
+                1 => self.out.classify_path(self.seq.text_of(segments[0]), None),
+                2 => {
+                    self.out.classify_path(self.seq.text_of(segments[1]), Some(self.seq.text_of(segments[0])))
+                }
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                let list = segments[count - 1] + 1;
+                let arguments = match self.seq.kind(list) {
+                    Some(TokenKind::Open(_)) if self.seq.closing(list) + 1 == close => {
+                        Some(self.token_stream(list + 1, self.seq.closing(list))?)
+                    }
+                    _ if list == close => None,
+                    _ => return None,
+                };
+                let location = self.location_of(at);
+                match (kind, arguments) {
+                    (Kind::Handler(role), Some(tokens)) => {
+                        let args = syntax::HandlerArgs::parser(role).parse2(tokens).ok()?;
+                        said.annotations.push(annotation_facts(&args, location));
+                    }
+                    (Kind::Event, Some(tokens)) => {
+                        let args = syn::parse::Parser::parse2(syntax::EventArgs::parse, tokens).ok()?;
+                        said.event = Some((args, location));
+                    }
+                    (Kind::Event, None) => said.event = Some((syntax::EventArgs::default(), location)),
+                    (Kind::Handler(_), None) => return None,
+                }
+            }
+            at = close + 1;
+        }
+        Some(said)
+    }
+
+    /// The tokens `start..end` as proc-macro2 tokens, spans aside: the same trees lexing the
+    /// text gives. None for what is not made so simply (doc comments).
+    fn token_stream(&self, start: usize, end: usize) -> Option<TokenStream> {
+        let span = Span::call_site();
+        let mut groups: Vec<(Delimiter, Vec<TokenTree>)> = vec![(Delimiter::None, Vec::new())];
+        for at in start..end {
+            let text = self.seq.text_of(at);
+            let trees = &mut groups.last_mut()?.1;
+            match self.seq.kind(at)? {
+                TokenKind::Word => trees.push(TokenTree::Ident(match text.strip_prefix("r#") {
+                    Some(raw) => Ident::new_raw(raw, span),
+                    None => Ident::new(text, span),
+                })),
+                TokenKind::Punct(byte) => {
+                    let spacing = if self.seq.joint(at) { Spacing::Joint } else { Spacing::Alone };
+                    trees.push(TokenTree::Punct(Punct::new(char::from(byte), spacing)));
+                }
+                TokenKind::Lifetime => {
+                    trees.push(TokenTree::Punct(Punct::new('\'', Spacing::Joint)));
+                    trees.push(TokenTree::Ident(Ident::new(&text[1..], span)));
+                }
+                TokenKind::Literal => trees.push(TokenTree::Literal(text.parse().ok()?)),
+                TokenKind::Open(byte) => groups.push((delimiter(byte), Vec::new())),
+                TokenKind::Close(_) => {
+                    let (delimiter, inner) = groups.pop()?;
+                    let group = Group::new(delimiter, inner.into_iter().collect());
+                    groups.last_mut()?.1.push(TokenTree::Group(group));
+                }
+                TokenKind::Doc | TokenKind::InnerDoc | TokenKind::Unlexable => return None,
+            }
+        }
+        let (_, trees) = groups.pop()?;
+        groups.is_empty().then(|| trees.into_iter().collect())
     }
 
     /// The attributes `first..end` parsed by syn, and the place they start (line, column).
@@ -708,14 +806,13 @@ impl Items<'_, '_, '_> {
         let line = &mut self.line;
         if offset >= line.offset {
             let between = &bytes[line.offset..offset];
-            let breaks: usize = between.iter().map(|&byte| usize::from(byte == b'\n')).sum();
+            let breaks = memchr::memchr_iter(b'\n', between).count();
             if breaks > 0 {
                 line.number += breaks;
                 line.start = line.offset + memchr::memrchr(b'\n', between).map_or(0, |at| at + 1);
             }
         } else {
-            line.number -=
-                bytes[offset..line.offset].iter().map(|&byte| usize::from(byte == b'\n')).sum::<usize>();
+            line.number -= memchr::memchr_iter(b'\n', &bytes[offset..line.offset]).count();
             line.start = memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |at| at + 1);
         }
         line.offset = offset;
@@ -746,6 +843,15 @@ struct Line {
     offset: usize,
     number: usize,
     start: usize,
+}
+
+/// The delimiter an opening byte stands for.
+fn delimiter(byte: u8) -> Delimiter {
+    match byte {
+        b'(' => Delimiter::Parenthesis,
+        b'[' => Delimiter::Bracket,
+        _ => Delimiter::Brace,
+    }
 }
 
 /// Whether generic parameters follow `impl` at `at` rather than a `<T as Trait>::` type:
