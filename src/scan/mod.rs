@@ -3,8 +3,11 @@
 //! 1. Crates are found from their `Cargo.toml`, with their library and binary targets.
 //! 2. Every `.rs` file of a crate is read and pre-filtered: only files that mention an attribute
 //!    name or the annotations crate go on.
-//! 3. Those are lexed, checked against the nesting limit, parsed with syn on threads with a
-//!    large stack, and read for annotations; spans become `file:line:col` at once.
+//! 3. Of those, only the items that can hold annotations (and the module tree) are kept by the
+//!    skim and read from its tokens (`fast`), with syn only for the attributes' arguments and
+//!    what the token reader cannot vouch for; a file it cannot read whole is lexed, checked
+//!    against the nesting limit and parsed with syn on threads with a large stack. Spans
+//!    become `file:line:col` at once. Each file's findings are kept in the cache by its bytes.
 //! 4. In crates that hold annotations, `mod` declarations are followed from each target root to
 //!    learn each file's module path and targets.
 //!
