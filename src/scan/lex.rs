@@ -93,25 +93,25 @@ pub(crate) enum Bound {
 
 /// Recursion state within one delimited group.
 #[derive(Clone, Copy, Default)]
-struct Run {
+pub(super) struct Run {
     /// Open prefix operators (`!`, `-`, `*`, `&` in prefix position) and `->`.
-    unary: usize,
+    pub(super) unary: usize,
     /// Open right-recursive constructs: assignments, `return`, `break`, `if`, `match`, ...
-    open: usize,
+    pub(super) open: usize,
     /// Open angle brackets.
-    angle: usize,
+    pub(super) angle: usize,
     /// Open closures.
-    closures: usize,
+    pub(super) closures: usize,
     /// Whether the previous token ends an operand, making a following operator binary.
-    after_operand: bool,
+    pub(super) after_operand: bool,
     /// The previous token was `else`, so an `if` continues a chain, which syn parses in a loop.
-    after_else: bool,
+    pub(super) after_else: bool,
     /// The previous token was a `{ ... }` group, which may end a statement or item.
-    after_brace: bool,
+    pub(super) after_brace: bool,
 }
 
 impl Run {
-    fn level(&self) -> usize {
+    pub(super) fn level(&self) -> usize {
         self.unary + self.open + self.angle + self.closures
     }
 }
@@ -184,7 +184,7 @@ pub(crate) fn nesting_bound(tokens: &TokenStream, limit: usize) -> Bound {
 }
 
 /// Updates `run` for the operator `op`.
-fn count_operator(run: &mut Run, op: &str) {
+pub(super) fn count_operator(run: &mut Run, op: &str) {
     let binary = run.after_operand;
     run.after_operand = false;
     match op {

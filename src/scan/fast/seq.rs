@@ -3,7 +3,7 @@
 //! the same way ([`Seq::lexes`]), and that syn's recursion on them stays within the nesting
 //! limit ([`Seq::within_nesting`], the bound of `lex::nesting_bound` computed on these tokens).
 
-use crate::scan::lex::is_keyword;
+use crate::scan::lex::{Run, count_operator, is_keyword};
 use crate::scan::skim::{Kind, Skimmed, Token};
 
 /// The kept tokens of a skimmed file.
@@ -221,24 +221,6 @@ fn bare_cr_free(bytes: &[u8]) -> bool {
     memchr::memchr_iter(b'\r', bytes).all(|cr| bytes.get(cr + 1) == Some(&b'\n'))
 }
 
-/// Recursion state within one delimited group: `lex::Run`.
-#[derive(Clone, Copy, Default)]
-struct Run {
-    unary: usize,
-    open: usize,
-    angle: usize,
-    closures: usize,
-    after_operand: bool,
-    after_else: bool,
-    after_brace: bool,
-}
-
-impl Run {
-    fn level(&self) -> usize {
-        self.unary + self.open + self.angle + self.closures
-    }
-}
-
 /// `lex::nesting_bound`, token by token: each frame is a group's base depth and run.
 struct Bound {
     deepest: usize,
@@ -376,50 +358,4 @@ fn glued_operator(seq: &Seq<'_>, at: usize) -> (&'static str, usize) {
 fn single(byte: u8) -> &'static str {
     const ALL: &str = "~!@#$%^&*-=+|;:,<.>/?";
     ALL.find(char::from(byte)).map_or("#", |at| &ALL[at..=at])
-}
-
-/// `lex::count_operator`.
-fn count_operator(run: &mut Run, op: &str) {
-    let binary = run.after_operand;
-    run.after_operand = false;
-    match op {
-        ";" => *run = Run::default(),
-        "," | "=>" => run.unary = 0,
-        "<" => run.angle += 1,
-        "<<" => run.angle += 2,
-        ">" => run.angle = run.angle.saturating_sub(1),
-        ">>" => run.angle = run.angle.saturating_sub(2),
-        "->" => run.unary += 1,
-        "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "^=" | "&=" | "|=" | "<<=" | ">>=" => run.open += 1,
-        "|" | "||" if !binary => run.closures += 1,
-        "&&" | "||" if binary => {
-            run.unary = 0;
-            run.angle = 0;
-        }
-        "!" | "-" | "*" | "&" | "&&" | ".." | "..=" if !binary => run.unary += 1,
-        "?" => run.after_operand = true,
-        _ if binary && is_binary_operator(op) => run.unary = 0,
-        _ => {}
-    }
-}
-
-fn is_binary_operator(op: &str) -> bool {
-    matches!(
-        op,
-        "+" | "-"
-            | "*"
-            | "/"
-            | "%"
-            | "^"
-            | "&"
-            | "|"
-            | "=="
-            | "!="
-            | "<="
-            | ">="
-            | "&&"
-            | "||"
-            | ".."
-            | "..="
-    )
 }
