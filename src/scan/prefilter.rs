@@ -1,8 +1,104 @@
 //! The cheap first look: only files that mention an attribute name or the annotations crate are
 //! parsed. A memchr substring search reads a file hundreds of times faster than syn parses it.
+//!
+//! The look is taken while the project is walked ([`SourceReader`]): every Rust file and
+//! manifest is read by the thread that finds it, searched there and then for the words of the
+//! annotations crate's usual name, and only what the scan needs of it is kept.
 
+use super::{Glance, ScanOptions, SourceProblem, lex};
+use crate::files::{ReadAlong, ReadError};
 use memchr::memmem::Finder;
+use std::collections::HashMap;
 use std::io::{self, Read};
+use std::sync::{Mutex, PoisonError};
+
+/// The name the annotations crate goes by unless a manifest renames it.
+pub(crate) const DEFAULT_CRATE: &str = "flowdoc_annotations";
+
+/// Reads, on the walk, what the scan will want: Rust sources and manifests (within the crate
+/// folders the options name, when they name some).
+#[derive(Debug)]
+pub struct SourceReader {
+    crate_roots: Vec<String>,
+    limit: u64,
+    prefilter: Prefilter,
+    read: Mutex<Vec<(String, Result<Walked, ReadError>)>>,
+}
+
+/// What the walk kept of a file.
+#[derive(Debug)]
+pub(crate) enum Walked {
+    /// A `Cargo.toml`, whole.
+    Manifest(Vec<u8>),
+    /// A `.rs` file: what placement needs of it, whether it mentions the words of
+    /// [`DEFAULT_CRATE`]'s pre-filter, and if so its text (or why it has none).
+    Source { glance: Glance, text: Option<Result<String, SourceProblem>> },
+}
+
+/// What the walk read, by path.
+#[derive(Debug, Default)]
+pub struct WalkedFiles {
+    pub(crate) files: HashMap<String, Result<Walked, ReadError>>,
+}
+
+impl WalkedFiles {
+    /// How many files the walk read.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether it read none.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+impl SourceReader {
+    /// Reads what a scan with `options` will want.
+    pub fn new(options: &ScanOptions) -> SourceReader {
+        SourceReader {
+            crate_roots: options.crate_roots.clone(),
+            limit: options.max_file_bytes,
+            prefilter: Prefilter::new(DEFAULT_CRATE),
+            read: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// What was read.
+    pub fn into_walked(self) -> WalkedFiles {
+        WalkedFiles { files: self.read.into_inner().unwrap_or_else(PoisonError::into_inner).into_iter().collect() }
+    }
+}
+
+impl ReadAlong for SourceReader {
+    fn wants(&self, path: &str) -> bool {
+        let in_roots =
+            || self.crate_roots.is_empty() || self.crate_roots.iter().any(|root| super::is_within(path, root));
+        (path.ends_with(".rs") || path.rsplit('/').next() == Some("Cargo.toml")) && in_roots()
+    }
+
+    fn limit(&self) -> u64 {
+        self.limit.max(super::MAX_MANIFEST_BYTES)
+    }
+
+    fn take(&self, path: &str, contents: Result<Vec<u8>, ReadError>) {
+        let walked = contents.and_then(|bytes| {
+            if !path.ends_with(".rs") {
+                return Ok(Walked::Manifest(bytes));
+            }
+            if bytes.len() as u64 > self.limit {
+                return Err(ReadError::TooLarge { size: bytes.len() as u64, limit: self.limit });
+            }
+            let glance = Glance::of(path, &bytes);
+            let text = self
+                .prefilter
+                .matches(&bytes)
+                .then(|| lex::decode(path, bytes).map(lex::ready));
+            Ok(Walked::Source { glance, text })
+        });
+        self.read.lock().unwrap_or_else(PoisonError::into_inner).push((path.to_owned(), walked));
+    }
+}
 
 /// The words whose presence makes a file worth parsing.
 #[derive(Debug)]
