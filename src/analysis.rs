@@ -148,11 +148,8 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
         None => read_config(project.files)?,
     };
     let files = project.files;
-    // The walk reads and pre-filters the Rust sources and manifests as it finds them.
-    let reader = scan::SourceReader::new(&config.scan);
-    let listing = timings.time("walk", || files.list_reading(&reader, config.scan.threads));
-    let walked = reader.into_walked();
-    timings.detail(format!("{}, {} read on the way", things(listing.files.len(), "file"), count(walked.len())));
+    let listing = timings.time("walk", || files.list());
+    timings.detail(things(listing.files.len(), "file"));
     // Templates and sources are independent until the model joins them: read both at once.
     let (templates, scanned) = std::thread::scope(|scope| {
         let loading = scope.spawn(|| {
@@ -169,7 +166,7 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
             (loaded, started.elapsed())
         });
         let started = Instant::now();
-        let prefiltered = scan::prefilter_walked(files, &listing, walked, &config.scan);
+        let prefiltered = scan::prefilter(files, &listing, &config.scan);
         let prefilter_took = started.elapsed();
         let candidates = (prefiltered.source_files(), prefiltered.candidate_files());
         let started = Instant::now();

@@ -35,15 +35,6 @@ pub(crate) fn decode(path: &str, bytes: Vec<u8>) -> Result<String, SourceProblem
     })
 }
 
-/// [`strip_preamble`] of an owned text, copied only when it has a preamble.
-pub(crate) fn ready(text: String) -> String {
-    match strip_preamble(&text) {
-        std::borrow::Cow::Borrowed(stripped) if stripped.len() == text.len() => {}
-        stripped => return stripped.into_owned(),
-    }
-    text
-}
-
 /// Source text ready for the lexer, lines and columns unchanged: a byte-order mark is dropped
 /// and a `#!` interpreter line is blanked, as rustc does.
 pub(crate) fn strip_preamble(text: &str) -> std::borrow::Cow<'_, str> {
@@ -396,9 +387,6 @@ mod tests {
         assert_eq!(strip_preamble("#!/usr/bin/env run\nfn f() {}"), "                  \nfn f() {}");
         assert_eq!(strip_preamble("#![allow(x)]\nfn f() {}"), "#![allow(x)]\nfn f() {}");
         assert_eq!(strip_preamble("\u{feff}fn f() {}"), "fn f() {}");
-        for text in ["\u{feff}fn f() {}", "#!/usr/bin/env run\nfn f() {}", "#![allow(x)]\nfn f() {}", "fn f() {}"] {
-            assert_eq!(ready(text.to_owned()), strip_preamble(text), "{text:?}");
-        }
     }
 
     #[test]

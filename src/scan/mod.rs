@@ -31,8 +31,7 @@ use crate::files::{Listing, ProjectFiles, ReadError, parent};
 use crate::location::{Location, saturating_u32};
 use extract::FileFindings;
 use modules::ModDecl;
-use prefilter::{DEFAULT_CRATE, Prefilter, Walked};
-pub use prefilter::{SourceReader, WalkedFiles};
+use prefilter::Prefilter;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Limits and choices of a scan.
@@ -92,20 +91,8 @@ impl Prefiltered {
 /// Finds the crates and reads every source file, keeping those that mention the annotations.
 /// Files are read in parallel; only the few that match stay in memory.
 pub fn prefilter(files: &dyn ProjectFiles, listing: &Listing, options: &ScanOptions) -> Prefiltered {
-    prefilter_walked(files, listing, WalkedFiles::default(), options)
-}
-
-/// [`prefilter`], taking what a [`SourceReader`] read on the walk that made `listing`: only what
-/// it could not settle (a file it did not read or could not read whole, a crate that renames the
-/// annotations crate) is read again.
-pub fn prefilter_walked(
-    files: &dyn ProjectFiles,
-    listing: &Listing,
-    mut walked: WalkedFiles,
-    options: &ScanOptions,
-) -> Prefiltered {
     let mut problems = Vec::new();
-    let crates = find_crates(files, listing, &walked, options, &mut problems);
+    let crates = find_crates(files, listing, options, &mut problems);
     // What could not be listed inside a crate may hold sources: the scan is not complete.
     for problem in &listing.problems {
         if crates.iter().any(|krate| is_within(&problem.path, &krate.dir)) {
@@ -118,64 +105,30 @@ pub fn prefilter_walked(
     }
     let sources: Vec<(String, usize)> =
         assign_sources(listing, &crates).into_iter().map(|(path, index)| (path.to_owned(), index)).collect();
-    let mut results: Vec<Option<Candidate>> = sources
-        .iter()
-        .map(|(path, crate_index)| settled(path, &crates[*crate_index], walked.files.remove(path.as_str())))
-        .collect();
-    // What the walk read beyond the sources (files of tests, of no crate) is let go now.
-    drop(walked);
-    let unsettled: Vec<usize> = (0..sources.len()).filter(|&index| results[index].is_none()).collect();
-    let read = parallel_map(
-        &unsettled,
+    let results = parallel_map(
+        &sources,
         options,
         0,
-        |index| &sources[*index].0,
-        |index| {
-            let (path, crate_index) = &sources[*index];
-            read_candidate(files, path, &crates[*crate_index], options)
-        },
+        |(path, _)| path,
+        |(path, crate_index)| read_candidate(files, path, &crates[*crate_index], options),
     );
-    for (index, result) in unsettled.into_iter().zip(read) {
-        results[index] = Some(result);
-    }
     let mut candidates = Vec::new();
     let mut glances = Vec::with_capacity(sources.len());
     for (index, result) in results.into_iter().enumerate() {
         match result {
-            Some(Ok((glance, text))) => {
+            Ok((glance, text)) => {
                 glances.push(glance);
                 if let Some(text) = text {
                     candidates.push((index, text));
                 }
             }
-            Some(Err(problem)) => {
+            Err(problem) => {
                 glances.push(Glance::default());
                 problems.push(problem);
             }
-            None => unreachable!("every unsettled source was read"),
         }
     }
     Prefiltered { crates, sources, glances, candidates, problems }
-}
-
-/// What the pre-filter makes of a source file: what placement needs of it, and its text when it
-/// mentions the annotations.
-type Candidate = Result<(Glance, Option<String>), SourceProblem>;
-
-/// What the walk's reading settles of a source of `krate`; None where it must be read again.
-fn settled(path: &str, krate: &Crate, walked: Option<Result<Walked, ReadError>>) -> Option<Candidate> {
-    match walked? {
-        Ok(Walked::Source { glance, text }) if krate.annotations_crate == DEFAULT_CRATE => {
-            Some(text.transpose().map(|text| (glance, text)))
-        }
-        // A crate that renames the annotations crate: its own words decide. A text that
-        // mentioned none of the usual words, or was not UTF-8, may still mention its name.
-        Ok(Walked::Source { glance, text: Some(Ok(text)) }) => {
-            Some(Ok((glance, krate.prefilter.matches(text.as_bytes()).then_some(text))))
-        }
-        Ok(Walked::Source { .. } | Walked::Manifest(_)) | Err(ReadError::TooLarge { .. }) => None,
-        Err(error @ ReadError::Io(_)) => Some(Err(unreadable(path, &error))),
-    }
 }
 
 /// The second step of a scan: the files that mention the annotations are parsed (in parallel,
@@ -324,7 +277,6 @@ struct Crate {
 fn find_crates(
     files: &dyn ProjectFiles,
     listing: &Listing,
-    walked: &WalkedFiles,
     options: &ScanOptions,
     problems: &mut Vec<SourceProblem>,
 ) -> Vec<Crate> {
@@ -345,12 +297,9 @@ fn find_crates(
         0,
         |path| path,
         |manifest_path| {
-            let bytes = match walked.files.get(manifest_path.as_str()) {
-                Some(Ok(Walked::Manifest(bytes))) if bytes.len() as u64 <= MAX_MANIFEST_BYTES => bytes.clone(),
-                _ => files
-                    .read(manifest_path, MAX_MANIFEST_BYTES)
-                    .map_err(|error| unreadable(manifest_path, &error))?,
-            };
+            let bytes = files
+                .read(manifest_path, MAX_MANIFEST_BYTES)
+                .map_err(|error| unreadable(manifest_path, &error))?;
             let text = lex::decode(manifest_path, bytes)?;
             let has_lib = all.contains(join_dir(parent(manifest_path), "src/lib.rs").as_str());
             match manifest::parse(manifest_path, &text, has_lib) {
@@ -416,7 +365,7 @@ fn find_crates(
         let mut excluded: Vec<String> = ["tests", "benches", "examples"].iter().map(|d| in_dir(d)).collect();
         excluded.extend(manifest.other_target_roots.iter().map(|root| in_dir(root)));
         let annotations_crate =
-            manifest.annotations_crate.clone().unwrap_or_else(|| DEFAULT_CRATE.to_owned());
+            manifest.annotations_crate.clone().unwrap_or_else(|| "flowdoc_annotations".to_owned());
         crates.push(Crate {
             facts: CrateFacts { name: manifest.name, dir: dir.to_owned(), targets },
             dir: dir.to_owned(),
@@ -477,7 +426,12 @@ fn assign_sources<'a>(listing: &'a Listing, crates: &[Crate]) -> Vec<(&'a str, u
 
 /// Reads one source file: what placement may need of it, and its text when it mentions the
 /// annotations (None when it does not).
-fn read_candidate(files: &dyn ProjectFiles, path: &str, krate: &Crate, options: &ScanOptions) -> Candidate {
+fn read_candidate(
+    files: &dyn ProjectFiles,
+    path: &str,
+    krate: &Crate,
+    options: &ScanOptions,
+) -> Result<(Glance, Option<String>), SourceProblem> {
     let bytes = match files.read(path, options.max_file_bytes) {
         Ok(bytes) => bytes,
         Err(error @ ReadError::TooLarge { .. }) => {
@@ -494,12 +448,13 @@ fn read_candidate(files: &dyn ProjectFiles, path: &str, krate: &Crate, options: 
     if !krate.prefilter.matches(&bytes) {
         return Ok((glance, None));
     }
-    Ok((glance, Some(lex::ready(lex::decode(path, bytes)?))))
+    let text = lex::decode(path, bytes)?;
+    Ok((glance, Some(lex::strip_preamble(&text).into_owned())))
 }
 
 /// What the pre-filter saw of a source file, so that module placement need not read it again.
 #[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Glance {
+struct Glance {
     /// None when the file was not read whole (too large): placement reads it itself.
     seen: Option<Seen>,
 }
