@@ -189,11 +189,19 @@ impl ProjectFiles for DiskFiles {
                         .path()
                         .map(|path| self.relative(path).unwrap_or_else(|lossy| lossy))
                         .unwrap_or_default();
+                    let dangling = error.path().is_some_and(|path| {
+                        path.symlink_metadata().is_ok_and(|meta| meta.is_symlink())
+                            && path.metadata().is_err()
+                    });
                     let message = match error.loop_ancestor() {
                         Some(ancestor) => format!(
                             "symbolic link loop back to `{}`; not followed",
                             self.relative(ancestor).unwrap_or_else(|lossy| lossy)
                         ),
+                        // A link whose target is gone fails to be followed before the filter sees it.
+                        None if dangling => {
+                            "symbolic link leads outside the project root or nowhere; not followed".to_owned()
+                        }
                         None => match error.io_error() {
                             Some(io) => format!("cannot list: {io}"),
                             None => format!("cannot list: {error}"),

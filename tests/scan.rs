@@ -153,6 +153,7 @@ fn symlink_loops_and_links_out_of_the_root_are_not_followed() {
     symlink(root.path(), src.join("loop")).unwrap();
     symlink(outside.path(), src.join("outside")).unwrap();
     symlink(src.join("lib.rs"), src.join("alias.rs")).unwrap();
+    symlink(src.join("gone.rs"), src.join("dangling.rs")).unwrap();
     let files = DiskFiles::new(root.path());
     let listing = files.list();
     assert_eq!(listing.files, ["Cargo.toml", "src/alias.rs", "src/lib.rs"]);
@@ -160,6 +161,7 @@ fn symlink_loops_and_links_out_of_the_root_are_not_followed() {
     assert_eq!(
         listed,
         [
+            "src/dangling.rs: symbolic link leads outside the project root or nowhere; not followed",
             "src/loop: symbolic link loop back to ``; not followed",
             "src/outside: symbolic link leads outside the project root or nowhere; not followed"
         ]
