@@ -114,6 +114,23 @@ fn flow_of(root: &Path) -> Flow {
 }
 
 /// How many `.rs` files and bytes a tree holds.
+/// The last `.rs` file, in path order, that holds a handler: the walk meets it late, so the
+/// memo's check reads most of the tree before it sees the change.
+fn last_annotated_file(root: &Path) -> PathBuf {
+    let mut paths: Vec<PathBuf> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "rs"))
+        .map(walkdir::DirEntry::into_path)
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .rev()
+        .find(|path| std::fs::read_to_string(path).is_ok_and(|text| text.contains("#[event_")))
+        .expect("a synthetic tree has handlers")
+}
+
 fn tree_size(root: &Path) -> (usize, usize, u64) {
     let (mut files, mut sources, mut bytes) = (0, 0, 0);
     for entry in walkdir::WalkDir::new(root).into_iter().flatten() {
@@ -173,12 +190,12 @@ fn main() {
 
     println!("## Synthetic monorepos: cold and warm, against ripgrep\n");
     println!(
-        "Cold: no cache (`target/flowdoc/cache` removed before the run; the run writes it). Warm: the cache of the run before, nothing changed. `generate` warm also finds its docs folder up to date. The files are in the page cache for every command alike.\n"
+        "Cold: no cache (`target/flowdoc/cache` removed before the run; the run writes it). Warm: the cache of the run before, nothing changed (`graph` prints its memo). One edited: the cache of the run before, one annotated file changed since (the memo's check stops at it; the run analyses, taking the other files from the cache). `generate` warm also finds its docs folder up to date. The files are in the page cache for every command alike.\n"
     );
     println!(
-        "| N crates | files | .rs files | MB | rg -l | json cold | × rg | json warm | × rg | generate cold | generate warm | × rg | peak MiB: json cold / generate warm | µs per .rs file: json cold / warm |"
+        "| N crates | files | .rs files | MB | rg -l | json cold | × rg | json warm | × rg | json, one edited | × rg | generate cold | generate warm | × rg | peak MiB: json cold / generate warm | µs per .rs file: json cold / warm |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut phase_rows = Vec::new();
     let mut layouts = Vec::new();
     for &size in &sizes {
@@ -212,19 +229,28 @@ fn main() {
             timed_runs(&["generate", "--out", &docs_arg], &root, runs);
         let (mut cold_peak, mut cold_walls, mut warm_walls, mut rg_walls) =
             (0.0_f64, Vec::new(), Vec::new(), Vec::new());
+        let mut changed_walls = Vec::new();
+        // One annotated file, edited between a warm run and the next: the memo no longer holds.
+        let edited = last_annotated_file(&root);
+        let original = std::fs::read(&edited).expect("the edited file");
         for _ in 0..runs {
             forget();
             let (_, peak, wall) = timed_runs(&["graph", "--format", "json"], &root, 1);
             cold_peak = cold_peak.max(peak);
             cold_walls.push(wall);
             warm_walls.push(timed_runs(&["graph", "--format", "json"], &root, 1).2);
+            let mut changed = original.clone();
+            changed.extend_from_slice(b"\n// edited\n");
+            std::fs::write(&edited, changed).expect("an edit");
+            changed_walls.push(timed_runs(&["graph", "--format", "json"], &root, 1).2);
+            std::fs::write(&edited, &original).expect("the file as it was");
             if rg {
                 rg_walls.extend(time_command(
                     Command::new("rg").args(["-l", "event_producer|event_consumer"]).arg(&root),
                 ));
             }
         }
-        let (cold, warm) = (median(cold_walls), median(warm_walls));
+        let (cold, warm, changed) = (median(cold_walls), median(warm_walls), median(changed_walls));
         let times_rg = |wall: Duration| {
             if rg_walls.is_empty() {
                 "—".to_owned()
@@ -234,12 +260,14 @@ fn main() {
         };
         let rg_text = if rg_walls.is_empty() { "no rg".to_owned() } else { ms(median(rg_walls.clone())) };
         println!(
-            "| {size} | {files} | {sources} | {:.1} | {rg_text} | {} | {} | {} | {} | {} | {} | {} | {cold_peak:.0} / {generate_peak:.0} | {:.0} / {:.0} |",
+            "| {size} | {files} | {sources} | {:.1} | {rg_text} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {cold_peak:.0} / {generate_peak:.0} | {:.0} / {:.0} |",
             bytes as f64 / 1e6,
             ms(cold),
             times_rg(cold),
             ms(warm),
             times_rg(warm),
+            ms(changed),
+            times_rg(changed),
             ms(generate_cold),
             ms(generate_warm),
             times_rg(generate_warm),

@@ -42,11 +42,13 @@ pub enum Kind {
     Templates,
     /// A picture, drawn.
     Pictures,
+    /// A command's whole output, with the trace of what its run read (see [`crate::trace`]).
+    Runs,
 }
 
 impl Kind {
     /// Every kind, in pack order.
-    pub const ALL: [Kind; 4] = [Kind::Sources, Kind::Modules, Kind::Templates, Kind::Pictures];
+    pub const ALL: [Kind; 5] = [Kind::Sources, Kind::Modules, Kind::Templates, Kind::Pictures, Kind::Runs];
 
     /// The name of its pack file.
     pub fn file_name(self) -> &'static str {
@@ -55,6 +57,7 @@ impl Kind {
             Kind::Modules => "modules.pack",
             Kind::Templates => "templates.pack",
             Kind::Pictures => "pictures.pack",
+            Kind::Runs => "runs.pack",
         }
     }
 
@@ -64,6 +67,7 @@ impl Kind {
             Kind::Modules => 2,
             Kind::Templates => 3,
             Kind::Pictures => 4,
+            Kind::Runs => 5,
         }
     }
 }
@@ -617,7 +621,7 @@ mod tests {
                 Kind::Sources => Ok(Some(sources.clone())),
                 Kind::Templates => Ok(Some(b"garbage".to_vec())),
                 Kind::Modules => Err("cannot be read: denied".to_owned()),
-                Kind::Pictures => Ok(None),
+                Kind::Pictures | Kind::Runs => Ok(None),
             }
         }));
         assert!(lock(&asked).is_empty(), "nothing read before it is needed");

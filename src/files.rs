@@ -5,11 +5,11 @@
 //! holds a project in memory (tests, fault injection, a git revision). Paths are relative to the
 //! project root with `/` separators, so output is the same on every machine.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Folders that hold build output, dependencies or tooling state, never project sources.
 const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
@@ -70,6 +70,42 @@ pub trait ProjectFiles: Sync {
 
     /// `path` opened for reading piece by piece, for files too large to hold whole.
     fn open(&self, path: &str) -> io::Result<Box<dyn Read + '_>>;
+
+    /// When the file at `path` was last modified, when that can be told. Only ever a hint for
+    /// which files to look at first, never a reason to skip one: times can be set back.
+    fn modified(&self, path: &str) -> Option<std::time::SystemTime> {
+        let _ = path;
+        None
+    }
+
+    /// [`list`](Self::list), reading on the way every file `along` wants and handing it over,
+    /// on `threads` threads (0: one per core) in no particular order. The default lists first,
+    /// then reads; a folder on disk reads each file as its walk comes upon it.
+    fn list_reading(&self, along: &dyn ReadAlong, threads: usize) -> Listing {
+        let listing = self.list();
+        let wanted: Vec<&String> = listing.files.iter().filter(|path| along.wants(path)).collect();
+        let workers = crate::parallel::Workers { threads, stack: 0, name: "flowdoc-read" };
+        crate::parallel::map_all(&wanted, workers, |path| along.take(path, self.read(path, along.limit())));
+        listing
+    }
+}
+
+/// What a listing reads on its way (see [`ProjectFiles::list_reading`]).
+pub trait ReadAlong: Sync {
+    /// Whether the file at `path` is to be read.
+    fn wants(&self, path: &str) -> bool;
+
+    /// Files larger than this are not read: they come with [`ReadError::TooLarge`].
+    fn limit(&self) -> u64;
+
+    /// Takes a wanted file's contents, or why they could not be read.
+    fn take(&self, path: &str, contents: Result<Vec<u8>, ReadError>);
+
+    /// Whether the listing may stop here: what it read already settles what the reader wanted
+    /// to know. The listing is then incomplete. Never, by default.
+    fn done(&self) -> bool {
+        false
+    }
 }
 
 /// Whether a folder of this name is skipped by listings.
@@ -154,88 +190,190 @@ impl DiskFiles {
 
 impl ProjectFiles for DiskFiles {
     fn list(&self) -> Listing {
-        let problems = RefCell::new(Vec::new());
-        let mut files = Vec::new();
-        let walker = walkdir::WalkDir::new(&self.root).follow_links(true).sort_by_file_name();
-        let entries = walker.into_iter().filter_entry(|entry| {
-            if entry.depth() == 0 {
-                return true;
-            }
-            if entry.file_type().is_dir() && entry.file_name().to_str().is_some_and(is_skipped_dir) {
+        self.list_reading(&ReadNothing, 0)
+    }
+
+    /// The tree walked on `threads` threads (ripgrep's walker, without its ignore files), each
+    /// wanted file read by the thread that found it.
+    fn list_reading(&self, along: &dyn ReadAlong, threads: usize) -> Listing {
+        let problems = Arc::new(Mutex::new(Vec::new()));
+        let mut builder = ignore::WalkBuilder::new(&self.root);
+        builder.standard_filters(false).follow_links(true).threads(crate::parallel::thread_count(threads));
+        let (me, filtered) = (self.clone(), Arc::clone(&problems));
+        builder.filter_entry(move |entry| {
+            if entry.file_type().is_some_and(|kind| kind.is_dir())
+                && entry.file_name().to_str().is_some_and(is_skipped_dir)
+            {
                 return false;
             }
-            if entry.path_is_symlink() && !self.link_stays_inside(entry.path()) {
-                let path = self.relative(entry.path()).unwrap_or_else(|lossy| lossy);
-                problems.borrow_mut().push(FileProblem {
-                    path,
-                    message: "symbolic link leads outside the project root or nowhere; not followed".into(),
-                });
+            if entry.path_is_symlink() && !me.link_stays_inside(entry.path()) {
+                let problem = me.link_leads_out(entry.path());
+                filtered.lock().unwrap_or_else(PoisonError::into_inner).push(problem);
                 return false;
             }
             true
         });
-        for entry in entries {
-            match entry {
-                Ok(entry) if entry.file_type().is_file() => match self.relative(entry.path()) {
-                    Ok(path) => files.push(path),
-                    Err(lossy) => problems.borrow_mut().push(FileProblem {
-                        path: lossy,
-                        message: "path is not valid UTF-8; skipped".into(),
-                    }),
-                },
-                Ok(_) => {}
-                Err(error) => {
-                    let path = error
-                        .path()
-                        .map(|path| self.relative(path).unwrap_or_else(|lossy| lossy))
-                        .unwrap_or_default();
-                    let dangling = error.path().is_some_and(|path| {
-                        path.symlink_metadata().is_ok_and(|meta| meta.is_symlink())
-                            && path.metadata().is_err()
-                    });
-                    let message = match error.loop_ancestor() {
-                        Some(ancestor) => format!(
-                            "symbolic link loop back to `{}`; not followed",
-                            self.relative(ancestor).unwrap_or_else(|lossy| lossy)
-                        ),
-                        // A link whose target is gone fails to be followed before the filter sees it.
-                        None if dangling => {
-                            "symbolic link leads outside the project root or nowhere; not followed".to_owned()
-                        }
-                        None => match error.io_error() {
-                            Some(io) => format!("cannot list: {io}"),
-                            None => format!("cannot list: {error}"),
-                        },
-                    };
-                    problems.borrow_mut().push(FileProblem { path, message });
-                }
-            }
-        }
-        let mut problems = problems.into_inner();
+        let found = Mutex::new(Vec::new());
+        let mut walkers = Walkers { files: self, along, found: &found, problems: &problems };
+        builder.build_parallel().visit(&mut walkers);
+        let mut files = found.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut problems = std::mem::take(&mut *problems.lock().unwrap_or_else(PoisonError::into_inner));
         problems.sort();
         problems.dedup();
-        files.sort();
+        files.sort_unstable();
         Listing { files, problems }
     }
 
     fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
-        let file = std::fs::File::open(self.root.join(path)).map_err(ReadError::Io)?;
-        let size = file.metadata().map_err(ReadError::Io)?.len();
-        if size > limit {
-            return Err(ReadError::TooLarge { size, limit });
-        }
-        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-        // Read one byte past the limit so a file that grew since `metadata` is still refused.
-        file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(ReadError::Io)?;
-        if bytes.len() as u64 > limit {
-            return Err(ReadError::TooLarge { size: bytes.len() as u64, limit });
-        }
-        Ok(bytes)
+        read_limited(&self.root.join(path), limit)
+    }
+
+    fn modified(&self, path: &str) -> Option<std::time::SystemTime> {
+        std::fs::metadata(self.root.join(path)).and_then(|meta| meta.modified()).ok()
     }
 
     fn open(&self, path: &str) -> io::Result<Box<dyn Read + '_>> {
         Ok(Box::new(std::fs::File::open(self.root.join(path))?))
     }
+}
+
+impl DiskFiles {
+    fn link_leads_out(&self, path: &Path) -> FileProblem {
+        FileProblem {
+            path: self.relative(path).unwrap_or_else(|lossy| lossy),
+            message: "symbolic link leads outside the project root or nowhere; not followed".into(),
+        }
+    }
+
+    /// What the walker met that is not a file: a loop, a link to nowhere, a folder that
+    /// cannot be listed.
+    fn walk_problem(&self, error: &ignore::Error) -> FileProblem {
+        let (mut path, mut inner) = (None, error);
+        loop {
+            match inner {
+                ignore::Error::WithPath { path: at, err } => {
+                    path = path.or(Some(at.as_path()));
+                    inner = err;
+                }
+                ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                    inner = err;
+                }
+                _ => break,
+            }
+        }
+        let relative = |path: &Path| self.relative(path).unwrap_or_else(|lossy| lossy);
+        match inner {
+            ignore::Error::Loop { ancestor, child } => FileProblem {
+                path: relative(child),
+                message: format!("symbolic link loop back to `{}`; not followed", relative(ancestor)),
+            },
+            // A link whose target is gone fails to be followed before any filter sees it.
+            _ if path.is_some_and(|path| path.symlink_metadata().is_ok_and(|meta| meta.is_symlink())) => {
+                self.link_leads_out(path.unwrap_or(&self.root))
+            }
+            ignore::Error::Io(io) => FileProblem {
+                path: path.map(relative).unwrap_or_default(),
+                message: format!("cannot list: {io}"),
+            },
+            other => FileProblem {
+                path: path.map(relative).unwrap_or_default(),
+                message: format!("cannot list: {other}"),
+            },
+        }
+    }
+}
+
+/// Reads the file at `path` whole, refusing one over `limit` bytes.
+fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let size = file.metadata().map_err(ReadError::Io)?.len();
+    if size > limit {
+        return Err(ReadError::TooLarge { size, limit });
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // Read one byte past the limit so a file that grew since `metadata` is still refused.
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { size: bytes.len() as u64, limit });
+    }
+    Ok(bytes)
+}
+
+/// Hands each walking thread its visitor.
+struct Walkers<'w> {
+    files: &'w DiskFiles,
+    along: &'w dyn ReadAlong,
+    found: &'w Mutex<Vec<String>>,
+    problems: &'w Mutex<Vec<FileProblem>>,
+}
+
+impl<'w> ignore::ParallelVisitorBuilder<'w> for Walkers<'w> {
+    fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 'w> {
+        Box::new(Walker {
+            files: self.files,
+            along: self.along,
+            found: self.found,
+            problems: self.problems,
+            files_seen: Vec::new(),
+            problems_seen: Vec::new(),
+        })
+    }
+}
+
+/// One walking thread: what it found is kept to itself and handed over when it stops.
+struct Walker<'w> {
+    files: &'w DiskFiles,
+    along: &'w dyn ReadAlong,
+    found: &'w Mutex<Vec<String>>,
+    problems: &'w Mutex<Vec<FileProblem>>,
+    files_seen: Vec<String>,
+    problems_seen: Vec<FileProblem>,
+}
+
+impl ignore::ParallelVisitor for Walker<'_> {
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
+        match entry {
+            Ok(entry) if entry.depth() > 0 && entry.file_type().is_some_and(|kind| kind.is_file()) => {
+                match self.files.relative(entry.path()) {
+                    Ok(path) => {
+                        if self.along.wants(&path) {
+                            self.along.take(&path, read_limited(entry.path(), self.along.limit()));
+                        }
+                        self.files_seen.push(path);
+                    }
+                    Err(lossy) => self.problems_seen.push(FileProblem {
+                        path: lossy,
+                        message: "path is not valid UTF-8; skipped".into(),
+                    }),
+                }
+            }
+            Ok(_) => {}
+            Err(error) => self.problems_seen.push(self.files.walk_problem(&error)),
+        }
+        if self.along.done() { ignore::WalkState::Quit } else { ignore::WalkState::Continue }
+    }
+}
+
+impl Drop for Walker<'_> {
+    fn drop(&mut self) {
+        self.found.lock().unwrap_or_else(PoisonError::into_inner).append(&mut self.files_seen);
+        self.problems.lock().unwrap_or_else(PoisonError::into_inner).append(&mut self.problems_seen);
+    }
+}
+
+/// A listing that reads nothing on its way.
+struct ReadNothing;
+
+impl ReadAlong for ReadNothing {
+    fn wants(&self, _: &str) -> bool {
+        false
+    }
+
+    fn limit(&self) -> u64 {
+        0
+    }
+
+    fn take(&self, _: &str, _: Result<Vec<u8>, ReadError>) {}
 }
 
 /// A project held in memory: for tests, for injected read failures, and for files taken from a

@@ -32,6 +32,7 @@ pub mod scan;
 pub mod severity;
 pub mod template;
 pub mod timings;
+pub mod trace;
 
 pub use analysis::{Analysis, Failure, Problem, Project, analyse};
 

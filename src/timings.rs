@@ -63,6 +63,11 @@ impl Timings {
         self.phases.iter().find(|phase| phase.name == name)
     }
 
+    /// These phases followed by those of `later`, which ran after them.
+    pub fn append(&mut self, later: Timings) {
+        self.phases.extend(later.phases);
+    }
+
     /// The time since the run started.
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()

@@ -59,11 +59,17 @@ fn output_is_the_same_without_a_cache_with_a_cold_one_and_with_a_warm_one() {
         assert_eq!(run.stdout, uncached.stdout);
         assert_eq!(run.status.code(), uncached.status.code());
     }
-    // The warm run took everything from the cache.
+    // Nothing changed: the warm run printed what the cold one did, analysing nothing.
     let timings = stderr(&warm);
+    assert!(timings.contains("memo") && timings.contains("nothing read has changed"), "{timings}");
+    assert!(!timings.contains("parse"), "{timings}");
+    assert!(!timings.contains("note: the cache"), "{timings}");
+    // Another format has no memo yet: it analyses, with every file and template from the cache.
+    let other = flowdoc(&root, &["--timings", "graph", "--format", "mermaid"]);
+    assert_eq!(other.stdout, flowdoc(&root, &["--no-cache", "graph", "--format", "mermaid"]).stdout);
+    let timings = stderr(&other);
     assert!(timings.contains("3 of 3 files from the cache"), "{timings}");
     assert!(timings.contains("2 of 2 templates from the cache"), "{timings}");
-    assert!(!timings.contains("note: the cache"), "{timings}");
 
     // The docs too, pictures and all.
     let docs = |name: &str, cache: bool| {
@@ -116,10 +122,19 @@ fn a_changed_source_or_definition_file_is_read_again() {
 /// A pack spoiled by `spoil` is left aside with a note naming it and why, the output is what it
 /// would be without a cache, and the pack is rebuilt: the run after has no note.
 fn spoiled_pack_is_rebuilt(spoil: impl Fn(&mut Vec<u8>), why: &[&str]) {
+    spoiled_packs_are_rebuilt("sources.pack", &spoil, why);
+    spoiled_packs_are_rebuilt("runs.pack", &spoil, why);
+}
+
+fn spoiled_packs_are_rebuilt(name: &str, spoil: &impl Fn(&mut Vec<u8>), why: &[&str]) {
     let (_dir, root) = project();
     let expected = flowdoc(&root, &["--no-cache", "graph", "--format", "json"]);
     flowdoc(&root, &["graph", "--format", "json"]);
-    let path = pack(&root, "sources.pack");
+    if name != "runs.pack" {
+        // Without the memo of the run, the run looks up every file in the pack.
+        std::fs::remove_file(pack(&root, "runs.pack")).unwrap();
+    }
+    let path = pack(&root, name);
     let mut bytes = std::fs::read(&path).unwrap();
     spoil(&mut bytes);
     std::fs::write(&path, &bytes).unwrap();
@@ -129,7 +144,7 @@ fn spoiled_pack_is_rebuilt(spoil: impl Fn(&mut Vec<u8>), why: &[&str]) {
     assert_eq!(run.status.code(), expected.status.code());
     let messages = stderr(&run);
     assert!(
-        messages.contains("note: the cache ") && messages.contains("sources.pack is not used"),
+        messages.contains("note: the cache ") && messages.contains(&format!("{name} is not used")),
         "{messages}"
     );
     assert!(why.iter().any(|why| messages.contains(why)), "{messages}");
@@ -138,7 +153,42 @@ fn spoiled_pack_is_rebuilt(spoil: impl Fn(&mut Vec<u8>), why: &[&str]) {
     assert_eq!(again.stdout, expected.stdout);
     let messages = stderr(&again);
     assert!(!messages.contains("note: the cache"), "{messages}");
-    assert!(messages.contains("3 of 3 files from the cache"), "{messages}");
+    assert!(messages.contains("nothing read has changed"), "{messages}");
+}
+
+/// The memo of a run is used only while every file it read reads the same and the project
+/// lists the same files: what it prints — the graph, the findings, the exit code — is what a run
+/// without a cache prints.
+#[test]
+fn the_memo_of_a_run_is_used_only_while_nothing_it_read_changed() {
+    let (_dir, root) = project();
+    let same_as_uncached = |what: &str| {
+        let uncached = flowdoc(&root, &["--no-cache", "graph", "--format", "json"]);
+        let run = flowdoc(&root, &["--timings", "graph", "--format", "json"]);
+        assert_eq!(run.stdout, uncached.stdout, "{what}");
+        assert_eq!(run.status.code(), uncached.status.code(), "{what}");
+        let messages = stderr(&run);
+        let (findings, timings) = messages.split_once("timings:").unwrap();
+        assert_eq!(findings, stderr(&uncached), "{what}: the same findings, said the same way");
+        timings.contains("nothing read has changed")
+    };
+    assert!(!same_as_uncached("the first run"));
+    assert!(same_as_uncached("nothing changed"));
+    // A new file nobody reads before: the listing differs.
+    std::fs::write(
+        root.join("shipping/src/extra.rs"),
+        "#[event_consumer(OrderPlaced, from = \"Q\")]\nfn extra() {}\n",
+    )
+    .unwrap();
+    assert!(!same_as_uncached("a new source file"));
+    assert!(same_as_uncached("nothing changed since"));
+    // The configuration, read from a file that was missing.
+    std::fs::write(root.join("flowdoc.toml"), "[rules]\nqueue-without-dlq = \"error\"\n").unwrap();
+    assert!(!same_as_uncached("a configuration that appears"));
+    // A source file removed.
+    std::fs::remove_file(root.join("shipping/src/extra.rs")).unwrap();
+    assert!(!same_as_uncached("a source file removed"));
+    assert!(same_as_uncached("nothing changed at the end"));
 }
 
 #[test]

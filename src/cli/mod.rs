@@ -9,6 +9,7 @@ mod diff;
 mod explain;
 mod generate;
 mod graph;
+mod memo;
 mod project;
 mod revision;
 mod site;
@@ -275,8 +276,42 @@ pub(crate) fn main() -> ExitCode {
     }
     let name = format!("`{}`", root.display());
     let cache = cache::open(&root, !cli.no_cache);
-    let analysed =
-        flowdoc::analyse(&flowdoc::Project::new(&files).templates(&templates).named(&name).cache(&cache));
+    // `graph` prints what it printed before when nothing it read has changed.
+    let memo = match &cli.command {
+        Command::Graph { format } if cache.is_enabled() => {
+            let format =
+                format.to_possible_value().map(|value| value.get_name().to_owned()).unwrap_or_default();
+            Some(memo::Keys::new(&format!("graph --format {format}"), &root, &templates))
+        }
+        _ => None,
+    };
+    let mut memo_timings = None;
+    if let Some(keys) = memo {
+        let mut timings = flowdoc::timings::Timings::new();
+        match timings.time("memo", || memo::recall(&cache, keys, &files)) {
+            Ok(recalled) => {
+                timings.detail("nothing read has changed: the output of the last run".to_owned());
+                let memo::Recalled { findings, text, unreadable_sources } = recalled;
+                let code = graph::show(&mut console, &findings, &text, unreadable_sources);
+                timings.time("cache", || cache::save(&mut console, &root, &cache));
+                if cli.timings {
+                    console.write(&timings::report(&timings));
+                }
+                return ExitCode::from(code);
+            }
+            Err(miss) => {
+                timings.detail(miss.detail().to_owned());
+                memo_timings = Some(timings);
+            }
+        }
+    }
+    let recording = flowdoc::trace::Recording::new(&files);
+    let analysed = flowdoc::analyse(
+        &flowdoc::Project::new(if memo.is_some() { &recording } else { &files })
+            .templates(&templates)
+            .named(&name)
+            .cache(&cache),
+    );
     // The analysis is done with what it looked up: the old packs need not stay in memory.
     for kind in [Kind::Sources, Kind::Modules, Kind::Templates] {
         cache.settle(kind);
@@ -291,6 +326,10 @@ pub(crate) fn main() -> ExitCode {
     };
     // The commands add the phases of their own.
     let mut timings = std::mem::take(&mut project.timings);
+    if let Some(mut earlier) = memo_timings {
+        earlier.append(timings);
+        timings = earlier;
+    }
     let code = match cli.command {
         Command::Generate { out } => {
             let docs = DocsRun { root: &root, out: out.as_deref(), cache: &cache };
@@ -300,7 +339,14 @@ pub(crate) fn main() -> ExitCode {
             let docs = DocsRun { root: &root, out: out.as_deref(), cache: &cache };
             check::run(&mut console, &project, docs, deny, format, &mut timings)
         }
-        Command::Graph { format } => graph::run(&mut console, &project, format, &mut timings),
+        Command::Graph { format } => {
+            let text = graph::output(&project, format, &mut timings);
+            let unreadable = !project.unreadable_sources().is_empty();
+            if let (Some(keys), Some(trace)) = (memo, recording.trace()) {
+                memo::keep(&cache, keys, trace, &project.findings, &text, unreadable);
+            }
+            graph::show(&mut console, &project.findings, &text, unreadable)
+        }
         Command::Site { out } => site::run(&mut console, &project, &root, out.as_deref(), &mut timings),
         Command::Explain { .. } | Command::Diff { .. } => FINE,
     };
