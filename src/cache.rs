@@ -274,12 +274,33 @@ impl Cache {
     /// The value of `kind` under `key`, read back with `read`; None when there is none or it
     /// does not read back.
     pub fn get<T>(&self, kind: Kind, key: Key, read: impl FnOnce(&[u8]) -> Option<T>) -> Option<T> {
+        self.look_up(kind, key, |kept| decompress_with(kept, read))
+    }
+
+    /// The value of `kind` under `key` as it is kept, packed, when it unpacks and `check` finds
+    /// it good; for values that wait in memory (see [`Packed`]).
+    pub fn get_packed(&self, kind: Kind, key: Key, check: impl FnOnce(&[u8]) -> bool) -> Option<Packed> {
+        self.look_up(kind, key, |kept| {
+            decompress_with(kept, |value| check(value).then_some(()))?;
+            Some(Packed(kept.to_vec()))
+        })
+    }
+
+    /// Keeps `value`, packed already, under `key` for the next run.
+    pub fn put_packed(&self, kind: Kind, key: Key, value: &Packed) {
+        if let Some(pack) = self.packs.get(&kind) {
+            lock(&pack.now).insert(key, Some(value.0.clone()));
+        }
+    }
+
+    /// `read` of the kept (compressed) value under `key`, counting the hit or the miss.
+    fn look_up<T>(&self, kind: Kind, key: Key, read: impl FnOnce(&[u8]) -> Option<T>) -> Option<T> {
         let pack = self.packs.get(&kind)?;
         let value = {
             let state = self.state(kind, pack);
             match &*state {
                 State::Read { bytes, entries } => {
-                    entries.get(&key).and_then(|range| decompress_with(&bytes[range.clone()], read))
+                    entries.get(&key).and_then(|range| read(&bytes[range.clone()]))
                 }
                 State::Unread | State::Settled => None,
             }
@@ -380,6 +401,32 @@ impl Cache {
             }
         }
         packs
+    }
+}
+
+/// A value packed as the cache keeps it (LZ4, its size first): a large text that must wait in
+/// memory — a picture until the docs are written — takes a fraction of its size this way, and
+/// the cache's own copy needs no second compression. Made only from a value ([`Packed::new`]) or
+/// from the cache after unpacking it once ([`Cache::get_packed`]), so it always unpacks.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Packed(Vec<u8>);
+
+impl Packed {
+    /// `value`, packed.
+    pub fn new(value: &[u8]) -> Packed {
+        Packed(compress(value))
+    }
+
+    /// The value, unpacked.
+    pub fn unpack(&self) -> Vec<u8> {
+        // Cannot fail: see the type.
+        decompress_with(&self.0, |value| Some(value.to_vec())).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for Packed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Packed({} bytes)", self.0.len())
     }
 }
 
@@ -535,6 +582,26 @@ mod tests {
 
     fn pack_of(cache: &Cache, kind: Kind) -> Vec<u8> {
         cache.packs_to_write().into_iter().find(|(k, _)| *k == kind).map(|(_, bytes)| bytes).expect("a pack")
+    }
+
+    #[test]
+    fn packed_values_are_kept_as_put_and_checked_when_taken() {
+        let picture = "<svg>a picture</svg>".repeat(100);
+        let packed = Packed::new(picture.as_bytes());
+        assert_eq!(packed.unpack(), picture.as_bytes());
+        let cache = Cache::empty();
+        let key = Key::new(Kind::Pictures, &[b"picture"]);
+        cache.put_packed(Kind::Pictures, key, &packed);
+        let mut reread = Cache::empty();
+        reread.read_pack(Kind::Pictures, pack_of(&cache, Kind::Pictures)).unwrap();
+        // A value the check refuses is a miss; one it accepts comes back as it was packed, and
+        // reads back as `get` reads it.
+        assert_eq!(reread.get_packed(Kind::Pictures, key, |_| false), None);
+        assert_eq!(reread.get_packed(Kind::Pictures, key, |bytes| bytes.starts_with(b"<svg>")), Some(packed));
+        assert_eq!(reread.get(Kind::Pictures, key, |bytes| Some(bytes.to_vec())), Some(picture.into_bytes()));
+        assert_eq!(reread.usage(Kind::Pictures), Usage { hits: 2, misses: 1 });
+        let missing = Key::new(Kind::Pictures, &[b"another"]);
+        assert_eq!(reread.get_packed(Kind::Pictures, missing, |_| true), None);
     }
 
     #[test]

@@ -16,10 +16,12 @@
 //! change an earlier run's output through a shared file.
 
 use crate::parallel::{self, Workers};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+
 /// What went wrong while writing or comparing the output folder.
 #[derive(Debug)]
 pub enum OutputError {
@@ -95,8 +97,21 @@ pub struct Written {
     pub leftover: Option<PathBuf>,
 }
 
+/// What a file to write holds: text, or anything else that can give its bytes when asked
+/// (the docs keep their pictures packed until then).
+pub trait Contents: Sync {
+    /// The bytes to write.
+    fn bytes(&self) -> Cow<'_, [u8]>;
+}
+
+impl Contents for String {
+    fn bytes(&self) -> Cow<'_, [u8]> {
+        Cow::Borrowed(self.as_bytes())
+    }
+}
+
 /// Replaces the folder `out` with exactly `files` (relative `/`-separated paths → contents).
-pub fn write_folder(out: &Path, files: &BTreeMap<String, String>) -> Result<Written, OutputError> {
+pub fn write_folder(out: &Path, files: &BTreeMap<String, impl Contents>) -> Result<Written, OutputError> {
     write_folder_with(out, files, &mut |_| Ok(()))
 }
 
@@ -114,7 +129,7 @@ fn workers() -> Workers<'static> {
 /// from the hook fails that step.
 pub fn write_folder_with(
     out: &Path,
-    files: &BTreeMap<String, String>,
+    files: &BTreeMap<String, impl Contents>,
     hook: &mut dyn FnMut(&Step) -> io::Result<()>,
 ) -> Result<Written, OutputError> {
     let old = read_old(out)?;
@@ -199,10 +214,10 @@ fn remove_leftovers(parent: &Path, prefix: &str) {
 /// For each of `files`, in order: whether `old` (the listing of `out`) has it as a regular file
 /// with exactly these bytes. The files are read on worker threads; one that cannot be read
 /// counts as changed, and is written again.
-fn unchanged_files(out: &Path, old: &Listing, files: &BTreeMap<String, String>) -> Vec<bool> {
-    let items: Vec<(&String, &String)> = files.iter().collect();
+fn unchanged_files<C: Contents>(out: &Path, old: &Listing, files: &BTreeMap<String, C>) -> Vec<bool> {
+    let items: Vec<(&String, &C)> = files.iter().collect();
     let same = parallel::map(&items, workers(), |(relative, contents)| {
-        old.regular.contains(*relative) && same_contents(&out.join(relative), contents.as_bytes())
+        old.regular.contains(*relative) && same_contents(&out.join(relative), &contents.bytes())
     });
     same.into_iter().map(|same| same == Some(true)).collect()
 }
@@ -237,7 +252,7 @@ fn same_contents(path: &Path, expected: &[u8]) -> bool {
 
 /// Whether the old folder, whose files are `unchanged` against `files` as [`unchanged_files`]
 /// found, holds exactly `files` and the folders they are in, nothing else.
-fn is_up_to_date(old: &Listing, files: &BTreeMap<String, String>, unchanged: &[bool]) -> bool {
+fn is_up_to_date<C>(old: &Listing, files: &BTreeMap<String, C>, unchanged: &[bool]) -> bool {
     unchanged.iter().all(|&same| same)
         && old.files.iter().eq(files.keys())
         && old.folders.iter().map(String::as_str).eq(folders_of(files))
@@ -245,7 +260,7 @@ fn is_up_to_date(old: &Listing, files: &BTreeMap<String, String>, unchanged: &[b
 
 /// Every folder below the top that `files` are in, with the folders above it, sorted — so that
 /// each folder comes after the one it is in.
-fn folders_of(files: &BTreeMap<String, String>) -> BTreeSet<&str> {
+fn folders_of<C>(files: &BTreeMap<String, C>) -> BTreeSet<&str> {
     files.keys().flat_map(|relative| relative.match_indices('/').map(|(at, _)| &relative[..at])).collect()
 }
 
@@ -265,16 +280,16 @@ fn by_folder<'a, T>(items: impl Iterator<Item = (&'a str, T)>) -> Vec<Vec<T>> {
 
 /// One file to put into the new folder.
 #[derive(Debug)]
-struct Place<'a> {
+struct Place<'a, C> {
     /// Its path, relative, `/`-separated.
     relative: &'a str,
     /// Its bytes.
-    contents: &'a str,
+    contents: &'a C,
     /// The old folder's file with the same bytes, to link rather than write.
     original: Option<PathBuf>,
 }
 
-impl Place<'_> {
+impl<C: Contents> Place<'_, C> {
     /// The hook's step for this file in `staging`.
     fn step(&self, staging: &Path) -> Step {
         let path = staging.join(self.relative);
@@ -290,7 +305,7 @@ impl Place<'_> {
         {
             return Ok(true);
         }
-        write_new(&path, self.contents.as_bytes()).map(|()| false)
+        write_new(&path, &self.contents.bytes()).map(|()| false)
     }
 }
 
@@ -304,15 +319,15 @@ fn write_new(path: &Path, contents: &[u8]) -> io::Result<()> {
 /// Builds the new folder `staging`: its folders, then its files, linked from `out` where
 /// `unchanged` says so and written otherwise, on worker threads; then puts it on disk. How many
 /// files were linked.
-fn fill(
+fn fill<C: Contents>(
     staging: &Path,
     out: &Path,
-    files: &BTreeMap<String, String>,
+    files: &BTreeMap<String, C>,
     unchanged: &[bool],
     hook: &mut dyn FnMut(&Step) -> io::Result<()>,
 ) -> Result<usize, OutputError> {
     create_folders(staging, files, hook)?;
-    let places: Vec<Place<'_>> = files
+    let places: Vec<Place<'_, C>> = files
         .iter()
         .zip(unchanged)
         .map(|((relative, contents), &same)| Place {
@@ -355,9 +370,9 @@ fn fill(
 }
 
 /// Creates `staging` and every folder inside it that `files` need, parents first.
-fn create_folders(
+fn create_folders<C>(
     staging: &Path,
-    files: &BTreeMap<String, String>,
+    files: &BTreeMap<String, C>,
     hook: &mut dyn FnMut(&Step) -> io::Result<()>,
 ) -> Result<(), OutputError> {
     let folders =
@@ -509,7 +524,7 @@ impl fmt::Display for Stale {
 }
 
 /// How the folder `out` differs from `files`, sorted; empty when it is up to date.
-pub fn stale_files(out: &Path, files: &BTreeMap<String, String>) -> Result<Vec<Stale>, OutputError> {
+pub fn stale_files(out: &Path, files: &BTreeMap<String, impl Contents>) -> Result<Vec<Stale>, OutputError> {
     let on_disk = match std::fs::metadata(out) {
         Ok(meta) if meta.is_dir() => list_files(out)?,
         Ok(_) => return Err(OutputError::NotAFolder(out.to_owned())),
@@ -524,7 +539,7 @@ pub fn stale_files(out: &Path, files: &BTreeMap<String, String>) -> Result<Vec<S
         }
         let path = out.join(relative);
         let current = std::fs::read(&path).map_err(|error| io_error("read", &path, error))?;
-        if current != contents.as_bytes() {
+        if current != *contents.bytes() {
             stale.push(Stale::Changed(relative.clone()));
         }
     }

@@ -36,7 +36,7 @@ pub(crate) fn run(
 pub(crate) fn write_output(
     console: &mut Console<'_>,
     folder: &Path,
-    files: &BTreeMap<String, String>,
+    files: &BTreeMap<String, impl output::Contents>,
     what: &str,
     timings: &mut Timings,
 ) -> Result<(), u8> {

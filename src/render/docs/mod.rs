@@ -22,10 +22,12 @@ mod text;
 use super::diagram::{self, Diagram};
 use super::groups::{Grouping, Incidence};
 use super::{json, svg};
-use crate::cache::{Cache, Key, Kind};
+use crate::cache::{Cache, Key, Kind, Packed};
 use crate::model::Flow;
+use crate::output::Contents;
 use crate::rules::Finding;
 use links::PageNames;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The name of the file that marks a folder as written by flowdoc.
@@ -44,18 +46,49 @@ pub struct DocsOptions {
 
 /// The documents of the flow: relative path in the output folder → contents.
 pub fn documents(flow: &Flow, findings: &[Finding], options: &DocsOptions) -> BTreeMap<String, String> {
-    documents_cached(flow, findings, options, &Cache::disabled())
+    let documents = documents_cached(flow, findings, options, &Cache::disabled());
+    documents.into_iter().map(|(path, document)| (path, document.into_text())).collect()
+}
+
+/// A file of the docs: its text, or — with a cache — a picture kept packed as the cache keeps
+/// it until it is written, since thousands of pictures at full size would wait in memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Document {
+    /// Text as it is written.
+    Text(String),
+    /// UTF-8 text, packed.
+    Packed(Packed),
+}
+
+impl Document {
+    /// The text.
+    pub fn into_text(self) -> String {
+        match self {
+            Document::Text(text) => text,
+            // Packed from text, or checked to unpack into UTF-8 when taken from the cache.
+            Document::Packed(packed) => String::from_utf8_lossy(&packed.unpack()).into_owned(),
+        }
+    }
+}
+
+impl Contents for Document {
+    fn bytes(&self) -> Cow<'_, [u8]> {
+        match self {
+            Document::Text(text) => Cow::Borrowed(text.as_bytes()),
+            Document::Packed(packed) => Cow::Owned(packed.unpack()),
+        }
+    }
 }
 
 /// [`documents`], taking from `cache` the pictures it has drawn before and keeping those it
-/// draws.
+/// draws; with a cache, the pictures come packed.
 pub fn documents_cached(
     flow: &Flow,
     findings: &[Finding],
     options: &DocsOptions,
     cache: &Cache,
-) -> BTreeMap<String, String> {
-    let Pages { mut files, pictures, .. } = pages_cached(flow, findings, options, cache);
+) -> BTreeMap<String, Document> {
+    let Pages { files, pictures, .. } = pages_cached(flow, findings, options, cache);
     // Laying pictures out is most of the work: on all cores, each picture on its own, and
     // only those not drawn before.
     let pictured: Vec<(&String, &Diagram)> = pictures.files.iter().collect();
@@ -63,23 +96,25 @@ pub fn documents_cached(
     let drawn = crate::parallel::map_all(&pictured, workers, |(_, picture)| draw(picture, cache));
     // Every picture is drawn: the old ones need not stay in memory.
     cache.settle(Kind::Pictures);
-    files.extend(pictured.into_iter().zip(drawn).map(|((path, _), svg)| (path.clone(), svg)));
-    files
+    let mut documents: BTreeMap<String, Document> =
+        files.into_iter().map(|(path, text)| (path, Document::Text(text))).collect();
+    documents.extend(pictured.into_iter().zip(drawn).map(|((path, _), svg)| (path.clone(), svg)));
+    documents
 }
 
-/// The SVG of `picture`, from `cache` when it holds it (pictures are kept by a hash of
-/// everything they show).
-fn draw(picture: &Diagram, cache: &Cache) -> String {
+/// The SVG of `picture`; with a cache, packed, and from the cache when it holds it (pictures
+/// are kept by a hash of everything they show).
+fn draw(picture: &Diagram, cache: &Cache) -> Document {
     if !cache.is_enabled() {
-        return svg::render(picture);
+        return Document::Text(svg::render(picture));
     }
     let key = Key::of(Kind::Pictures, picture);
-    let kept = cache.get(Kind::Pictures, key, |bytes| std::str::from_utf8(bytes).ok().map(str::to_owned));
-    kept.unwrap_or_else(|| {
-        let drawn = svg::render(picture);
-        cache.put(Kind::Pictures, key, drawn.as_bytes());
-        drawn
-    })
+    if let Some(kept) = cache.get_packed(Kind::Pictures, key, |bytes| std::str::from_utf8(bytes).is_ok()) {
+        return Document::Packed(kept);
+    }
+    let packed = Packed::new(svg::render(picture).as_bytes());
+    cache.put_packed(Kind::Pictures, key, &packed);
+    Document::Packed(packed)
 }
 
 /// The docs before their pictures are drawn: what `generate` writes and the onboarding site
