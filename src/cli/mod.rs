@@ -356,6 +356,9 @@ pub(crate) fn main() -> ExitCode {
     if cli.timings {
         console.write(&timings::report(&timings));
     }
+    // Everything is said and written: the model and the cache's memory go back to the system
+    // with the process, not piece by piece on this thread.
+    let _ = std::thread::Builder::new().name("flowdoc-free".into()).spawn(move || drop((project, cache)));
     ExitCode::from(code)
 }
 
