@@ -5,6 +5,9 @@
 //! double), the stock and shipments read back from the table after every step.
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
@@ -184,6 +187,88 @@ async fn a_cancellation_delivered_twice_gives_the_stock_back_once() {
 
     assert_eq!(warehouse.in_stock("MUG-BLUE").await.unwrap(), 5);
     assert_eq!(warehouse.shipment("order-1").await.unwrap(), Some(Shipment::Cancelled));
+}
+
+/// Before a cancellation's transaction leaves, runs another delivery of the same cancellation
+/// to the end: the race the condition on the shipment's status is there to lose. The other
+/// delivery runs on a thread and runtime of its own, so it is done before the transaction is
+/// sent (moto never sees the two at once, see above).
+#[derive(Debug)]
+struct CancelledMeanwhile {
+    sdk_config: aws_config::SdkConfig,
+    table_name: String,
+    order: OrderCancelled,
+    done: std::sync::atomic::AtomicBool,
+}
+
+impl Intercept for CancelledMeanwhile {
+    fn name(&self) -> &'static str {
+        "CancelledMeanwhile"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let target = context.request().headers().get("x-amz-target").unwrap_or_default();
+        if !target.ends_with(".TransactWriteItems")
+            || self.done.swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Ok(());
+        }
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| -> Result<(), BoxError> {
+                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                    runtime.block_on(async {
+                        let other = DynamoWarehouse::new(Client::new(&self.sdk_config), &self.table_name);
+                        other.cancel(&self.order).await
+                    })?;
+                    Ok(())
+                })
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    }
+}
+
+/// A cancellation that loses the race to another delivery of it, between reading the shipment
+/// and writing: its transaction changes nothing (the stock comes back once, by the winner) and
+/// it fails, to be tried again — when it finds the order cancelled.
+#[tokio::test]
+async fn a_cancellation_that_loses_the_race_changes_nothing_and_is_tried_again() {
+    let moto = Moto::start();
+    let (client, table_name) = inventory_table(&moto).await;
+    let warehouse = DynamoWarehouse::new(client, &table_name);
+    warehouse.set_stock("MUG-BLUE", 5).await.unwrap();
+    warehouse.ship(&placed("order-1", vec![line("MUG-BLUE", 2)])).await.unwrap();
+
+    let order = cancelled("order-1");
+    let meanwhile = CancelledMeanwhile {
+        sdk_config: moto.sdk_config(),
+        table_name: table_name.clone(),
+        order: order.clone(),
+        done: std::sync::atomic::AtomicBool::new(false),
+    };
+    let config = aws_sdk_dynamodb::config::Builder::from(&moto.sdk_config()).interceptor(meanwhile).build();
+    let loser = DynamoWarehouse::new(Client::from_conf(config), &table_name);
+    match loser.cancel(&order).await {
+        Err(FulfilmentError::Warehouse(message)) => {
+            assert!(
+                message.contains("order order-1's shipment changed while it was being cancelled"),
+                "{message}"
+            );
+        }
+        other => panic!("the cancellation that lost the race must fail, to be tried again: {other:?}"),
+    }
+    assert_eq!(warehouse.in_stock("MUG-BLUE").await.unwrap(), 5, "the stock came back once");
+    assert_eq!(warehouse.shipment("order-1").await.unwrap(), Some(Shipment::Cancelled));
+
+    // Tried again, it finds the order cancelled: nothing more to do.
+    loser.cancel(&order).await.unwrap();
+    assert_eq!(warehouse.in_stock("MUG-BLUE").await.unwrap(), 5);
 }
 
 /// An order delivered twice: the stock is taken once, and the second finds the shipment there,
