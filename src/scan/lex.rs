@@ -267,7 +267,9 @@ fn starts_statement(tree: &TokenTree) -> bool {
     }
 }
 
-/// Rust's keywords, other than those that stand for a value.
+/// Rust's keywords, other than those that stand for a value (`true`, `self`, `crate`, …): a
+/// word after which an operator cannot be binary. Not `fast::grammar::is_ident`, which is
+/// syn's whole list of words that are no identifiers (values and reserved words too).
 pub(crate) fn is_keyword(word: &str) -> bool {
     matches!(
         word,

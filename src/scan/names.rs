@@ -7,9 +7,9 @@ use quote::ToTokens;
 /// Writes tokens the way rustfmt writes a type or path: `Option<String>`, `&'a mut [u8; 4]`,
 /// `Box<dyn Fn(u8) -> u8 + Send>`, `HashMap<String, Vec<u8>>`.
 pub(crate) fn tokens_to_string(tokens: TokenStream) -> String {
-    let mut out = String::new();
-    write_tokens(&mut out, tokens);
-    out
+    let mut writer = TypeWriter::new();
+    write_tokens(&mut writer, tokens);
+    writer.finish()
 }
 
 /// A type as [`tokens_to_string`] writes it.
@@ -33,32 +33,87 @@ enum Last {
     Close,
 }
 
-fn write_tokens(out: &mut String, tokens: TokenStream) {
-    let mut last = Last::Nothing;
+/// Writes a type or path token by token with the spaces rustfmt puts between them: one set of
+/// rules for the tokens syn parsed ([`tokens_to_string`]) and those the token reader kept
+/// (`fast::grammar::type_text`).
+pub(crate) struct TypeWriter {
+    out: String,
+    last: Last,
+}
+
+impl TypeWriter {
+    /// Nothing written yet.
+    pub(crate) fn new() -> TypeWriter {
+        TypeWriter { out: String::new(), last: Last::Nothing }
+    }
+
+    /// An identifier, a keyword or (`literal`) a literal.
+    pub(crate) fn word(&mut self, text: &str, literal: bool) {
+        if matches!(self.last, Last::Word | Last::Keyword | Last::Spaced | Last::Close) {
+            self.out.push(' ');
+        }
+        self.out.push_str(text);
+        let keyword =
+            !literal && matches!(text, "mut" | "const" | "dyn" | "impl" | "as" | "unsafe" | "extern");
+        self.last = if keyword { Last::Keyword } else { Last::Word };
+    }
+
+    /// The opening delimiter of a group: `(`, `[`, `{ ` or nothing.
+    pub(crate) fn open(&mut self, open: &str) {
+        if matches!(self.last, Last::Spaced | Last::Keyword) || (self.last == Last::Close && open == "(") {
+            self.out.push(' ');
+        }
+        self.out.push_str(open);
+        self.last = Last::Nothing;
+    }
+
+    /// The closing delimiter of a group: what was before the group does not matter after it.
+    pub(crate) fn close(&mut self, close: &str) {
+        self.out.push_str(close);
+        self.last = Last::Word;
+    }
+
+    /// An operator, its characters joined: `::`, `->`, `'` (before a lifetime's name), `&`.
+    pub(crate) fn operator(&mut self, op: &str) {
+        match op {
+            "," | ";" | ":" => {
+                self.out.push_str(op);
+                self.last = Last::Spaced;
+            }
+            "->" | "=>" | "+" | "=" => {
+                if self.last != Last::Nothing {
+                    self.out.push(' ');
+                }
+                self.out.push_str(op);
+                self.last = Last::Spaced;
+            }
+            ">" | ">>" => {
+                self.out.push_str(op);
+                self.last = Last::Close;
+            }
+            _ => {
+                if matches!(self.last, Last::Spaced | Last::Keyword) || (self.last == Last::Word && op == "'")
+                {
+                    self.out.push(' ');
+                }
+                self.out.push_str(op);
+                self.last = Last::Tight;
+            }
+        }
+    }
+
+    /// What was written.
+    pub(crate) fn finish(self) -> String {
+        self.out
+    }
+}
+
+fn write_tokens(writer: &mut TypeWriter, tokens: TokenStream) {
     let mut trees = tokens.into_iter().peekable();
     while let Some(tree) = trees.next() {
         match tree {
-            TokenTree::Ident(ident) => {
-                if matches!(last, Last::Word | Last::Keyword | Last::Spaced | Last::Close) {
-                    out.push(' ');
-                }
-                let word = ident.to_string();
-                last =
-                    if matches!(word.as_str(), "mut" | "const" | "dyn" | "impl" | "as" | "unsafe" | "extern")
-                    {
-                        Last::Keyword
-                    } else {
-                        Last::Word
-                    };
-                out.push_str(&word);
-            }
-            TokenTree::Literal(literal) => {
-                if matches!(last, Last::Word | Last::Keyword | Last::Spaced | Last::Close) {
-                    out.push(' ');
-                }
-                out.push_str(&literal.to_string());
-                last = Last::Word;
-            }
+            TokenTree::Ident(ident) => writer.word(&ident.to_string(), false),
+            TokenTree::Literal(literal) => writer.word(&literal.to_string(), true),
             TokenTree::Group(group) => {
                 let (open, close) = match group.delimiter() {
                     Delimiter::Parenthesis => ("(", ")"),
@@ -66,13 +121,9 @@ fn write_tokens(out: &mut String, tokens: TokenStream) {
                     Delimiter::Brace => ("{ ", " }"),
                     Delimiter::None => ("", ""),
                 };
-                if matches!(last, Last::Spaced | Last::Keyword) || (last == Last::Close && open == "(") {
-                    out.push(' ');
-                }
-                out.push_str(open);
-                write_tokens(out, group.stream());
-                out.push_str(close);
-                last = Last::Word;
+                writer.open(open);
+                write_tokens(writer, group.stream());
+                writer.close(close);
             }
             TokenTree::Punct(punct) => {
                 let mut op = punct.as_char().to_string();
@@ -83,30 +134,7 @@ fn write_tokens(out: &mut String, tokens: TokenStream) {
                     spacing = next.spacing();
                     trees.next();
                 }
-                match op.as_str() {
-                    "," | ";" | ":" => {
-                        out.push_str(&op);
-                        last = Last::Spaced;
-                    }
-                    "->" | "=>" | "+" | "=" => {
-                        if last != Last::Nothing {
-                            out.push(' ');
-                        }
-                        out.push_str(&op);
-                        last = Last::Spaced;
-                    }
-                    ">" | ">>" => {
-                        out.push_str(&op);
-                        last = Last::Close;
-                    }
-                    _ => {
-                        if matches!(last, Last::Spaced | Last::Keyword) || (last == Last::Word && op == "'") {
-                            out.push(' ');
-                        }
-                        out.push_str(&op);
-                        last = Last::Tight;
-                    }
-                }
+                writer.operator(&op);
             }
         }
     }

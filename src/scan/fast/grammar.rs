@@ -7,13 +7,15 @@
 //! Recursion is bounded: [`Range::nested`] refuses to go deeper than [`MAX_DEPTH`] levels.
 
 use super::seq::Seq;
+use crate::scan::names::TypeWriter;
 use crate::scan::skim::Kind;
 
 /// How deep the recognizers go (groups, types inside types, `use` trees) before giving up.
 pub(super) const MAX_DEPTH: usize = 64;
 
-/// Whether `word` is an identifier to syn (`Ident::parse`): not one of its keywords. Raw
-/// identifiers always are.
+/// Whether `word` is an identifier to syn (`Ident::parse`): not one of its keywords, strict or
+/// reserved. Raw identifiers always are. (`lex::is_keyword` is another set: the keywords after
+/// which an operator is unary, which leaves out the words that stand for a value.)
 pub(super) fn is_ident(word: &str) -> bool {
     !matches!(
         word,
@@ -1014,90 +1016,34 @@ impl<'s, 't> Range<'s, 't> {
 /// syn parses from them: syn prints every operator as its own token (only `::` and `->` are
 /// two characters in a type), which decides the spaces.
 pub(super) fn type_text(seq: &Seq<'_>, start: usize, end: usize) -> String {
-    #[derive(Clone, Copy, PartialEq, Eq)]
-    enum Last {
-        Nothing,
-        Word,
-        Keyword,
-        Spaced,
-        Tight,
-        Close,
-    }
-    let mut out = String::new();
-    let mut last = Last::Nothing;
+    let mut writer = TypeWriter::new();
     let mut at = start;
     while at < end {
         let token = seq.token(at);
         let text = seq.text_of(at);
         match token.kind {
-            Kind::Word | Kind::Literal => {
-                if matches!(last, Last::Word | Last::Keyword | Last::Spaced | Last::Close) {
-                    out.push(' ');
-                }
-                out.push_str(text);
-                last = if token.kind == Kind::Word
-                    && matches!(text, "mut" | "const" | "dyn" | "impl" | "as" | "unsafe" | "extern")
-                {
-                    Last::Keyword
-                } else {
-                    Last::Word
-                };
-            }
+            Kind::Word => writer.word(text, false),
+            Kind::Literal => writer.word(text, true),
+            // syn's tokens of a lifetime: `'` joint to the name.
             Kind::Lifetime => {
-                if matches!(last, Last::Spaced | Last::Keyword | Last::Word) {
-                    out.push(' ');
-                }
-                out.push_str(text);
-                last = Last::Word;
+                writer.operator("'");
+                writer.word(&text[1..], false);
             }
-            Kind::Open(byte) => {
-                let open = if byte == b'{' { "{ " } else { &text[..1] };
-                if matches!(last, Last::Spaced | Last::Keyword) || (last == Last::Close && byte == b'(') {
-                    out.push(' ');
-                }
-                out.push_str(open);
-                last = Last::Nothing;
-            }
-            Kind::Close(byte) => {
-                // What was before the group does not matter after it.
-                out.push_str(if byte == b'}' { " }" } else { text });
-                last = Last::Word;
-            }
+            Kind::Open(byte) => writer.open(if byte == b'{' { "{ " } else { &text[..1] }),
+            Kind::Close(byte) => writer.close(if byte == b'}' { " }" } else { text }),
             Kind::Punct(byte) => {
                 let two = (byte == b':' && seq.kind(at + 1) == Some(Kind::Punct(b':')) && seq.joint(at))
                     || (byte == b'-' && seq.kind(at + 1) == Some(Kind::Punct(b'>')) && seq.joint(at));
-                let op = if two { &seq.text[token.start()..token.end() + 1] } else { text };
                 if two {
+                    writer.operator(&seq.text[token.start()..token.end() + 1]);
                     at += 1;
-                }
-                match op {
-                    "," | ";" | ":" => {
-                        out.push_str(op);
-                        last = Last::Spaced;
-                    }
-                    "->" | "+" | "=" => {
-                        if last != Last::Nothing {
-                            out.push(' ');
-                        }
-                        out.push_str(op);
-                        last = Last::Spaced;
-                    }
-                    ">" => {
-                        out.push_str(op);
-                        last = Last::Close;
-                    }
-                    _ => {
-                        if matches!(last, Last::Spaced | Last::Keyword) {
-                            out.push(' ');
-                        }
-                        out.push_str(op);
-                        last = Last::Tight;
-                    }
+                } else {
+                    writer.operator(text);
                 }
             }
             Kind::Doc | Kind::InnerDoc | Kind::Unlexable => {}
         }
         at += 1;
     }
-    out
+    writer.finish()
 }
