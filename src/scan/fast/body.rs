@@ -315,18 +315,8 @@ impl Range<'_, '_> {
     }
 
     /// Expressions separated by commas, a trailing one allowed, filling the range from `at`.
-    fn exprs(&self, mut at: usize) -> Option<()> {
-        while at < self.end {
-            at = self.expr(at, true)?.0;
-            if at >= self.end {
-                break;
-            }
-            if !self.is_punct(at, b',') {
-                return None;
-            }
-            at += 1;
-        }
-        Some(())
+    fn exprs(&self, at: usize) -> Option<()> {
+        self.fill_separated(at, |at| Some(self.expr(at, true)?.0))
     }
 
     /// The binary operator at `at`: how many tokens it takes and how strongly it binds
@@ -613,26 +603,16 @@ impl Range<'_, '_> {
 
     /// A closure from its first `|` at `at`: `|pattern: Type, ...| body` or `-> Type { }`.
     fn closure(&self, at: usize, allow_struct: bool) -> Option<(usize, Shape)> {
-        let mut at = at + 1;
-        loop {
-            if self.is_punct(at, b'|') {
-                break;
-            }
+        let mut at = self.separated_until(at + 1, b'|', |at| {
             if matches!(self.kind(at), Some(Kind::Punct(b'#') | Kind::Doc)) {
                 return None;
             }
-            at = self.pattern(at)?;
+            let at = self.pattern(at)?;
             if self.is_punct(at, b':') && !self.colons(at) {
-                at = self.ty(at + 1, true)?.0;
+                return Some(self.ty(at + 1, true)?.0);
             }
-            if self.is_punct(at, b'|') {
-                break;
-            }
-            if !self.is_punct(at, b',') {
-                return None;
-            }
-            at += 1;
-        }
+            Some(at)
+        })?;
         at += 1;
         if self.op2(at, b'-', b'>') {
             let open = self.ty(at + 2, true)?.0;
@@ -691,36 +671,31 @@ impl Range<'_, '_> {
 
     /// A struct literal's fields filling the range from `at`: `name: value`, `name`, `0:
     /// value`, then `..base` or `..` last.
-    fn struct_fields(&self, mut at: usize) -> Option<()> {
-        while at < self.end {
+    fn struct_fields(&self, at: usize) -> Option<()> {
+        self.fill_separated(at, |at| {
             if self.op2(at, b'.', b'.') {
+                // The base fills the rest: the list ends here.
                 if self.op2(at + 1, b'.', b'=') || self.op2(at + 1, b'.', b'.') {
                     return None;
                 }
-                return if at + 2 == self.end { Some(()) } else { self.whole_expr(at + 2) };
+                if at + 2 < self.end {
+                    self.whole_expr(at + 2)?;
+                }
+                return Some(self.end);
             }
             let named = self.is_ident(at);
             if !named && !self.is_digits(at) {
                 return None;
             }
-            at += 1;
+            let at = at + 1;
             if self.is_punct(at, b':') {
                 if self.colons(at) {
                     return None;
                 }
-                at = self.expr(at + 1, true)?.0;
-            } else if !named {
-                return None;
+                return Some(self.expr(at + 1, true)?.0);
             }
-            if at >= self.end {
-                break;
-            }
-            if !self.is_punct(at, b',') {
-                return None;
-            }
-            at += 1;
-        }
-        Some(())
+            named.then_some(at)
+        })
     }
 
     /// An integer literal of digits only at `at` (a tuple index).
@@ -789,25 +764,14 @@ impl Range<'_, '_> {
 
     /// Patterns separated by commas, a trailing one and a `..` allowed, filling the range from
     /// `at`.
-    fn patterns(&self, mut at: usize) -> Option<()> {
-        while at < self.end {
+    fn patterns(&self, at: usize) -> Option<()> {
+        self.fill_separated(at, |at| {
             if self.op2(at, b'.', b'.') && !self.is_punct(at + 2, b'=') && !self.is_punct(at + 2, b'.') {
-                at += 2;
-                if at < self.end && !self.is_punct(at, b',') {
-                    return None;
-                }
+                Some(at + 2)
             } else {
-                at = self.multi_pattern(at, false)?;
+                self.multi_pattern(at, false)
             }
-            if at >= self.end {
-                break;
-            }
-            if !self.is_punct(at, b',') {
-                return None;
-            }
-            at += 1;
-        }
-        Some(())
+        })
     }
 
     /// A pattern that starts with a path from `at`: the path, a tuple struct or a struct.
@@ -830,13 +794,14 @@ impl Range<'_, '_> {
 
     /// A struct pattern's fields filling the range from `at`: `name`, `ref mut name`, `name:
     /// pattern`, then `..` last.
-    fn field_patterns(&self, mut at: usize) -> Option<()> {
-        while at < self.end {
+    fn field_patterns(&self, at: usize) -> Option<()> {
+        self.fill_separated(at, |mut at| {
             if matches!(self.kind(at), Some(Kind::Punct(b'#') | Kind::Doc)) {
                 return None;
             }
             if self.op2(at, b'.', b'.') {
-                return (at + 2 == self.end && !self.is_punct(at + 2, b'=')).then_some(());
+                // `..` comes last.
+                return (at + 2 == self.end && !self.is_punct(at + 2, b'=')).then_some(self.end);
             }
             let mut modified = false;
             if self.is_word(at, "ref") {
@@ -856,18 +821,9 @@ impl Range<'_, '_> {
                 if self.colons(at) {
                     return None;
                 }
-                at = self.multi_pattern(at + 1, false)?;
-            } else if !named {
-                return None;
+                return self.multi_pattern(at + 1, false);
             }
-            if at >= self.end {
-                break;
-            }
-            if !self.is_punct(at, b',') {
-                return None;
-            }
-            at += 1;
-        }
-        Some(())
+            named.then_some(at)
+        })
     }
 }

@@ -305,6 +305,63 @@ impl<'s, 't> Range<'s, 't> {
         Some((true, at + 1))
     }
 
+    /// Elements separated by commas, a trailing one allowed, filling the range from `at`, each
+    /// read by `element` from where it starts to the position after it.
+    pub(super) fn fill_separated(
+        &self,
+        mut at: usize,
+        mut element: impl FnMut(usize) -> Option<usize>,
+    ) -> Option<()> {
+        while at < self.end {
+            at = element(at)?;
+            if at >= self.end {
+                break;
+            }
+            if !self.is_punct(at, b',') {
+                return None;
+            }
+            at += 1;
+        }
+        Some(())
+    }
+
+    /// Elements separated by commas, a trailing one allowed, from `at` to the punctuation
+    /// `close`, each read by `element`: the position of `close`.
+    pub(super) fn separated_until(
+        &self,
+        mut at: usize,
+        close: u8,
+        mut element: impl FnMut(usize) -> Option<usize>,
+    ) -> Option<usize> {
+        while !self.is_punct(at, close) {
+            at = element(at)?;
+            if self.is_punct(at, close) {
+                break;
+            }
+            if !self.is_punct(at, b',') {
+                return None;
+            }
+            at += 1;
+        }
+        Some(at)
+    }
+
+    /// Lifetimes joined by `+` from `at` (`'a + 'b`), none at all too, until the end or a
+    /// position `stops` at: the position after them.
+    fn lifetime_bounds(&self, mut at: usize, stops: impl Fn(usize) -> bool) -> Option<usize> {
+        while at < self.end && !stops(at) {
+            if !self.is_lifetime(at) {
+                return None;
+            }
+            at += 1;
+            if !self.is_punct(at, b'+') {
+                break;
+            }
+            at += 1;
+        }
+        Some(at)
+    }
+
     /// Generic parameters from `at`, if any: lifetimes and type parameters with bounds and
     /// defaults.
     pub(super) fn generics(&self, at: usize) -> Option<usize> {
@@ -319,20 +376,8 @@ impl<'s, 't> Range<'s, 't> {
             if self.is_lifetime(at) {
                 at += 1;
                 if self.is_punct(at, b':') {
-                    at += 1;
-                    loop {
-                        if at >= self.end || self.is_punct(at, b',') || self.is_punct(at, b'>') {
-                            break;
-                        }
-                        if !self.is_lifetime(at) {
-                            return None;
-                        }
-                        at += 1;
-                        if !self.is_punct(at, b'+') {
-                            break;
-                        }
-                        at += 1;
-                    }
+                    at = self
+                        .lifetime_bounds(at + 1, |at| self.is_punct(at, b',') || self.is_punct(at, b'>'))?;
                 }
             } else if self.is_ident(at) {
                 at += 1;
@@ -399,26 +444,13 @@ impl<'s, 't> Range<'s, 't> {
                 return Some(at);
             }
             if self.is_lifetime(at) && self.is_punct(at + 1, b':') {
-                at += 2;
-                loop {
-                    if at >= self.end
-                        || self.is_open(at, b'{')
+                at = self.lifetime_bounds(at + 2, |at| {
+                    self.is_open(at, b'{')
                         || self.is_punct(at, b',')
                         || self.is_punct(at, b';')
                         || self.is_punct(at, b':')
                         || self.is_punct(at, b'=')
-                    {
-                        break;
-                    }
-                    if !self.is_lifetime(at) {
-                        return None;
-                    }
-                    at += 1;
-                    if !self.is_punct(at, b'+') {
-                        break;
-                    }
-                    at += 1;
-                }
+                })?;
             } else {
                 if self.kind(at) == Some(Kind::Punct(b'#')) {
                     return None;
@@ -496,36 +528,13 @@ impl<'s, 't> Range<'s, 't> {
         if !self.is_punct(at + 1, b'<') {
             return None;
         }
-        let mut at = at + 2;
-        while !self.is_punct(at, b'>') {
-            if !self.is_lifetime(at) {
-                return None;
-            }
-            at += 1;
-            if self.is_punct(at, b'>') {
-                break;
-            }
-            if !self.is_punct(at, b',') {
-                return None;
-            }
-            at += 1;
-        }
-        Some(at + 1)
+        let close = self.separated_until(at + 2, b'>', |at| self.is_lifetime(at).then_some(at + 1))?;
+        Some(close + 1)
     }
 
     /// Types separated by commas, a trailing one allowed, filling the whole range from `at`.
-    fn types_separated(&self, mut at: usize) -> Option<()> {
-        while at < self.end {
-            at = self.ty(at, true)?.0;
-            if at >= self.end {
-                break;
-            }
-            if !self.is_punct(at, b',') {
-                return None;
-            }
-            at += 1;
-        }
-        Some(())
+    fn types_separated(&self, at: usize) -> Option<()> {
+        self.fill_separated(at, |at| Some(self.ty(at, true)?.0))
     }
 
     /// `-> Type` from `at`, if there.
@@ -597,21 +606,7 @@ impl<'s, 't> Range<'s, 't> {
 
     /// `<...>` generic arguments from the `<` at `at`.
     pub(super) fn generic_arguments(&self, at: usize) -> Option<usize> {
-        let mut at = at + 1;
-        loop {
-            if self.is_punct(at, b'>') {
-                break;
-            }
-            at = self.generic_arg(at)?;
-            if self.is_punct(at, b'>') {
-                break;
-            }
-            if !self.is_punct(at, b',') {
-                return None;
-            }
-            at += 1;
-        }
-        Some(at + 1)
+        Some(self.separated_until(at + 1, b'>', |at| self.generic_arg(at))? + 1)
     }
 
     /// One generic argument: a lifetime, a literal, a type, `Name = Type` or `Name: Bounds`.
@@ -829,13 +824,13 @@ impl<'s, 't> Range<'s, 't> {
 
     /// Function parameters filling the range from `at`: a receiver first (`self`, `&self`,
     /// `&'a mut self`, `mut self`, `self: Type`), then `name: Type` and `_: Type`.
-    fn parameters(&self, mut at: usize) -> Option<()> {
+    fn parameters(&self, at: usize) -> Option<()> {
         let mut first = true;
-        while at < self.end {
+        self.fill_separated(at, |at| {
             if matches!(self.kind(at), Some(Kind::Punct(b'#' | b'.') | Kind::Doc)) {
                 return None;
             }
-            at = match self.receiver(at) {
+            let after = match self.receiver(at) {
                 Some(after) if first => after,
                 Some(_) => return None,
                 None => {
@@ -850,15 +845,8 @@ impl<'s, 't> Range<'s, 't> {
                 }
             };
             first = false;
-            if at >= self.end {
-                break;
-            }
-            if !self.is_punct(at, b',') {
-                return None;
-            }
-            at += 1;
-        }
-        Some(())
+            Some(after)
+        })
     }
 
     /// A method receiver from `at`, if there is one.

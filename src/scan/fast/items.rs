@@ -258,45 +258,26 @@ impl Items<'_, '_, '_> {
     }
 
     /// Named fields filling `range` from `at`: attributes, visibility, `name: Type`.
-    fn named_fields(&mut self, range: Range<'_, '_>, mut at: usize) -> Option<()> {
-        while at < range.end {
-            at = range.visibility(range.attrs(at)?)?.1;
+    fn named_fields(&mut self, range: Range<'_, '_>, at: usize) -> Option<()> {
+        range.fill_separated(at, |at| {
+            let at = range.visibility(range.attrs(at)?)?.1;
             if !range.is_ident(at) || !range.is_punct(at + 1, b':') || range.colons(at + 1) {
                 return None;
             }
-            at = range.ty(at + 2, true)?.0;
-            if at >= range.end {
-                break;
-            }
-            if !range.is_punct(at, b',') {
-                return None;
-            }
-            at += 1;
-        }
-        Some(())
+            Some(range.ty(at + 2, true)?.0)
+        })
     }
 
     /// Tuple fields filling `range` from `at`: attributes, visibility, a type.
-    fn tuple_fields(&mut self, range: Range<'_, '_>, mut at: usize) -> Option<()> {
-        while at < range.end {
-            at = range.visibility(range.attrs(at)?)?.1;
-            at = range.ty(at, true)?.0;
-            if at >= range.end {
-                break;
-            }
-            if !range.is_punct(at, b',') {
-                return None;
-            }
-            at += 1;
-        }
-        Some(())
+    fn tuple_fields(&mut self, range: Range<'_, '_>, at: usize) -> Option<()> {
+        range.fill_separated(at, |at| Some(range.ty(range.visibility(range.attrs(at)?)?.1, true)?.0))
     }
 
     /// Enum variants filling `range` from `at`: attributes, `Name`, fields, a literal
     /// discriminant.
-    fn variants(&mut self, range: Range<'_, '_>, mut at: usize) -> Option<()> {
-        while at < range.end {
-            at = range.visibility(range.attrs(at)?)?.1;
+    fn variants(&mut self, range: Range<'_, '_>, at: usize) -> Option<()> {
+        range.fill_separated(at, |at| {
+            let mut at = range.visibility(range.attrs(at)?)?.1;
             if !range.is_ident(at) {
                 return None;
             }
@@ -314,15 +295,8 @@ impl Items<'_, '_, '_> {
                 }
                 at += 2;
             }
-            if at >= range.end {
-                break;
-            }
-            if !range.is_punct(at, b',') {
-                return None;
-            }
-            at += 1;
-        }
-        Some(())
+            Some(at)
+        })
     }
 
     /// An `impl` block from its `impl` at `at`.

@@ -10,10 +10,10 @@ use crate::scan::skim::Kind;
 
 impl Range<'_, '_> {
     /// Applies the list of a `#[serde(...)]` filling the range from `at` to `serde`.
-    pub(super) fn serde_list(&self, mut at: usize, serde: &mut Serde) -> Option<()> {
-        while at < self.end {
+    pub(super) fn serde_list(&self, at: usize, serde: &mut Serde) -> Option<()> {
+        self.fill_separated(at, |at| {
             let (key, after) = self.nested_path(at)?;
-            at = after;
+            let mut at = after;
             match key {
                 Some(key @ ("rename" | "rename_all")) => {
                     let value = if self.is_punct(at, b'=') {
@@ -42,26 +42,19 @@ impl Range<'_, '_> {
                     }
                 }
             }
-            if at >= self.end {
-                break;
-            }
-            if !self.is_punct(at, b',') {
-                return None;
-            }
-            at += 1;
-        }
-        Some(())
+            Some(at)
+        })
     }
 
     /// `serialize = "..."` and `deserialize = "..."` filling the range from `at`: the
     /// serialized name, if given.
     #[allow(clippy::option_option)]
-    fn serialized_name(&self, mut at: usize) -> Option<Option<String>> {
+    fn serialized_name(&self, at: usize) -> Option<Option<String>> {
         let mut name = None;
         if at >= self.end {
             return None;
         }
-        while at < self.end {
+        self.fill_separated(at, |at| {
             let (key, after) = self.nested_path(at)?;
             if !self.is_punct(after, b'=') {
                 return None;
@@ -70,15 +63,8 @@ impl Range<'_, '_> {
             if key == Some("serialize") {
                 name = Some(value);
             }
-            at = after + 2;
-            if at >= self.end {
-                break;
-            }
-            if !self.is_punct(at, b',') {
-                return None;
-            }
-            at += 1;
-        }
+            Some(after + 2)
+        })?;
         Some(name)
     }
 
