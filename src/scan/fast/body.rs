@@ -157,24 +157,6 @@ impl Range<'_, '_> {
         Some((after, shape.needs_semicolon()))
     }
 
-    /// A path of plain segments from `at` (`Path::parse_mod_style`): the position after it.
-    fn mod_style_path(&self, mut at: usize) -> Option<usize> {
-        if self.colons(at) {
-            at += 2;
-        }
-        loop {
-            let word = self.word(at)?;
-            if !(is_ident(word) || matches!(word, "super" | "self" | "Self" | "crate")) {
-                return None;
-            }
-            at += 1;
-            if !self.colons(at) {
-                return Some(at);
-            }
-            at += 2;
-        }
-    }
-
     /// `let pattern: Type = expression;` from its `let` at `at` (no `else`).
     fn local(&self, at: usize) -> Option<usize> {
         let mut at = self.pattern(at + 1)?;

@@ -965,9 +965,8 @@ impl<'s, 't> Range<'s, 't> {
         }
     }
 
-    /// A macro invocation in item position from `at` (after attributes, no visibility):
-    /// `path! name? (...)` with `;` unless braced.
-    pub(super) fn item_macro(&self, mut at: usize) -> Option<usize> {
+    /// A path of plain segments from `at` (`Path::parse_mod_style`): the position after it.
+    pub(super) fn mod_style_path(&self, mut at: usize) -> Option<usize> {
         if self.colons(at) {
             at += 2;
         }
@@ -978,10 +977,16 @@ impl<'s, 't> Range<'s, 't> {
             }
             at += 1;
             if !self.colons(at) {
-                break;
+                return Some(at);
             }
             at += 2;
         }
+    }
+
+    /// A macro invocation in item position from `at` (after attributes, no visibility):
+    /// `path! name? (...)` with `;` unless braced.
+    pub(super) fn item_macro(&self, at: usize) -> Option<usize> {
+        let mut at = self.mod_style_path(at)?;
         if !self.is_punct(at, b'!') {
             return None;
         }
