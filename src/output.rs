@@ -548,6 +548,33 @@ pub fn stale_files(out: &Path, files: &BTreeMap<String, impl Contents>) -> Resul
     Ok(stale)
 }
 
+/// A digest of the folder `out` as [`stale_files`] sees it: whether it is there, every file
+/// in it by path and the bytes of each (read on worker threads). None when it is not a folder
+/// or cannot be read whole. Two equal digests mean the same comparison outcome for the same
+/// generated files.
+pub fn folder_digest(out: &Path) -> Option<[u64; 2]> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    match std::fs::metadata(out) {
+        Ok(meta) if meta.is_dir() => {
+            let files: Vec<String> = list_files(out).ok()?.into_iter().collect();
+            let digests = parallel::map(&files, workers(), |relative| {
+                std::fs::read(out.join(relative)).ok().map(|bytes| xxhash_rust::xxh3::xxh3_128(&bytes))
+            });
+            hasher.update(b"folder\0");
+            for (relative, digest) in files.iter().zip(digests) {
+                hasher.update(relative.as_bytes());
+                hasher.update(b"\0");
+                hasher.update(&digest.flatten()?.to_le_bytes());
+            }
+        }
+        Ok(_) => return None,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => hasher.update(b"absent"),
+        Err(_) => return None,
+    }
+    let digest = hasher.digest128();
+    Some([digest as u64, (digest >> 64) as u64])
+}
+
 // Inode numbers and links tell a file kept from one written again: Unix only.
 #[cfg(all(test, unix))]
 mod tests {

@@ -239,3 +239,44 @@ fn a_cache_that_cannot_be_written_is_a_note_and_changes_nothing_else() {
     assert!(messages.contains("note: the cache cannot be kept in"), "{messages}");
     assert_eq!(std::fs::read_to_string(root.join("target/flowdoc/cache")).unwrap(), "in the way");
 }
+
+/// `check`'s memo holds while the project and the docs folder both read as they did: an edited,
+/// added or removed docs file, or a changed source, is seen, and what the run says is what a run
+/// without a cache says.
+#[test]
+fn the_memo_of_check_is_used_only_while_neither_the_project_nor_the_docs_changed() {
+    let (_dir, root) = project();
+    let generated = flowdoc(&root, &["--no-cache", "generate"]);
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    let check = |what: &str| {
+        let uncached = flowdoc(&root, &["--no-cache", "check", "--format", "json"]);
+        let run = flowdoc(&root, &["--timings", "check", "--format", "json"]);
+        assert_eq!(run.stdout, uncached.stdout, "{what}");
+        assert_eq!(run.status.code(), uncached.status.code(), "{what}");
+        let messages = stderr(&run);
+        let (said, timings) = messages.split_once("timings:").unwrap();
+        assert_eq!(said, stderr(&uncached), "{what}: the same said the same way");
+        (run.status.code(), timings.contains("nothing read has changed"))
+    };
+    assert_eq!(check("the first run"), (Some(0), false));
+    assert_eq!(check("nothing changed"), (Some(0), true));
+    let index = root.join("docs/flow/index.md");
+    let text = std::fs::read_to_string(&index).unwrap();
+    std::fs::write(&index, format!("{text}\nan edit\n")).unwrap();
+    assert_eq!(check("a docs page edited"), (Some(1), false));
+    assert_eq!(check("still edited"), (Some(1), true));
+    std::fs::write(&index, &text).unwrap();
+    assert_eq!(check("the page as it was"), (Some(0), false));
+    std::fs::write(root.join("docs/flow/extra.md"), "").unwrap();
+    assert_eq!(check("a file added to the docs"), (Some(1), false));
+    std::fs::remove_file(root.join("docs/flow/extra.md")).unwrap();
+    std::fs::remove_file(&index).unwrap();
+    assert_eq!(check("a docs page removed"), (Some(1), false));
+    std::fs::write(&index, &text).unwrap();
+    assert_eq!(check("the docs whole again"), (Some(0), false));
+    let source = root.join("shipping/src/main.rs");
+    let code = std::fs::read_to_string(&source).unwrap();
+    std::fs::write(&source, code.replacen("fn ", "fn renamed_", 1)).unwrap();
+    assert_eq!(check("a source changed: the docs are stale"), (Some(1), false));
+    assert_eq!(check("still changed"), (Some(1), true));
+}

@@ -10,8 +10,21 @@ use flowdoc::location::Location;
 use flowdoc::output::{self, Stale};
 use flowdoc::render::docs::{self, DocsOptions};
 use flowdoc::render::{github, sarif};
-use flowdoc::rules::Severity;
+use flowdoc::rules::{Finding, Severity};
 use flowdoc::timings::Timings;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// What `check` found of the docs folder: where it is, whether it was chosen (on the command
+/// line or in the configuration), the folder relative to the root as the docs' links are made,
+/// and the stale files as said to people, or why the folder could not be compared.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Docs {
+    pub(crate) folder: PathBuf,
+    pub(crate) chosen: bool,
+    pub(crate) out_dir: Option<String>,
+    pub(crate) stale: Result<Vec<String>, String>,
+}
 
 pub(crate) fn run(
     console: &mut Console<'_>,
@@ -20,17 +33,18 @@ pub(crate) fn run(
     deny: Option<Deny>,
     format: CheckFormat,
     timings: &mut Timings,
-) -> u8 {
-    let threshold = match deny {
-        None => Severity::Error,
-        Some(Deny::Warnings) => Severity::Warning,
-        Some(Deny::Infos) => Severity::Info,
-    };
-    let denied = project.findings.iter().filter(|finding| finding.severity >= threshold).count();
+) -> (u8, Docs) {
+    let docs = compare(project, docs, timings);
+    let unreadable = !project.unreadable_sources().is_empty();
+    (show(console, &project.findings, &docs, deny, format, unreadable), docs)
+}
 
+/// The docs `generate` would write now, compared with the folder.
+fn compare(project: &Analysis, docs: DocsRun<'_>, timings: &mut Timings) -> Docs {
     let DocsRun { root, out, cache } = docs;
     let (folder, chosen) = output_folder(root, out, project);
-    let options = DocsOptions { out_dir: relative_output(root, &folder) };
+    let out_dir = relative_output(root, &folder);
+    let options = DocsOptions { out_dir: out_dir.clone() };
     let stale: Result<Vec<Stale>, String> = if !chosen && !folder.exists() {
         Ok(Vec::new())
     } else {
@@ -38,17 +52,36 @@ pub(crate) fn run(
             .time("render", || docs::documents_cached(&project.flow, &project.findings, &options, cache));
         timings.time("compare", || output::stale_files(&folder, &files)).map_err(|error| error.to_string())
     };
+    let stale = stale.map(|stale| stale.iter().map(ToString::to_string).collect());
+    Docs { folder, chosen, out_dir, stale }
+}
+
+/// Says what `check` found — the findings in `format`, the stale docs, the counts — and gives
+/// the exit code.
+pub(crate) fn show(
+    console: &mut Console<'_>,
+    findings: &[Finding],
+    docs: &Docs,
+    deny: Option<Deny>,
+    format: CheckFormat,
+    unreadable_sources: bool,
+) -> u8 {
+    let threshold = match deny {
+        None => Severity::Error,
+        Some(Deny::Warnings) => Severity::Warning,
+        Some(Deny::Infos) => Severity::Info,
+    };
+    let denied = findings.iter().filter(|finding| finding.severity >= threshold).count();
+    let Docs { folder, chosen, stale, .. } = docs;
 
     let printed = match format {
         CheckFormat::Human => {
-            report_findings(console, &project.findings);
+            report_findings(console, findings);
             true
         }
         CheckFormat::Json => {
-            let stale_list: Vec<String> =
-                stale.as_ref().map(|s| s.iter().map(ToString::to_string).collect()).unwrap_or_default();
-            let findings: Vec<serde_json::Value> = project
-                .findings
+            let stale_list: &[String] = stale.as_deref().unwrap_or_default();
+            let findings: Vec<serde_json::Value> = findings
                 .iter()
                 .map(|finding| {
                     serde_json::json!({
@@ -65,8 +98,8 @@ pub(crate) fn run(
             let report = serde_json::json!({ "version": 1, "findings": findings, "stale": stale_list });
             print(console, &format!("{}\n", serde_json::to_string_pretty(&report).unwrap_or_default()))
         }
-        CheckFormat::Sarif => print(console, &sarif::render(&project.findings, env!("CARGO_PKG_VERSION"))),
-        CheckFormat::Github => print(console, &github::render(&project.findings)),
+        CheckFormat::Sarif => print(console, &sarif::render(findings, env!("CARGO_PKG_VERSION"))),
+        CheckFormat::Github => print(console, &github::render(findings)),
     };
 
     let mut code = FINE;
@@ -89,7 +122,7 @@ pub(crate) fn run(
     if !chosen && !folder.exists() {
         console.write(&format!("note: no docs at {}; only the rules were checked\n", folder.display()));
     }
-    let counts = |severity: Severity| project.findings.iter().filter(|f| f.severity == severity).count();
+    let counts = |severity: Severity| findings.iter().filter(|f| f.severity == severity).count();
     console.write(&format!(
         "flowdoc: {} errors, {} warnings, {} infos{}\n",
         counts(Severity::Error),
@@ -100,7 +133,7 @@ pub(crate) fn run(
     if denied > 0 && code == FINE {
         code = FINDINGS;
     }
-    if !printed || !project.unreadable_sources().is_empty() {
+    if !printed || unreadable_sources {
         code = INPUT_ERROR;
     }
     code

@@ -1,22 +1,27 @@
-//! `graph`'s memo: what a run printed, kept in the cache with the trace of what it listed and
-//! read ([`flowdoc::trace`]). When the project still lists and reads the same, the next run with
-//! the same arguments prints it again without analysing anything; the first difference the walk
-//! meets ends the check, and the run analyses as usual. The memo holds the findings as data,
-//! not as printed, so that they come out as the console wants them now (colours, source lines).
+//! The memo of `graph` and `check`: what a run found, kept in the cache with the trace of what
+//! it listed and read ([`flowdoc::trace`]) — for `check`, with a digest of the docs folder it
+//! compared too. When all of it still reads the same, the next run with the same arguments says
+//! it again without analysing anything; the first difference ends the look, and the run
+//! analyses as usual. The memo holds the findings as data, not as printed, so that they come out
+//! as the console wants them now (colours, source lines).
 
+use super::check::Docs;
 use flowdoc::cache::{Cache, Key, Kind};
 use flowdoc::location::Location;
 use flowdoc::rules::{self, Finding};
 use flowdoc::severity::Severity;
 use flowdoc::trace::Trace;
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 
-/// What a run of `graph` showed, and what it depended on.
+/// What a run showed, and what it depended on.
 #[derive(Debug, Serialize, Deserialize)]
 struct Memo {
     trace: Trace,
     findings: Vec<KeptFinding>,
     unreadable_sources: bool,
+    /// For `check`: what it found of the docs, and the digest of their folder then.
+    docs: Option<(Docs, [u64; 2])>,
 }
 
 /// A finding as kept: its rule by name.
@@ -49,19 +54,22 @@ impl Keys {
     }
 }
 
-/// What an earlier run printed.
+/// What an earlier run found.
 pub(crate) struct Recalled {
     pub(crate) findings: Vec<Finding>,
+    /// For `graph`: the text it printed.
     pub(crate) text: String,
     pub(crate) unreadable_sources: bool,
+    /// For `check`: what it found of the docs.
+    pub(crate) docs: Option<Docs>,
 }
 
-/// Why there is nothing to print again.
+/// Why there is nothing to say again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Miss {
     /// No run with these arguments was kept (or what was kept does not read back).
     NoneKept,
-    /// The project lists or reads differently now.
+    /// The project lists or reads differently now, or the docs folder changed.
     Changed,
 }
 
@@ -75,23 +83,14 @@ impl Miss {
     }
 }
 
-/// What an earlier run with the same arguments printed, when the project still lists and reads
-/// as it did then.
+/// What an earlier run with the same arguments found, when the project (and, for `check`, the
+/// docs folder) still reads as it did then.
 pub(crate) fn recall(
     cache: &Cache,
     keys: Keys,
     files: &dyn flowdoc::files::ProjectFiles,
+    root: &Path,
 ) -> Result<Recalled, Miss> {
-    let recalled = recall_kept(cache, keys, files)?;
-    recalled.ok_or(Miss::Changed)
-}
-
-/// The memo, None when the project changed; Err when there is none.
-fn recall_kept(
-    cache: &Cache,
-    keys: Keys,
-    files: &dyn flowdoc::files::ProjectFiles,
-) -> Result<Option<Recalled>, Miss> {
     let memo: Memo = cache.get_value(Kind::Runs, keys.memo).ok_or(Miss::NoneKept)?;
     let findings = memo
         .findings
@@ -108,15 +107,30 @@ fn recall_kept(
         .collect::<Option<Vec<Finding>>>()
         .ok_or(Miss::NoneKept)?;
     if !memo.trace.holds(files, 0) {
-        return Ok(None);
+        return Err(Miss::Changed);
     }
-    let text = cache
-        .get(Kind::Runs, keys.text, |bytes| std::str::from_utf8(bytes).ok().map(str::to_owned))
-        .ok_or(Miss::NoneKept)?;
-    Ok(Some(Recalled { findings, text, unreadable_sources: memo.unreadable_sources }))
+    let docs = match memo.docs {
+        Some((docs, digest)) => {
+            let same_folder = flowdoc::output::folder_digest(&docs.folder) == Some(digest)
+                && super::relative_output(root, &docs.folder) == docs.out_dir;
+            if !same_folder {
+                return Err(Miss::Changed);
+            }
+            Some(docs)
+        }
+        None => None,
+    };
+    let text = if docs.is_some() {
+        String::new()
+    } else {
+        cache
+            .get(Kind::Runs, keys.text, |bytes| std::str::from_utf8(bytes).ok().map(str::to_owned))
+            .ok_or(Miss::NoneKept)?
+    };
+    Ok(Recalled { findings, text, unreadable_sources: memo.unreadable_sources, docs })
 }
 
-/// Keeps what this run printed for the next run with the same arguments.
+/// Keeps what a run of `graph` printed for the next run with the same arguments.
 pub(crate) fn keep(
     cache: &Cache,
     keys: Keys,
@@ -125,7 +139,37 @@ pub(crate) fn keep(
     text: &str,
     unreadable_sources: bool,
 ) {
-    let findings = findings
+    let memo = Memo { trace, findings: kept_findings(findings), unreadable_sources, docs: None };
+    cache.put_json(Kind::Runs, keys.memo, &memo);
+    cache.put(Kind::Runs, keys.text, text.as_bytes());
+}
+
+/// Keeps what a run of `check` found, with `digest`, the docs folder's digest taken before the
+/// comparison read it (so that a change while the run compared is seen by the next one);
+/// nothing when the folder could not be compared.
+pub(crate) fn keep_check(
+    cache: &Cache,
+    keys: Keys,
+    trace: Trace,
+    findings: &[Finding],
+    docs: &Docs,
+    digest: [u64; 2],
+    unreadable_sources: bool,
+) {
+    if docs.stale.is_err() {
+        return;
+    }
+    let memo = Memo {
+        trace,
+        findings: kept_findings(findings),
+        unreadable_sources,
+        docs: Some((docs.clone(), digest)),
+    };
+    cache.put_json(Kind::Runs, keys.memo, &memo);
+}
+
+fn kept_findings(findings: &[Finding]) -> Vec<KeptFinding> {
+    findings
         .iter()
         .map(|finding| KeptFinding {
             rule: finding.rule.to_owned(),
@@ -134,7 +178,5 @@ pub(crate) fn keep(
             message: finding.message.clone(),
             location: finding.location.clone(),
         })
-        .collect();
-    cache.put_json(Kind::Runs, keys.memo, &Memo { trace, findings, unreadable_sources });
-    cache.put(Kind::Runs, keys.text, text.as_bytes());
+        .collect()
 }

@@ -276,23 +276,33 @@ pub(crate) fn main() -> ExitCode {
     }
     let name = format!("`{}`", root.display());
     let cache = cache::open(&root, !cli.no_cache);
-    // `graph` prints what it printed before when nothing it read has changed.
+    // `graph` and `check` say what they said before when nothing they read has changed.
     let memo = match &cli.command {
-        Command::Graph { format } if cache.is_enabled() => {
+        _ if !cache.is_enabled() => None,
+        Command::Graph { format } => {
             let format =
                 format.to_possible_value().map(|value| value.get_name().to_owned()).unwrap_or_default();
             Some(memo::Keys::new(&format!("graph --format {format}"), &root, &templates))
+        }
+        Command::Check { out, deny, format } => {
+            let args = format!("check --format {format:?} --deny {deny:?} --out {out:?}");
+            Some(memo::Keys::new(&args, &root, &templates))
         }
         _ => None,
     };
     let mut memo_timings = None;
     if let Some(keys) = memo {
         let mut timings = flowdoc::timings::Timings::new();
-        match timings.time("memo", || memo::recall(&cache, keys, &files)) {
+        match timings.time("memo", || memo::recall(&cache, keys, &files, &root)) {
             Ok(recalled) => {
                 timings.detail("nothing read has changed: the output of the last run".to_owned());
-                let memo::Recalled { findings, text, unreadable_sources } = recalled;
-                let code = graph::show(&mut console, &findings, &text, unreadable_sources);
+                let memo::Recalled { findings, text, unreadable_sources, docs } = recalled;
+                let code = match (&cli.command, docs) {
+                    (Command::Check { deny, format, .. }, Some(docs)) => {
+                        check::show(&mut console, &findings, &docs, *deny, *format, unreadable_sources)
+                    }
+                    _ => graph::show(&mut console, &findings, &text, unreadable_sources),
+                };
                 timings.time("cache", || cache::save(&mut console, &root, &cache));
                 if cli.timings {
                     console.write(&timings::report(&timings));
@@ -336,8 +346,18 @@ pub(crate) fn main() -> ExitCode {
             generate::run(&mut console, &project, docs, &mut timings)
         }
         Command::Check { out, deny, format } => {
+            // The docs folder as it is before the comparison reads it: a change while it runs is
+            // seen by the next run.
+            let before = memo.and_then(|_| {
+                flowdoc::output::folder_digest(&output_folder(&root, out.as_deref(), &project).0)
+            });
             let docs = DocsRun { root: &root, out: out.as_deref(), cache: &cache };
-            check::run(&mut console, &project, docs, deny, format, &mut timings)
+            let (code, docs) = check::run(&mut console, &project, docs, deny, format, &mut timings);
+            if let (Some(keys), Some(trace), Some(digest)) = (memo, recording.trace(), before) {
+                let unreadable = !project.unreadable_sources().is_empty();
+                memo::keep_check(&cache, keys, trace, &project.findings, &docs, digest, unreadable);
+            }
+            code
         }
         Command::Graph { format } => {
             let text = graph::output(&project, format, &mut timings);
