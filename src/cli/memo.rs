@@ -39,18 +39,20 @@ struct KeptFinding {
 pub(crate) struct Keys {
     memo: Key,
     text: Key,
+    /// Whether the command compares the docs (`check`), and its memo holds what it found of them.
+    docs: bool,
 }
 
 impl Keys {
     /// The keys of a run of `command` (its name and options, as they change what it prints) on
-    /// the project at `root` with the templates named on the command line.
-    pub(crate) fn new(command: &str, root: &std::path::Path, templates: &[String]) -> Keys {
+    /// the project at `root` with the templates named on the command line; `docs` for `check`.
+    pub(crate) fn new(command: &str, root: &std::path::Path, templates: &[String], docs: bool) -> Keys {
         let root = root.to_string_lossy();
         let templates = templates.join("\0");
         let parts = |what: &[u8]| -> Key {
             Key::new(Kind::Runs, &[what, command.as_bytes(), root.as_bytes(), templates.as_bytes()])
         };
-        Keys { memo: parts(b"memo"), text: parts(b"text") }
+        Keys { memo: parts(b"memo"), text: parts(b"text"), docs }
     }
 }
 
@@ -92,6 +94,10 @@ pub(crate) fn recall(
     root: &Path,
 ) -> Result<Recalled, Miss> {
     let memo: Memo = cache.get_value(Kind::Runs, keys.memo).ok_or(Miss::NoneKept)?;
+    if memo.docs.is_some() != keys.docs {
+        // Another command's memo: only a collision of keys could bring it here.
+        return Err(Miss::NoneKept);
+    }
     let findings = memo
         .findings
         .into_iter()

@@ -282,11 +282,11 @@ pub(crate) fn main() -> ExitCode {
         Command::Graph { format } => {
             let format =
                 format.to_possible_value().map(|value| value.get_name().to_owned()).unwrap_or_default();
-            Some(memo::Keys::new(&format!("graph --format {format}"), &root, &templates))
+            Some(memo::Keys::new(&format!("graph --format {format}"), &root, &templates, false))
         }
         Command::Check { out, deny, format } => {
             let args = format!("check --format {format:?} --deny {deny:?} --out {out:?}");
-            Some(memo::Keys::new(&args, &root, &templates))
+            Some(memo::Keys::new(&args, &root, &templates, true))
         }
         _ => None,
     };
