@@ -59,11 +59,16 @@ impl Keys {
 /// What an earlier run found.
 pub(crate) struct Recalled {
     pub(crate) findings: Vec<Finding>,
-    /// For `graph`: the text it printed.
-    pub(crate) text: String,
     pub(crate) unreadable_sources: bool,
-    /// For `check`: what it found of the docs.
-    pub(crate) docs: Option<Docs>,
+    pub(crate) said: Said,
+}
+
+/// What the command itself said, beyond the findings.
+pub(crate) enum Said {
+    /// `graph`: the text it printed.
+    Text(String),
+    /// `check`: what it found of the docs.
+    Docs(Docs),
 }
 
 /// Why there is nothing to say again.
@@ -115,25 +120,22 @@ pub(crate) fn recall(
     if !memo.trace.holds(files, 0) {
         return Err(Miss::Changed);
     }
-    let docs = match memo.docs {
+    let said = match memo.docs {
         Some((docs, digest)) => {
             let same_folder = flowdoc::output::folder_digest(&docs.folder) == Some(digest)
                 && super::relative_output(root, &docs.folder) == docs.out_dir;
             if !same_folder {
                 return Err(Miss::Changed);
             }
-            Some(docs)
+            Said::Docs(docs)
         }
-        None => None,
+        None => Said::Text(
+            cache
+                .get(Kind::Runs, keys.text, |bytes| std::str::from_utf8(bytes).ok().map(str::to_owned))
+                .ok_or(Miss::NoneKept)?,
+        ),
     };
-    let text = if docs.is_some() {
-        String::new()
-    } else {
-        cache
-            .get(Kind::Runs, keys.text, |bytes| std::str::from_utf8(bytes).ok().map(str::to_owned))
-            .ok_or(Miss::NoneKept)?
-    };
-    Ok(Recalled { findings, text, unreadable_sources: memo.unreadable_sources, docs })
+    Ok(Recalled { findings, unreadable_sources: memo.unreadable_sources, said })
 }
 
 /// Keeps what a run of `graph` printed for the next run with the same arguments.

@@ -296,12 +296,15 @@ pub(crate) fn main() -> ExitCode {
         match timings.time("memo", || memo::recall(&cache, keys, &files, &root)) {
             Ok(recalled) => {
                 timings.detail("nothing read has changed: the output of the last run".to_owned());
-                let memo::Recalled { findings, text, unreadable_sources, docs } = recalled;
-                let code = match (&cli.command, docs) {
-                    (Command::Check { deny, format, .. }, Some(docs)) => {
+                let memo::Recalled { findings, unreadable_sources, said } = recalled;
+                let code = match (&cli.command, said) {
+                    (Command::Check { deny, format, .. }, memo::Said::Docs(docs)) => {
                         check::show(&mut console, &findings, &docs, *deny, *format, unreadable_sources)
                     }
-                    _ => graph::show(&mut console, &findings, &text, unreadable_sources),
+                    (_, memo::Said::Docs(_)) => unreachable!("only check keeps what it found of the docs"),
+                    (_, memo::Said::Text(text)) => {
+                        graph::show(&mut console, &findings, &text, unreadable_sources)
+                    }
                 };
                 timings.time("cache", || cache::save(&mut console, &root, &cache));
                 if cli.timings {
