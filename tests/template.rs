@@ -364,7 +364,15 @@ fn discovery_finds_templates_and_leaves_other_yaml() {
         .insert("package.json", "{\"name\": \"x\"}\n")
         .insert("cdk.out/Stack.template.json", r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}"#)
         .insert("target/debug/template.yaml", "Resources: {}\nAWSTemplateFormatVersion: x\n")
-        .insert("config/openapi.yaml", "openapi: 3.0.0\npaths: {}\n");
+        .insert("config/openapi.yaml", "openapi: 3.0.0\npaths: {}\n")
+        // flowdoc's own output, marked as such: its graph names resources and AWS types.
+        .insert("docs/flow/.flowdoc-generated", "")
+        .insert(
+            "docs/flow/flow.json",
+            r#"{"nodes": [{"id": "ResourcesTable", "type": "AWS::DynamoDB::Table"}]}"#,
+        )
+        .insert("site/.flowdoc-generated", "")
+        .insert("site/data/search.json", r#"{"Resources": "AWS::SQS::Queue"}"#);
     let found =
         template::discover(&files, &flowdoc::files::ProjectFiles::list(&files), &LoadOptions::default());
     assert_eq!(found, ["infra/stack.json", "infra/template.yaml"]);

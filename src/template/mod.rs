@@ -67,14 +67,45 @@ fn is_generated(path: &str) -> bool {
     path.split('/').any(|folder| folder == "cdk.out")
 }
 
+/// The folders flowdoc wrote (docs, sites: they hold its marker file), whose `flow.json` and
+/// other files are its own output, never a template — however many `Resources` and `AWS::`
+/// their names spell.
+fn flowdoc_output(listing: &Listing) -> BTreeSet<&str> {
+    let marker = crate::render::docs::MARKER;
+    listing
+        .files
+        .iter()
+        .filter(|path| path.rsplit('/').next() == Some(marker))
+        .map(|path| crate::files::parent(path))
+        .collect()
+}
+
+/// Whether `path` is inside one of `folders`.
+fn is_inside(path: &str, folders: &BTreeSet<&str>) -> bool {
+    let mut dir = crate::files::parent(path);
+    loop {
+        if folders.contains(dir) {
+            return true;
+        }
+        if dir.is_empty() {
+            return false;
+        }
+        dir = crate::files::parent(dir);
+    }
+}
+
 /// The templates among `listing`: YAML and JSON files that declare a template format version or
 /// have resources of AWS types. Other YAML and JSON (workflows, configs) is left alone.
 pub fn discover(files: &dyn ProjectFiles, listing: &Listing, options: &LoadOptions) -> Vec<String> {
     let format_version = memchr::memmem::Finder::new("AWSTemplateFormatVersion");
     let resources = memchr::memmem::Finder::new("Resources");
     let aws_type = memchr::memmem::Finder::new("AWS::");
-    let named: Vec<&String> =
-        listing.files.iter().filter(|path| is_template_name(path) && !is_generated(path)).collect();
+    let ours = flowdoc_output(listing);
+    let named: Vec<&String> = listing
+        .files
+        .iter()
+        .filter(|path| is_template_name(path) && !is_generated(path) && !is_inside(path, &ours))
+        .collect();
     let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-templates" };
     let is_template = crate::parallel::map(&named, workers, |path| {
         let looks_like_template = |bytes: &[u8]| {
