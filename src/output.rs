@@ -133,10 +133,8 @@ pub fn write_folder_with(
     hook: &mut dyn FnMut(&Step) -> io::Result<()>,
 ) -> Result<Written, OutputError> {
     let old = read_old(out)?;
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("docs");
+    let (parent, prefix) = staging_of(out);
     std::fs::create_dir_all(parent).map_err(|error| io_error("create", parent, error))?;
-    let prefix = format!(".{name}.flowdoc-new-");
     remove_leftovers(parent, &prefix);
     let unchanged = match &old {
         Some(old) => unchanged_files(out, old, files),
@@ -190,6 +188,21 @@ fn read_old(out: &Path) -> Result<Option<Listing>, OutputError> {
         Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(error) => Err(io_error("read", out, error)),
     }
+}
+
+/// Where the new folders of `out` are made: its parent, and the prefix of their names (the
+/// process id follows).
+fn staging_of(out: &Path) -> (&Path, String) {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("docs");
+    (parent, format!(".{name}.flowdoc-new-"))
+}
+
+/// Removes what runs writing `out` that were killed left beside it, as a write would: for a run
+/// that finds the folder up to date without writing it.
+pub fn clean_up_beside(out: &Path) {
+    let (parent, prefix) = staging_of(out);
+    remove_leftovers(parent, &prefix);
 }
 
 /// Removes the staging folders (`prefix` + process id) that runs which were killed left in
@@ -553,26 +566,43 @@ pub fn stale_files(out: &Path, files: &BTreeMap<String, impl Contents>) -> Resul
 /// or cannot be read whole. Two equal digests mean the same comparison outcome for the same
 /// generated files.
 pub fn folder_digest(out: &Path) -> Option<[u64; 2]> {
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     match std::fs::metadata(out) {
         Ok(meta) if meta.is_dir() => {
             let files: Vec<String> = list_files(out).ok()?.into_iter().collect();
             let digests = parallel::map(&files, workers(), |relative| {
                 std::fs::read(out.join(relative)).ok().map(|bytes| xxhash_rust::xxh3::xxh3_128(&bytes))
             });
-            hasher.update(b"folder\0");
-            for (relative, digest) in files.iter().zip(digests) {
-                hasher.update(relative.as_bytes());
-                hasher.update(b"\0");
-                hasher.update(&digest.flatten()?.to_le_bytes());
-            }
+            let digests: Option<Vec<u128>> = digests.into_iter().map(Option::flatten).collect();
+            Some(digest_of(files.iter().map(String::as_str).zip(digests?)))
         }
-        Ok(_) => return None,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => hasher.update(b"absent"),
-        Err(_) => return None,
+        Ok(_) => None,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => {
+            let digest = xxhash_rust::xxh3::xxh3_128(b"absent");
+            Some([digest as u64, (digest >> 64) as u64])
+        }
+        Err(_) => None,
+    }
+}
+
+/// The [`folder_digest`] of a folder that holds exactly `files` — what [`write_folder`] leaves.
+pub fn files_digest(files: &BTreeMap<String, impl Contents>) -> [u64; 2] {
+    let items: Vec<(&String, _)> = files.iter().collect();
+    let digests =
+        parallel::map_all(&items, workers(), |(_, contents)| xxhash_rust::xxh3::xxh3_128(&contents.bytes()));
+    digest_of(items.iter().map(|(path, _)| path.as_str()).zip(digests))
+}
+
+/// The digest of a folder's files, in path order, by each one's path and the digest of its bytes.
+fn digest_of<'a>(files: impl Iterator<Item = (&'a str, u128)>) -> [u64; 2] {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(b"folder\0");
+    for (relative, digest) in files {
+        hasher.update(relative.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(&digest.to_le_bytes());
     }
     let digest = hasher.digest128();
-    Some([digest as u64, (digest >> 64) as u64])
+    [digest as u64, (digest >> 64) as u64]
 }
 
 // Inode numbers and links tell a file kept from one written again: Unix only.

@@ -280,3 +280,49 @@ fn the_memo_of_check_is_used_only_while_neither_the_project_nor_the_docs_changed
     assert_eq!(check("a source changed: the docs are stale"), (Some(1), false));
     assert_eq!(check("still changed"), (Some(1), true));
 }
+
+/// `generate`'s memo: while the project reads the same and the docs folder holds what the last
+/// run left, the run says the docs are up to date without analysing; an edited docs file or a
+/// changed source is written again, and the folder always ends as a run without a cache leaves
+/// it.
+#[test]
+fn the_memo_of_generate_is_used_only_while_the_docs_are_as_it_left_them() {
+    let (_dir, root) = project();
+    // The same project beside it, generated without a cache: what the docs must be.
+    let (_twin_dir, twin) = project();
+    let expected = |what: &str| {
+        let run = flowdoc(&twin, &["--no-cache", "generate"]);
+        assert!(run.status.success(), "{what}: {}", stderr(&run));
+        files_of(&twin.join("docs/flow"))
+    };
+    let generate = |what: &str| {
+        let run = flowdoc(&root, &["--timings", "generate"]);
+        assert!(run.status.success(), "{what}: {}", stderr(&run));
+        assert_eq!(files_of(&root.join("docs/flow")), expected(what), "{what}");
+        let messages = stderr(&run);
+        let (said, timings) = messages.split_once("timings:").unwrap();
+        (said.to_owned(), timings.contains("nothing read has changed"))
+    };
+    let (said, memo) = generate("the first run");
+    assert!(said.contains("wrote") && !memo, "{said}");
+    // The docs folder is in the project: the run after the first lists it anew and analyses.
+    assert!(!generate("the docs listed for the first time").1);
+    let (said, memo) = generate("nothing changed");
+    assert!(memo && said.contains("is up to date"), "{said}");
+    let uncached = flowdoc(&root, &["--no-cache", "generate"]);
+    assert_eq!(said, stderr(&uncached), "said as a run without a cache says it");
+
+    let index = root.join("docs/flow/index.md");
+    let text = std::fs::read_to_string(&index).unwrap();
+    std::fs::write(&index, format!("{text}\nan edit\n")).unwrap();
+    let (said, memo) = generate("a docs page edited");
+    assert!(!memo && said.contains("wrote 1 file"), "{said}");
+    assert_eq!(std::fs::read_to_string(&index).unwrap(), text);
+
+    let code = std::fs::read_to_string(root.join("shipping/src/main.rs")).unwrap();
+    for project in [&root, &twin] {
+        std::fs::write(project.join("shipping/src/main.rs"), code.replacen("fn ", "fn renamed_", 1)).unwrap();
+    }
+    let (said, memo) = generate("a source changed");
+    assert!(!memo && said.contains("wrote"), "{said}");
+}

@@ -1,33 +1,54 @@
 //! `flowdoc generate`: the docs, written into the output folder as a whole.
 
+use super::memo::Written;
 use super::{Console, DocsRun, FINE, INPUT_ERROR, output_folder, relative_output, report_findings};
 use flowdoc::Analysis;
 use flowdoc::output;
 use flowdoc::render::docs::{self, DocsOptions};
+use flowdoc::rules::Finding;
 use flowdoc::timings::{Timings, things};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// Writes the docs; the exit code, and when the folder now holds them, what the memo keeps of
+/// it (with `digest`, the folder's digest is worked out from the docs written).
 pub(crate) fn run(
     console: &mut Console<'_>,
     project: &Analysis,
     docs: DocsRun<'_>,
+    digest: bool,
     timings: &mut Timings,
-) -> u8 {
+) -> (u8, Option<Written>) {
     report_findings(console, &project.findings);
     let DocsRun { root, out, cache } = docs;
     let (folder, _) = output_folder(root, out, project);
-    let options = DocsOptions { out_dir: relative_output(root, &folder) };
+    let out_dir = relative_output(root, &folder);
+    let options = DocsOptions { out_dir: out_dir.clone() };
     let files =
         timings.time("render", || docs::documents_cached(&project.flow, &project.findings, &options, cache));
     timings.detail(things(files.len(), "file"));
     if let Err(code) = write_output(console, &folder, &files, "the docs were", timings) {
-        return code;
+        return (code, None);
     }
-    if !project.unreadable_sources().is_empty() {
-        return INPUT_ERROR;
-    }
-    FINE
+    let written =
+        digest.then(|| Written { out_dir, files: files.len(), digest: output::files_digest(&files), folder });
+    let code = if project.unreadable_sources().is_empty() { FINE } else { INPUT_ERROR };
+    (code, written)
+}
+
+/// What a run whose memo holds says: the findings, and that the docs are up to date.
+pub(crate) fn up_to_date(
+    console: &mut Console<'_>,
+    findings: &[Finding],
+    folder: &Path,
+    files: usize,
+    unreadable_sources: bool,
+) -> u8 {
+    report_findings(console, findings);
+    output::clean_up_beside(folder);
+    let written = output::Written { files, unchanged: files, up_to_date: true, ..output::Written::default() };
+    console.write(&written_message(&written, folder));
+    if unreadable_sources { INPUT_ERROR } else { FINE }
 }
 
 /// Replaces `folder` with `files` as a whole (see [`output::write_folder`]), or leaves it as

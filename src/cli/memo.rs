@@ -1,8 +1,9 @@
-//! The memo of `graph` and `check`: what a run found, kept in the cache with the trace of what
-//! it listed and read ([`flowdoc::trace`]) — for `check`, with a digest of the docs folder it
-//! compared too. When all of it still reads the same, the next run with the same arguments says
-//! it again without analysing anything; the first difference ends the look, and the run
-//! analyses as usual. The memo holds the findings as data, not as printed, so that they come out
+//! The memo of `graph`, `check` and `generate`: what a run found, kept in the cache with the
+//! trace of what it listed and read ([`flowdoc::trace`]) — for `check` and `generate`, with a
+//! digest of the docs folder too (as `check` compared it, as `generate` left it). When all of it
+//! still reads the same, the next run with the same arguments says it again without analysing
+//! anything (for `generate`: the docs are up to date); the first difference ends the look, and
+//! the run analyses as usual. The memo holds the findings as data, not as printed, so that they come out
 //! as the console wants them now (colours, source lines).
 
 use super::check::Docs;
@@ -12,7 +13,7 @@ use flowdoc::rules::{self, Finding};
 use flowdoc::severity::Severity;
 use flowdoc::trace::Trace;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What a run showed, and what it depended on.
 #[derive(Debug, Serialize, Deserialize)]
@@ -20,8 +21,27 @@ struct Memo {
     trace: Trace,
     findings: Vec<KeptFinding>,
     unreadable_sources: bool,
-    /// For `check`: what it found of the docs, and the digest of their folder then.
-    docs: Option<(Docs, [u64; 2])>,
+    kept: Kept,
+}
+
+/// What a command kept beyond its findings.
+#[derive(Debug, Serialize, Deserialize)]
+enum Kept {
+    /// `graph`: its text is kept beside the memo.
+    Text,
+    /// `check`: what it found of the docs, and the digest of their folder before it compared.
+    Docs(Docs, [u64; 2]),
+    /// `generate`: the docs folder, relative to the root as the docs' links are made, how many
+    /// files it wrote there, and the digest of the folder as the write left it.
+    Written { folder: PathBuf, out_dir: Option<String>, files: usize, digest: [u64; 2] },
+}
+
+/// Which command a memo is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum For {
+    Graph,
+    Check,
+    Generate,
 }
 
 /// A finding as kept: its rule by name.
@@ -39,20 +59,19 @@ struct KeptFinding {
 pub(crate) struct Keys {
     memo: Key,
     text: Key,
-    /// Whether the command compares the docs (`check`), and its memo holds what it found of them.
-    docs: bool,
+    command: For,
 }
 
 impl Keys {
-    /// The keys of a run of `command` (its name and options, as they change what it prints) on
-    /// the project at `root` with the templates named on the command line; `docs` for `check`.
-    pub(crate) fn new(command: &str, root: &std::path::Path, templates: &[String], docs: bool) -> Keys {
+    /// The keys of a run of `command`, given as `args` (its name and the options that change
+    /// what it says), on the project at `root` with the templates named on the command line.
+    pub(crate) fn new(command: For, args: &str, root: &Path, templates: &[String]) -> Keys {
         let root = root.to_string_lossy();
         let templates = templates.join("\0");
         let parts = |what: &[u8]| -> Key {
-            Key::new(Kind::Runs, &[what, command.as_bytes(), root.as_bytes(), templates.as_bytes()])
+            Key::new(Kind::Runs, &[what, args.as_bytes(), root.as_bytes(), templates.as_bytes()])
         };
-        Keys { memo: parts(b"memo"), text: parts(b"text"), docs }
+        Keys { memo: parts(b"memo"), text: parts(b"text"), command }
     }
 }
 
@@ -69,6 +88,8 @@ pub(crate) enum Said {
     Text(String),
     /// `check`: what it found of the docs.
     Docs(Docs),
+    /// `generate`: the docs in this folder, with this many files, are up to date.
+    UpToDate { folder: PathBuf, files: usize },
 }
 
 /// Why there is nothing to say again.
@@ -99,7 +120,12 @@ pub(crate) fn recall(
     root: &Path,
 ) -> Result<Recalled, Miss> {
     let memo: Memo = cache.get_value(Kind::Runs, keys.memo).ok_or(Miss::NoneKept)?;
-    if memo.docs.is_some() != keys.docs {
+    let for_command = match memo.kept {
+        Kept::Text => For::Graph,
+        Kept::Docs(..) => For::Check,
+        Kept::Written { .. } => For::Generate,
+    };
+    if for_command != keys.command {
         // Another command's memo: only a collision of keys could bring it here.
         return Err(Miss::NoneKept);
     }
@@ -120,20 +146,29 @@ pub(crate) fn recall(
     if !memo.trace.holds(files, 0) {
         return Err(Miss::Changed);
     }
-    let said = match memo.docs {
-        Some((docs, digest)) => {
-            let same_folder = flowdoc::output::folder_digest(&docs.folder) == Some(digest)
-                && super::relative_output(root, &docs.folder) == docs.out_dir;
-            if !same_folder {
-                return Err(Miss::Changed);
-            }
-            Said::Docs(docs)
-        }
-        None => Said::Text(
+    // The docs folder as it was kept, in the same place relative to the root.
+    let same_folder = |folder: &Path, out_dir: &Option<String>, digest: [u64; 2]| {
+        flowdoc::output::folder_digest(folder) == Some(digest)
+            && super::relative_output(root, folder) == *out_dir
+    };
+    let said = match memo.kept {
+        Kept::Text => Said::Text(
             cache
                 .get(Kind::Runs, keys.text, |bytes| std::str::from_utf8(bytes).ok().map(str::to_owned))
                 .ok_or(Miss::NoneKept)?,
         ),
+        Kept::Docs(docs, digest) => {
+            if !same_folder(&docs.folder, &docs.out_dir, digest) {
+                return Err(Miss::Changed);
+            }
+            Said::Docs(docs)
+        }
+        Kept::Written { folder, out_dir, files, digest } => {
+            if !same_folder(&folder, &out_dir, digest) {
+                return Err(Miss::Changed);
+            }
+            Said::UpToDate { folder, files }
+        }
     };
     Ok(Recalled { findings, unreadable_sources: memo.unreadable_sources, said })
 }
@@ -147,7 +182,7 @@ pub(crate) fn keep(
     text: &str,
     unreadable_sources: bool,
 ) {
-    let memo = Memo { trace, findings: kept_findings(findings), unreadable_sources, docs: None };
+    let memo = Memo { trace, findings: kept_findings(findings), unreadable_sources, kept: Kept::Text };
     cache.put_json(Kind::Runs, keys.memo, &memo);
     cache.put(Kind::Runs, keys.text, text.as_bytes());
 }
@@ -171,9 +206,34 @@ pub(crate) fn keep_check(
         trace,
         findings: kept_findings(findings),
         unreadable_sources,
-        docs: Some((docs.clone(), digest)),
+        kept: Kept::Docs(docs.clone(), digest),
     };
     cache.put_json(Kind::Runs, keys.memo, &memo);
+}
+
+/// What a run of `generate` left: the folder it wrote (`written`: its path, its place relative
+/// to the root, how many files, the digest of what they hold), for the next run with the same
+/// arguments to find up to date.
+pub(crate) fn keep_generate(
+    cache: &Cache,
+    keys: Keys,
+    trace: Trace,
+    findings: &[Finding],
+    written: Written,
+    unreadable_sources: bool,
+) {
+    let Written { folder, out_dir, files, digest } = written;
+    let kept = Kept::Written { folder, out_dir, files, digest };
+    let memo = Memo { trace, findings: kept_findings(findings), unreadable_sources, kept };
+    cache.put_json(Kind::Runs, keys.memo, &memo);
+}
+
+/// The docs folder a run of `generate` wrote, as its memo keeps it.
+pub(crate) struct Written {
+    pub(crate) folder: PathBuf,
+    pub(crate) out_dir: Option<String>,
+    pub(crate) files: usize,
+    pub(crate) digest: [u64; 2],
 }
 
 fn kept_findings(findings: &[Finding]) -> Vec<KeptFinding> {

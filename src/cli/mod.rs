@@ -276,17 +276,22 @@ pub(crate) fn main() -> ExitCode {
     }
     let name = format!("`{}`", root.display());
     let cache = cache::open(&root, !cli.no_cache);
-    // `graph` and `check` say what they said before when nothing they read has changed.
+    // `graph`, `check` and `generate` say what they said before when nothing they read (or, for
+    // the last two, the docs folder) has changed.
     let memo = match &cli.command {
         _ if !cache.is_enabled() => None,
         Command::Graph { format } => {
             let format =
                 format.to_possible_value().map(|value| value.get_name().to_owned()).unwrap_or_default();
-            Some(memo::Keys::new(&format!("graph --format {format}"), &root, &templates, false))
+            Some(memo::Keys::new(memo::For::Graph, &format!("graph --format {format}"), &root, &templates))
         }
         Command::Check { out, deny, format } => {
             let args = format!("check --format {format:?} --deny {deny:?} --out {out:?}");
-            Some(memo::Keys::new(&args, &root, &templates, true))
+            Some(memo::Keys::new(memo::For::Check, &args, &root, &templates))
+        }
+        Command::Generate { out } => {
+            let args = format!("generate --out {out:?}");
+            Some(memo::Keys::new(memo::For::Generate, &args, &root, &templates))
         }
         _ => None,
     };
@@ -302,6 +307,9 @@ pub(crate) fn main() -> ExitCode {
                         check::show(&mut console, &findings, &docs, *deny, *format, unreadable_sources)
                     }
                     (_, memo::Said::Docs(_)) => unreachable!("only check keeps what it found of the docs"),
+                    (_, memo::Said::UpToDate { folder, files }) => {
+                        generate::up_to_date(&mut console, &findings, &folder, files, unreadable_sources)
+                    }
                     (_, memo::Said::Text(text)) => {
                         graph::show(&mut console, &findings, &text, unreadable_sources)
                     }
@@ -346,7 +354,12 @@ pub(crate) fn main() -> ExitCode {
     let code = match cli.command {
         Command::Generate { out } => {
             let docs = DocsRun { root: &root, out: out.as_deref(), cache: &cache };
-            generate::run(&mut console, &project, docs, &mut timings)
+            let (code, written) = generate::run(&mut console, &project, docs, memo.is_some(), &mut timings);
+            if let (Some(keys), Some(trace), Some(written)) = (memo, recording.trace(), written) {
+                let unreadable = !project.unreadable_sources().is_empty();
+                memo::keep_generate(&cache, keys, trace, &project.findings, written, unreadable);
+            }
+            code
         }
         Command::Check { out, deny, format } => {
             // The docs folder as it is before the comparison reads it: a change while it runs is
