@@ -247,33 +247,15 @@ impl<'s, 't> Range<'s, 't> {
     /// The inside of `#[...]` from `at` (this range ending at the `]`): a path, then nothing,
     /// a delimited group, or `= literal`.
     pub(super) fn meta(&self, at: usize) -> Option<Attr> {
-        let mut segments = [usize::MAX; 2];
-        let mut count = 0;
-        let mut at = at;
-        if self.is_word(at, "unsafe") {
-            segments[0] = at;
-            count = 1;
-            at += 1;
+        let (segments, count, at) = if self.is_word(at, "unsafe") {
+            ([at, usize::MAX], 1, at + 1)
         } else {
-            if self.colons(at) {
-                at += 2;
-            }
-            loop {
-                let word = self.word(at)?;
-                if !(is_ident(word) || matches!(word, "super" | "self" | "Self" | "crate")) {
-                    return None;
-                }
-                if count < 2 {
-                    segments[count] = at;
-                }
-                count += 1;
-                at += 1;
-                if !self.colons(at) {
-                    break;
-                }
-                at += 2;
-            }
-        }
+            let first = if self.colons(at) { at + 2 } else { at };
+            let after = self.mod_style_path(at)?;
+            // Each segment is a word, then `::` before the next: three tokens apart.
+            let count = (after - first).div_ceil(3);
+            ([first, if count > 1 { first + 3 } else { usize::MAX }], count, after)
+        };
         let rest_ok = match self.kind(at) {
             None => true,
             Some(Kind::Open(_)) => self.after_group(at) == self.end,
