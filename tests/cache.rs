@@ -156,22 +156,27 @@ fn spoiled_packs_are_rebuilt(name: &str, spoil: &impl Fn(&mut Vec<u8>), why: &[&
     assert!(messages.contains("nothing read has changed"), "{messages}");
 }
 
+/// Runs `args` with the cache, then without it, and checks that both say the same — on standard
+/// output, on standard error (the findings, the stale docs) and in the exit code; the exit code,
+/// and whether the run with the cache said it from its memo.
+fn said_as_uncached(root: &Path, args: &[&str], what: &str) -> (Option<i32>, bool) {
+    let uncached = flowdoc(root, &[&["--no-cache"], args].concat());
+    let run = flowdoc(root, &[&["--timings"], args].concat());
+    assert_eq!(run.stdout, uncached.stdout, "{what}");
+    assert_eq!(run.status.code(), uncached.status.code(), "{what}");
+    let messages = stderr(&run);
+    let (said, timings) = messages.split_once("timings:").unwrap();
+    assert_eq!(said, stderr(&uncached), "{what}: the same said the same way");
+    (run.status.code(), timings.contains("nothing read has changed"))
+}
+
 /// The memo of a run is used only while every file it read reads the same and the project
 /// lists the same files: what it prints — the graph, the findings, the exit code — is what a run
 /// without a cache prints.
 #[test]
 fn the_memo_of_a_run_is_used_only_while_nothing_it_read_changed() {
     let (_dir, root) = project();
-    let same_as_uncached = |what: &str| {
-        let uncached = flowdoc(&root, &["--no-cache", "graph", "--format", "json"]);
-        let run = flowdoc(&root, &["--timings", "graph", "--format", "json"]);
-        assert_eq!(run.stdout, uncached.stdout, "{what}");
-        assert_eq!(run.status.code(), uncached.status.code(), "{what}");
-        let messages = stderr(&run);
-        let (findings, timings) = messages.split_once("timings:").unwrap();
-        assert_eq!(findings, stderr(&uncached), "{what}: the same findings, said the same way");
-        timings.contains("nothing read has changed")
-    };
+    let same_as_uncached = |what: &str| said_as_uncached(&root, &["graph", "--format", "json"], what).1;
     assert!(!same_as_uncached("the first run"));
     assert!(same_as_uncached("nothing changed"));
     // A new file nobody reads before: the listing differs.
@@ -248,16 +253,7 @@ fn the_memo_of_check_is_used_only_while_neither_the_project_nor_the_docs_changed
     let (_dir, root) = project();
     let generated = flowdoc(&root, &["--no-cache", "generate"]);
     assert!(generated.status.success(), "{}", stderr(&generated));
-    let check = |what: &str| {
-        let uncached = flowdoc(&root, &["--no-cache", "check", "--format", "json"]);
-        let run = flowdoc(&root, &["--timings", "check", "--format", "json"]);
-        assert_eq!(run.stdout, uncached.stdout, "{what}");
-        assert_eq!(run.status.code(), uncached.status.code(), "{what}");
-        let messages = stderr(&run);
-        let (said, timings) = messages.split_once("timings:").unwrap();
-        assert_eq!(said, stderr(&uncached), "{what}: the same said the same way");
-        (run.status.code(), timings.contains("nothing read has changed"))
-    };
+    let check = |what: &str| said_as_uncached(&root, &["check", "--format", "json"], what);
     assert_eq!(check("the first run"), (Some(0), false));
     assert_eq!(check("nothing changed"), (Some(0), true));
     let index = root.join("docs/flow/index.md");
