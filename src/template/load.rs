@@ -106,6 +106,12 @@ pub(crate) fn load(
     let exports = exports(&emit, doc);
     let outputs = outputs(&emit, doc);
     let Emit { relations, problems, mut unreadable, .. } = emit;
+    // Read, each resource's properties move to it (read_resources left them empty).
+    for resource in written {
+        if let Some(read) = resources.get_mut(&resource.id) {
+            read.properties = resource.properties;
+        }
+    }
     let mut template = assemble(path, resources, parameters(path, doc), relations, problems);
     unreadable.sort();
     unreadable.dedup();
@@ -325,7 +331,8 @@ fn read_resources(
                 location: emit.at(resource.key),
                 condition: resource.condition.clone(),
                 implicit: false,
-                properties: resource.properties.clone(),
+                // Moved in once every resource is read (see `load`).
+                properties: Node { value: Value::Map(Vec::new()), ..*resource.key },
                 details,
             },
         );
@@ -461,8 +468,8 @@ fn named(references: Vec<Reference>) -> Option<Endpoint> {
     (!targets.is_empty()).then(|| targets.swap_remove(resource))
 }
 
-fn relation_key(relation: &Relation) -> (Location, &'static str, Endpoint, Endpoint) {
-    (relation.location.clone(), relation.kind.name(), relation.from.clone(), relation.to.clone())
+fn relation_key(relation: &Relation) -> (&Location, &'static str, &Endpoint, &Endpoint) {
+    (&relation.location, relation.kind.name(), &relation.from, &relation.to)
 }
 
 /// Whether the implicit rule `id` comes from a `Schedule` event.

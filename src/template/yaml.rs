@@ -534,7 +534,8 @@ impl Builder<'_> {
                         None => Value::Seq(frame.items),
                     };
                     let node = Node { value, line: frame.line, column: frame.column };
-                    let size = node.size();
+                    // Only an anchored node is ever counted again (by its aliases).
+                    let size = if frame.anchor == 0 { 0 } else { node.size() };
                     let node = apply_tag(node, frame.tag.as_ref());
                     self.finish(node, frame.anchor, size)?;
                 }
