@@ -26,7 +26,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 pub const BUILD_ID: &str = env!("FLOWDOC_BUILD_ID");
 
 /// The layout of a pack file; changes when the layout does.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// What a pack file starts with.
 const MAGIC: &[u8; 8] = b"FDCACHE\n";
@@ -321,28 +321,33 @@ impl Cache {
         }
     }
 
-    /// Keeps `value` under `key` as JSON, for [`Cache::get_value`]. The JSON is written into a
-    /// buffer of this thread, kept from one value to the next: values of a megabyte or more,
-    /// written on many threads into new buffers each time, would leave the allocator holding
-    /// their memory long after.
-    pub fn put_json<T: Serialize>(&self, kind: Kind, key: Key, value: &T) {
+    /// Keeps `value` under `key` in postcard's binary form, for [`Cache::get_value`]. The value
+    /// is written into a buffer of this thread, kept from one value to the next: values of a
+    /// megabyte or more, written on many threads into new buffers each time, would leave the
+    /// allocator holding their memory long after.
+    pub fn put_value<T: Serialize>(&self, kind: Kind, key: Key, value: &T) {
         thread_local! {
-            static JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+            static VALUE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        JSON.with_borrow_mut(|buffer| {
+        VALUE.with_borrow_mut(|buffer| {
             buffer.clear();
-            if serde_json::to_writer(&mut *buffer, value).is_ok() {
-                self.put(kind, key, buffer);
+            // A value that does not serialise is not kept (flowdoc's own types always do).
+            if let Ok(written) = postcard::to_extend(value, std::mem::take(buffer)) {
+                self.put(kind, key, &written);
+                *buffer = written;
             }
         });
     }
 
-    /// The value kept by [`Cache::get_or_work`] under `key`, if it reads back.
+    /// The value kept by [`Cache::put_value`] under `key`, if it reads back whole.
     pub fn get_value<T: DeserializeOwned>(&self, kind: Kind, key: Key) -> Option<T> {
-        self.get(kind, key, |bytes| serde_json::from_slice(bytes).ok())
+        self.get(kind, key, |bytes| match postcard::take_from_bytes(bytes) {
+            Ok((value, [])) => Some(value),
+            _ => None,
+        })
     }
 
-    /// The value under `key`, or `work`'s, which is then kept: values travel as JSON.
+    /// The value under `key`, or `work`'s, which is then kept (see [`Cache::put_value`]).
     pub fn get_or_work<T: Serialize + DeserializeOwned>(
         &self,
         kind: Kind,
@@ -356,7 +361,7 @@ impl Cache {
             return value;
         }
         let value = work();
-        self.put_json(kind, key, &value);
+        self.put_value(kind, key, &value);
         value
     }
 
@@ -463,7 +468,7 @@ fn decompress_with<T>(kept: &[u8], read: impl FnOnce(&[u8]) -> Option<T>) -> Opt
     if size > compressed.len().saturating_mul(255).saturating_add(16) {
         return None;
     }
-    // Into a buffer of this thread, kept from one value to the next (see `put_json`).
+    // Into a buffer of this thread, kept from one value to the next (see `put_value`).
     BUFFER.with_borrow_mut(|buffer| {
         buffer.resize(size, 0);
         let used = lz4_flex::block::decompress_into(compressed, buffer).ok()?;
@@ -575,8 +580,8 @@ mod tests {
 
     fn filled() -> Cache {
         let cache = Cache::empty();
-        cache.put(Kind::Sources, Key::new(Kind::Sources, &[b"a.rs", b"fn a() {}"]), b"\"A\"");
-        cache.put(Kind::Sources, Key::new(Kind::Sources, &[b"b.rs", b"fn b() {}"]), b"\"B\"");
+        cache.put_value(Kind::Sources, Key::new(Kind::Sources, &[b"a.rs", b"fn a() {}"]), &"A");
+        cache.put_value(Kind::Sources, Key::new(Kind::Sources, &[b"b.rs", b"fn b() {}"]), &"B");
         cache
     }
 
@@ -629,8 +634,8 @@ mod tests {
         assert!(again.packs_to_write().is_empty());
         // The same entries give the same bytes, whatever order they came in.
         let other = Cache::empty();
-        other.put(Kind::Sources, Key::new(Kind::Sources, &[b"b.rs", b"fn b() {}"]), b"\"B\"");
-        other.put(Kind::Sources, Key::new(Kind::Sources, &[b"a.rs", b"fn a() {}"]), b"\"A\"");
+        other.put_value(Kind::Sources, Key::new(Kind::Sources, &[b"b.rs", b"fn b() {}"]), &"B");
+        other.put_value(Kind::Sources, Key::new(Kind::Sources, &[b"a.rs", b"fn a() {}"]), &"A");
         assert_eq!(pack_of(&other, Kind::Sources), bytes);
     }
 
@@ -671,10 +676,15 @@ mod tests {
     fn a_value_that_does_not_read_back_is_worked_out_again() {
         let cache = Cache::empty();
         let key = Key::new(Kind::Sources, &[b"a.rs"]);
-        cache.put(Kind::Sources, key, b"not json");
+        // Not a number (a varint longer than any), and a number with bytes left over.
+        cache.put(Kind::Sources, key, &[0xff; 8]);
+        let other = Key::new(Kind::Sources, &[b"b.rs"]);
+        cache.put(Kind::Sources, other, &[5, 5]);
         let mut reread = Cache::empty();
         reread.read_pack(Kind::Sources, pack_of(&cache, Kind::Sources)).unwrap();
         assert_eq!(reread.get_or_work(Kind::Sources, key, || 7u32), 7);
+        assert_eq!(reread.get_or_work(Kind::Sources, other, || 7u32), 7);
+        assert_eq!(reread.usage(Kind::Sources), Usage { hits: 0, misses: 2 });
     }
 
     #[test]

@@ -5,7 +5,8 @@ use std::fmt;
 
 /// A place in a project file: the file, and the line and column in it when they are known.
 /// Places sort by file, a whole file first, then by position. Serialised flat, as `file`,
-/// `line` and `column`, the last two left out for a whole file.
+/// `line` and `column`, the last two left out for a whole file; in a binary form (the cache's),
+/// as the file and the optional position, since such forms cannot leave fields out.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Location {
     /// Relative path with `/` separators.
@@ -15,7 +16,7 @@ pub struct Location {
 }
 
 /// A position in a file. Lines and columns count from 1; columns count characters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Position {
     /// Line, from 1.
     pub line: u32,
@@ -60,6 +61,9 @@ impl Location {
 impl Serialize for Location {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct as _;
+        if !serializer.is_human_readable() {
+            return (&self.file, &self.position).serialize(serializer);
+        }
         let mut out = serializer.serialize_struct("Location", 3)?;
         out.serialize_field("file", &self.file)?;
         match self.position {
@@ -84,6 +88,10 @@ impl<'de> Deserialize<'de> for Location {
             file: String,
             line: Option<u32>,
             column: Option<u32>,
+        }
+        if !deserializer.is_human_readable() {
+            let (file, position) = <(String, Option<Position>)>::deserialize(deserializer)?;
+            return Ok(Location { file, position });
         }
         let Flat { file, line, column } = Flat::deserialize(deserializer)?;
         Ok(match (line, column) {
@@ -130,5 +138,20 @@ mod tests {
         assert!(whole < Location::new("a.rs", 1, 1));
         assert!(Location::new("a.rs", 9, 9) < Location::file("b.rs"));
         assert_eq!(Location::new("a.rs", 2, 3).line(), Some(2));
+    }
+
+    #[test]
+    fn places_read_back_from_json_and_from_the_binary_form() {
+        for place in [Location::new("a.rs", 2, 3), Location::file("b.rs")] {
+            let json = serde_json::to_string(&place).unwrap();
+            assert_eq!(serde_json::from_str::<Location>(&json).unwrap(), place);
+            let binary = postcard::to_stdvec(&place).unwrap();
+            assert_eq!(postcard::from_bytes::<Location>(&binary).unwrap(), place);
+        }
+        assert_eq!(serde_json::to_string(&Location::file("b.rs")).unwrap(), r#"{"file":"b.rs"}"#);
+        assert_eq!(
+            serde_json::to_string(&Location::new("a.rs", 2, 3)).unwrap(),
+            r#"{"file":"a.rs","line":2,"column":3}"#
+        );
     }
 }

@@ -183,7 +183,7 @@ pub(crate) fn keep(
     unreadable_sources: bool,
 ) {
     let memo = Memo { trace, findings: kept_findings(findings), unreadable_sources, kept: Kept::Text };
-    cache.put_json(Kind::Runs, keys.memo, &memo);
+    cache.put_value(Kind::Runs, keys.memo, &memo);
     cache.put(Kind::Runs, keys.text, text.as_bytes());
 }
 
@@ -208,7 +208,7 @@ pub(crate) fn keep_check(
         unreadable_sources,
         kept: Kept::Docs(docs.clone(), digest),
     };
-    cache.put_json(Kind::Runs, keys.memo, &memo);
+    cache.put_value(Kind::Runs, keys.memo, &memo);
 }
 
 /// What a run of `generate` left: the folder it wrote (`written`: its path, its place relative
@@ -225,7 +225,7 @@ pub(crate) fn keep_generate(
     let Written { folder, out_dir, files, digest } = written;
     let kept = Kept::Written { folder, out_dir, files, digest };
     let memo = Memo { trace, findings: kept_findings(findings), unreadable_sources, kept };
-    cache.put_json(Kind::Runs, keys.memo, &memo);
+    cache.put_value(Kind::Runs, keys.memo, &memo);
 }
 
 /// The docs folder a run of `generate` wrote, as its memo keeps it.

@@ -88,14 +88,57 @@ pub struct AnnotationFacts {
     pub location: Location,
 }
 
-/// The resource an annotation names.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "kind", content = "name")]
+/// The resource an annotation names. JSON shows it as `{"kind": "logical-id", "name": ...}`;
+/// the cache's binary form, which cannot read such tagged enums back, as a plain enum.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ResourceFacts {
     /// A template logical ID.
     LogicalId(String),
     /// An environment variable of the function.
     Env(String),
+}
+
+/// [`ResourceFacts`] as JSON shows it.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "ResourceFacts", rename_all = "kebab-case", tag = "kind", content = "name")]
+enum TaggedResource {
+    LogicalId(String),
+    Env(String),
+}
+
+/// [`ResourceFacts`] in a binary form.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "ResourceFacts")]
+enum PlainResource {
+    LogicalId(String),
+    Env(String),
+}
+
+impl Serialize for ResourceFacts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match (self.clone(), serializer.is_human_readable()) {
+            (ResourceFacts::LogicalId(id), true) => TaggedResource::LogicalId(id).serialize(serializer),
+            (ResourceFacts::Env(name), true) => TaggedResource::Env(name).serialize(serializer),
+            (ResourceFacts::LogicalId(id), false) => PlainResource::LogicalId(id).serialize(serializer),
+            (ResourceFacts::Env(name), false) => PlainResource::Env(name).serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceFacts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ResourceFacts, D::Error> {
+        Ok(if deserializer.is_human_readable() {
+            match TaggedResource::deserialize(deserializer)? {
+                TaggedResource::LogicalId(id) => ResourceFacts::LogicalId(id),
+                TaggedResource::Env(name) => ResourceFacts::Env(name),
+            }
+        } else {
+            match PlainResource::deserialize(deserializer)? {
+                PlainResource::LogicalId(id) => ResourceFacts::LogicalId(id),
+                PlainResource::Env(name) => ResourceFacts::Env(name),
+            }
+        })
+    }
 }
 
 /// A struct or enum marked `#[event]`.
@@ -169,4 +212,21 @@ pub enum ProblemKind {
     Manifest,
     /// An annotation is malformed or misplaced; the rest of the file was read.
     Annotation,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resources_named_read_back_from_json_and_from_the_binary_form() {
+        for named in [ResourceFacts::LogicalId("Orders".into()), ResourceFacts::Env("TABLE".into())] {
+            let json = serde_json::to_string(&named).unwrap();
+            assert_eq!(serde_json::from_str::<ResourceFacts>(&json).unwrap(), named);
+            let binary = postcard::to_stdvec(&named).unwrap();
+            assert_eq!(postcard::from_bytes::<ResourceFacts>(&binary).unwrap(), named);
+        }
+        let json = serde_json::to_string(&ResourceFacts::LogicalId("Orders".into())).unwrap();
+        assert_eq!(json, r#"{"kind":"logical-id","name":"Orders"}"#);
+    }
 }

@@ -319,6 +319,40 @@ fn load_one(
     let loaded = load::load(path, &doc, &local)?;
     let Some(reads) = local.reads().filter(|_| cache.is_enabled()) else { return Ok(loaded) };
     let cached = Cached { reads, loaded };
-    cache.put_json(Kind::Templates, key, &cached);
+    cache.put_value(Kind::Templates, key, &cached);
     Ok(cached.loaded)
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cache keeps loaded templates in postcard's form, which cannot read back every serde
+    /// shape JSON can (tagged enums, fields left out); a value that does not read back is only a
+    /// miss, so this is where such a shape would show.
+    #[test]
+    fn every_fixture_and_corpus_template_reads_back_from_the_cache_form() {
+        let mut loaded_count = 0;
+        for entry in walkdir::WalkDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests")) {
+            let entry = entry.unwrap();
+            let is_template = matches!(
+                entry.path().extension().and_then(|extension| extension.to_str()),
+                Some("yaml" | "yml" | "json" | "template")
+            );
+            let Some(text) = is_template.then(|| std::fs::read_to_string(entry.path()).ok()).flatten() else {
+                continue;
+            };
+            let mut files = crate::files::MemoryFiles::new();
+            files.insert("template.yaml", text.as_bytes());
+            let options = LoadOptions::default();
+            let local = local_files::LocalFiles::new(&files, "template.yaml", options);
+            let Ok(doc) = yaml::parse(&text, options.yaml) else { continue };
+            let Ok(loaded) = load::load("template.yaml", &doc, &local) else { continue };
+            let bytes = postcard::to_stdvec(&loaded).unwrap();
+            let back: load::Loaded = postcard::from_bytes(&bytes)
+                .unwrap_or_else(|error| panic!("{}: {error}", entry.path().display()));
+            assert_eq!(postcard::to_stdvec(&back).unwrap(), bytes, "{}", entry.path().display());
+            loaded_count += 1;
+        }
+        assert!(loaded_count > 100, "only {loaded_count} templates loaded");
+    }
 }
