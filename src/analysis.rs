@@ -161,8 +161,13 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
             } else {
                 template::discover(files, &listing, &config.load)
             };
-            let loaded = (!template_paths.is_empty())
-                .then(|| template::load_cached(files, &template_paths, &config.load, project.cache));
+            // Loaded, the templates make their part of the flow while the scan goes on.
+            let loaded = (!template_paths.is_empty()).then(|| {
+                let mut loaded = template::load_cached(files, &template_paths, &config.load, project.cache);
+                loaded.name_stacks(&config.stacks);
+                let infrastructure = model::infrastructure(&loaded);
+                (loaded, infrastructure)
+            });
             (loaded, started.elapsed())
         });
         let started = Instant::now();
@@ -177,7 +182,7 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
     });
     let (loaded, templates_took) = templates;
     let (facts, (source_files, candidate_files), prefilter_took, parse_took) = scanned;
-    let Some(mut loaded) = loaded else {
+    let Some((loaded, infrastructure)) = loaded else {
         return Err(Failure::one(
             format!(
                 "no SAM or CloudFormation template found in {}; name one with --template or in flowdoc.toml",
@@ -188,7 +193,7 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
     };
     timings.record("templates", templates_took);
     timings.detail(format!(
-        "{}, {}{}; alongside the scan",
+        "{}, {}{}; with their part of the model, alongside the scan",
         things(loaded.templates().len(), "template"),
         things(loaded.templates().iter().map(|t| t.resources.len()).sum(), "resource"),
         from_cache(project.cache, Kind::Templates, "template")
@@ -218,8 +223,7 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
         things(facts.event_types.len(), "event type"),
         from_cache(project.cache, Kind::Sources, "file")
     ));
-    loaded.name_stacks(&config.stacks);
-    let flow = timings.time("model", || model::build(&facts, &loaded));
+    let flow = timings.time("model", || model::build(infrastructure, &facts, &loaded));
     timings.detail(format!(
         "{}, {}",
         things(flow.nodes().count(), "node"),

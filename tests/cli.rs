@@ -260,7 +260,10 @@ fn timings_name_every_phase() {
         ["walk", "templates", "pre-filter", "parse", "model", "rules", "render", "write", "total"],
         "{report}"
     );
-    assert!(report.contains("(1 template, 18 resources; alongside the scan)"), "{report}");
+    assert!(
+        report.contains("(1 template, 18 resources; with their part of the model, alongside the scan)"),
+        "{report}"
+    );
     let quiet = flowdoc(&["graph", "--format", "json"], repository());
     assert!(!text(&quiet.stderr).contains("timings"), "only when asked");
 }

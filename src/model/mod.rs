@@ -26,11 +26,23 @@ pub use graph::*;
 use crate::scan::ScanFacts;
 use crate::template::Templates;
 
-/// Builds the flow of a project from what the scanner and the template loader found (the
-/// library's callers go through [`crate::analyse`]).
-pub(crate) fn build(scan: &ScanFacts, templates: &Templates) -> Flow {
+/// The part of a flow the templates alone make (step 1): built while the crates are still being
+/// scanned, then finished by [`build`] with the same templates.
+#[derive(Debug)]
+pub(crate) struct Infrastructure(builder::FlowBuilder);
+
+/// Step 1 of the flow of `templates`.
+pub(crate) fn infrastructure(templates: &Templates) -> Infrastructure {
     let mut flow = builder::FlowBuilder::new(templates);
     infra::add_templates(&mut flow, templates);
+    Infrastructure(flow)
+}
+
+/// Builds the flow of a project from what the scanner and the template loader found, starting
+/// from the [`infrastructure`] of the same `templates` (the library's callers go through
+/// [`crate::analyse`]).
+pub(crate) fn build(infrastructure: Infrastructure, scan: &ScanFacts, templates: &Templates) -> Flow {
+    let Infrastructure(mut flow) = infrastructure;
     bind::bind(&mut flow, scan, templates);
     granted::add_granted_writes(&mut flow, templates);
     propagate::propagate(&mut flow);
