@@ -668,9 +668,14 @@ fn read_mod_decls(path: &str, bytes: Vec<u8>) -> Option<Vec<ModDecl>> {
     }
     let text = String::from_utf8(bytes).ok()?;
     let text = lex::strip_preamble(&text);
-    // `mod_decls` is iterative: any nesting is safe here. Only the module tree is lexed, unless
-    // the text cannot be followed without lexing it all.
-    let kept = skim::skim(&text, skim::Keep::Modules);
+    // The module tree read from the skim's tokens; where they would not lex as proc-macro2
+    // lexes them, lexed (`mod_decls` is iterative: any nesting is safe here), the whole text
+    // when it cannot be followed.
+    let skimmed = skim::skim_tokens(&text, skim::Keep::Modules);
+    if let Some(decls) = skimmed.as_ref().and_then(fast::module_decls) {
+        return Some(decls);
+    }
+    let kept = skimmed.map(|skimmed| skimmed.compact());
     let decls =
         lex::lex(path, kept.as_deref().unwrap_or(&text)).ok().map(|tokens| modules::mod_decls(&tokens));
     proc_macro2::extra::invalidate_current_thread_spans();

@@ -104,6 +104,7 @@ fn blank(out: &mut String, piece: &str) {
 /// `text` with the items that are not kept blanked out, or None when it cannot be followed.
 /// The module tree alone ([`Keep::Modules`]) is read for names, never for places: its kept
 /// items come one a line, without the blank text between them, which is cheaper to lex.
+#[cfg(test)]
 pub(crate) fn skim(text: &str, keep: Keep<'_>) -> Option<String> {
     let skimmed = skim_tokens(text, keep)?;
     Some(match keep {

@@ -15,6 +15,9 @@
 //! 2. [`items::read`]: the items, recognized by [`grammar`] (bodies by [`body`], serde
 //!    attributes by [`serde`]), handed to `extract::Reader`.
 //! 3. [`mods::mod_decls`]: the module declarations.
+//!
+//! [`module_decls`] reads a file without annotations for its module declarations alone (a
+//! skim that keeps only them), as `modules::mod_decls` reads the lexed kept text.
 
 mod body;
 mod grammar;
@@ -43,4 +46,13 @@ pub(super) fn read(
     }
     let findings = items::read(path, &seq, &skimmed.flagged, annotations_crate)?;
     Some((findings, mods::mod_decls(&seq)))
+}
+
+/// The module declarations of a file skimmed for them alone ([`Keep::Modules`]); None where
+/// proc-macro2 would not lex the kept tokens as the skim did.
+///
+/// [`Keep::Modules`]: super::skim::Keep::Modules
+pub(super) fn module_decls(skimmed: &Skimmed<'_>) -> Option<Vec<ModDecl>> {
+    let seq = seq::Seq::new(skimmed);
+    seq.lexes().then(|| mods::mod_decls(&seq))
 }

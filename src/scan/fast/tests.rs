@@ -175,6 +175,45 @@ fn broken_files_are_left_to_syn() {
     assert!(compared >= 500, "only {compared} variations");
 }
 
+/// The module declarations of a file without annotations, as `read_mod_decls` found them
+/// before it read the skim's tokens: the kept text lexed (the whole text when the skim cannot
+/// follow it); None where that does not lex.
+fn mods_by_lexing(text: &str) -> Option<Vec<ModDecl>> {
+    let kept = skim::skim(text, Keep::Modules);
+    let decls =
+        lex::lex("m.rs", kept.as_deref().unwrap_or(text)).ok().map(|tokens| modules::mod_decls(&tokens));
+    proc_macro2::extra::invalidate_current_thread_spans();
+    decls
+}
+
+/// The module tree read from the tokens of a skim for modules alone: the same declarations as
+/// lexing the kept text gives, wherever it answers (which is nearly everywhere), on every file
+/// of the repository, a synthetic monorepo's, and broken variations of those that declare
+/// modules.
+#[test]
+fn module_trees_read_from_tokens_as_lexing_reads_them() {
+    let mut files = repository_files();
+    files.extend(synthetic_files());
+    let mut variations = Vec::new();
+    for (path, text) in files.iter().filter(|(_, text)| text.contains("mod ")).take(40) {
+        variations.extend(mutations(text).into_iter().map(|variation| (path.clone(), variation)));
+    }
+    let (mut answered, mut with_mods) = (0, 0);
+    for (at, (path, text)) in files.iter().chain(&variations).enumerate() {
+        let fast = skim::skim_tokens(text, Keep::Modules).as_ref().and_then(super::module_decls);
+        let slow = mods_by_lexing(text);
+        if let Some(fast) = &fast {
+            assert_eq!(Some(fast), slow.as_ref(), "{path}: module declarations\n{text}");
+        }
+        if at < files.len() && slow.as_ref().is_some_and(|decls| !decls.is_empty()) {
+            with_mods += 1;
+            answered += usize::from(fast.is_some());
+        }
+    }
+    assert!(with_mods >= 50 && variations.len() >= 500, "{with_mods} files, {} variations", variations.len());
+    assert!(answered * 100 >= with_mods * 98, "the tokens answered for {answered} of {with_mods} files");
+}
+
 /// Inputs that could trip a reader of tokens; each must read as syn reads it, and those
 /// marked so must be read by the token reader.
 #[test]
