@@ -9,7 +9,8 @@ use crate::files::{ProjectFiles, ReadError};
 use crate::location::Location;
 use crate::model::{self, Flow};
 use crate::rules::{self, Finding};
-use crate::scan::SourceProblem;
+use crate::scan::{ScanFacts, SourceProblem};
+use crate::template::Templates;
 use crate::timings::{Timings, count, things};
 use crate::{scan, template};
 use std::time::Instant;
@@ -80,9 +81,30 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// How long each phase took; callers add the phases of their own that follow.
     pub timings: Timings,
+    /// What the flow was built from, held until [`Analysis::release_inputs`] (or the end).
+    inputs: Option<Inputs>,
+}
+
+/// The scan's facts and the loaded templates: the model holds what is needed of them.
+#[derive(Debug)]
+struct Inputs {
+    #[expect(dead_code, reason = "held only to be let go of")]
+    facts: ScanFacts,
+    #[expect(dead_code, reason = "held only to be let go of")]
+    templates: Templates,
 }
 
 impl Analysis {
+    /// Lets go of what the flow was built from (as much memory again as the model), on a
+    /// thread of its own: for a caller with more to do than print what it has. One about to
+    /// end need not: the memory goes back with the process, and freeing it would only take a
+    /// core from the rules and the output.
+    pub fn release_inputs(&mut self) {
+        if let Some(inputs) = self.inputs.take() {
+            let _ = std::thread::Builder::new().name("flowdoc-free".into()).spawn(move || drop(inputs));
+        }
+    }
+
     /// The source files that could not be read or parsed: the run goes on without them, and
     /// ends as a failed one.
     pub fn unreadable_sources(&self) -> &[SourceProblem] {
@@ -229,11 +251,10 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
         things(flow.nodes().count(), "node"),
         things(flow.edges_unsorted().count(), "edge")
     ));
-    // The model holds what is needed from here on: free the inputs off the critical path.
-    let _ = std::thread::Builder::new().name("flowdoc-free".into()).spawn(move || drop((facts, loaded)));
     let findings = timings.time("rules", || rules::check(&flow, &config.rules));
     timings.detail(things(findings.len(), "finding"));
-    Ok(Analysis { config, flow, findings, timings })
+    let inputs = Some(Inputs { facts, templates: loaded });
+    Ok(Analysis { config, flow, findings, timings, inputs })
 }
 
 /// How many `what`s of `kind` came from the cache, for a timings line; empty without a cache.

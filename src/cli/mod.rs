@@ -351,6 +351,11 @@ pub(crate) fn main() -> ExitCode {
         earlier.append(timings);
         timings = earlier;
     }
+    // What the flow was built from is let go of for the commands that go on to render the docs;
+    // `graph` only prints, then ends.
+    if !matches!(cli.command, Command::Graph { .. }) {
+        project.release_inputs();
+    }
     let code = match cli.command {
         Command::Generate { out } => {
             let docs = DocsRun { root: &root, out: out.as_deref(), cache: &cache };
