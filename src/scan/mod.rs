@@ -221,7 +221,7 @@ pub fn parse_cached(
         }
     }
 
-    let placements = place_crates(access, listing, &crates, decls, &prefetched, &annotated);
+    let placements = place_crates(access, listing, &crates, &decls, &prefetched, &annotated);
     let mut facts = ScanFacts::default();
     for (path, (crate_index, findings)) in found {
         let krate = &crates[crate_index];
@@ -614,21 +614,25 @@ fn look_for_mods(
     }
 }
 
-/// Module paths and targets of the files in crates that hold annotations.
+/// Module paths and targets of the files in crates that hold annotations, the crates placed on
+/// worker threads.
 fn place_crates(
     access: Access<'_>,
     listing: &Listing,
     crates: &[Crate],
-    mut decls: BTreeMap<String, Vec<ModDecl>>,
+    decls: &BTreeMap<String, Vec<ModDecl>>,
     prefetched: &BTreeMap<&str, Prefetched>,
     annotated: &BTreeMap<usize, BTreeSet<&str>>,
 ) -> BTreeMap<String, modules::Placement> {
     let Access { files, options, cache } = access;
     let all: BTreeSet<&str> = listing.files.iter().map(String::as_str).collect();
-    let mut placements = BTreeMap::new();
-    for (index, annotated) in annotated {
+    let annotated: Vec<(&usize, &BTreeSet<&str>)> = annotated.iter().collect();
+    let workers = crate::parallel::Workers { threads: options.threads, stack: 0, name: "flowdoc-scan" };
+    let placed = crate::parallel::map_all(&annotated, workers, |&(index, annotated)| {
+        // What this crate's placement had to read itself (a file no look above covered).
+        let mut read_here: BTreeMap<String, Vec<ModDecl>> = BTreeMap::new();
         let mut decls_of = |file: &str, mod_rs: bool| -> Option<Vec<ModDecl>> {
-            if let Some(known) = decls.get(file) {
+            if let Some(known) = decls.get(file).or_else(|| read_here.get(file)) {
                 return Some(known.clone());
             }
             if matches!(prefetched.get(file), Some(Prefetched::Plain))
@@ -640,11 +644,15 @@ fn place_crates(
                 .read(file, options.max_file_bytes)
                 .ok()
                 .and_then(|bytes| mod_decls_of(file, bytes, cache));
-            decls.insert(file.to_owned(), found.clone().unwrap_or_default());
+            read_here.insert(file.to_owned(), found.clone().unwrap_or_default());
             found
         };
-        placements
-            .extend(modules::place_files(&crates[*index].roots, &mut decls_of, &|file| all.contains(file)));
+        modules::place_files(&crates[*index].roots, &mut decls_of, &|file| all.contains(file))
+    });
+    // In crate order, as one thread would have placed them.
+    let mut placements = BTreeMap::new();
+    for crate_placements in placed {
+        placements.extend(crate_placements);
     }
     placements
 }
