@@ -399,13 +399,17 @@ struct Frame {
     flow: bool,
     /// A key was repeated: earlier entries under it are dropped when the mapping closes.
     repeated: bool,
-    /// For mappings: the keys seen so far, with where.
+    /// For mappings: the keys seen so far, with where they were last written; filled only once
+    /// the mapping has more than [`SMALL_MAPPING`] keys (a smaller one's are looked through).
     keys: Option<BTreeMap<String, (u32, u32)>>,
     line: u32,
     column: u32,
     anchor: usize,
     tag: Option<Tag>,
 }
+
+/// Keys a mapping may have before they are indexed to find repeated ones.
+const SMALL_MAPPING: usize = 16;
 
 struct Builder<'t> {
     limits: YamlLimits,
@@ -424,6 +428,11 @@ struct Builder<'t> {
 
 /// The character index at which each line of `text` starts.
 fn line_starts(text: &str) -> Vec<usize> {
+    if text.is_ascii() {
+        return std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|at| at + 1))
+            .collect();
+    }
     std::iter::once(0)
         .chain(text.chars().enumerate().filter(|(_, c)| *c == '\n').map(|(index, _)| index + 1))
         .collect()
@@ -587,16 +596,37 @@ impl Builder<'_> {
             let Some(key) = node.as_str() else {
                 return Err(error_at((node.line, node.column), "a mapping key must be a plain value"));
             };
-            if let Some(&first) = keys.get(key) {
+            // Where the key was last written before: a small mapping's keys are looked through,
+            // a large one's are indexed (from the first key past the small ones on).
+            let pairs = frame.items.len() / 2;
+            if pairs == SMALL_MAPPING {
+                for earlier in frame.items.iter().step_by(2) {
+                    keys.insert(
+                        earlier.as_str().unwrap_or_default().to_owned(),
+                        (earlier.line, earlier.column),
+                    );
+                }
+            }
+            let last = if pairs < SMALL_MAPPING {
+                let mut earlier_keys = frame.items.iter().step_by(2).rev();
+                earlier_keys
+                    .find(|earlier| earlier.as_str() == Some(key))
+                    .map(|earlier| (earlier.line, earlier.column))
+            } else {
+                keys.get(key).copied()
+            };
+            if let Some(last) = last {
                 self.duplicates.push(YamlError {
                     line: node.line,
                     column: node.column,
                     message: format!("duplicate key `{key}`; the last value is used"),
-                    related: Some(first),
+                    related: Some(last),
                 });
                 frame.repeated = true;
             }
-            keys.insert(key.to_owned(), (node.line, node.column));
+            if pairs >= SMALL_MAPPING {
+                keys.insert(key.to_owned(), (node.line, node.column));
+            }
         }
         frame.items.push(node);
         Ok(())
@@ -733,6 +763,37 @@ mod tests {
             [
                 "4:3 duplicate key `c`; the last value is used Some((3, 3))",
                 "5:1 duplicate key `a`; the last value is used Some((1, 1))",
+            ]
+        );
+    }
+
+    #[test]
+    fn repeated_keys_of_large_mappings_are_found_as_in_small_ones() {
+        // `a` before the mapping is large enough to be indexed, again after, and a third time;
+        // `z` only among the indexed keys.
+        let mut text = String::from("a: 1\n");
+        for key in 0..SMALL_MAPPING * 2 {
+            text.push_str(&format!("k{key}: {key}\n"));
+            if key == SMALL_MAPPING + 3 {
+                text.push_str("a: 2\nz: 1\n");
+            }
+        }
+        text.push_str("a: 3\nz: 2\n");
+        let document = parse(&text, YamlLimits::default()).unwrap();
+        assert_eq!(document.root.get("a").unwrap().as_str(), Some("3"));
+        assert_eq!(document.root.as_map().unwrap().len(), SMALL_MAPPING * 2 + 2);
+        let reported: Vec<(u32, &str, Option<(u32, u32)>)> = document
+            .duplicates
+            .iter()
+            .map(|error| (error.line, error.message.as_str(), error.related))
+            .collect();
+        let (second_a, third_a) = (SMALL_MAPPING as u32 + 6, SMALL_MAPPING as u32 * 2 + 4);
+        assert_eq!(
+            reported,
+            [
+                (second_a, "duplicate key `a`; the last value is used", Some((1, 1))),
+                (third_a, "duplicate key `a`; the last value is used", Some((second_a, 1))),
+                (third_a + 1, "duplicate key `z`; the last value is used", Some((second_a + 1, 1))),
             ]
         );
     }
