@@ -782,18 +782,20 @@ mod tests {
         let document = parse(&text, YamlLimits::default()).unwrap();
         assert_eq!(document.root.get("a").unwrap().as_str(), Some("3"));
         assert_eq!(document.root.as_map().unwrap().len(), SMALL_MAPPING * 2 + 2);
-        let reported: Vec<(u32, &str, Option<(u32, u32)>)> = document
+        let reported: Vec<String> = document
             .duplicates
             .iter()
-            .map(|error| (error.line, error.message.as_str(), error.related))
+            .map(|error| format!("{} {} {:?}", error.line, error.message, error.related))
             .collect();
-        let (second_a, third_a) = (SMALL_MAPPING as u32 + 6, SMALL_MAPPING as u32 * 2 + 4);
+        let (a, z) =
+            ("duplicate key `a`; the last value is used", "duplicate key `z`; the last value is used");
+        let (second_a, third_a) = (SMALL_MAPPING + 6, SMALL_MAPPING * 2 + 4);
         assert_eq!(
             reported,
             [
-                (second_a, "duplicate key `a`; the last value is used", Some((1, 1))),
-                (third_a, "duplicate key `a`; the last value is used", Some((second_a, 1))),
-                (third_a + 1, "duplicate key `z`; the last value is used", Some((second_a + 1, 1))),
+                format!("{second_a} {a} Some((1, 1))"),
+                format!("{third_a} {a} Some(({second_a}, 1))"),
+                format!("{} {z} Some(({}, 1))", third_a + 1, second_a + 1),
             ]
         );
     }
