@@ -86,16 +86,19 @@ fn problem(path: &str, node: &Node, severity: Severity, message: impl Into<Strin
 /// Reads the document of the template at `path`; `files` are the project's files beside it.
 pub(crate) fn load(
     path: &str,
-    document: &Document,
+    mut document: Document,
     files: &LocalFiles<'_>,
 ) -> Result<Loaded, TemplateProblem> {
+    // The resources' `Properties` move out of the document into the resources they are read for.
+    let properties = take_properties(&mut document.root);
+    let document = document;
     let doc = &document.root;
     let (resources_key, entries) = resources_section(path, doc)?;
     // What a resource without `Properties` (or an implicit one) has: an empty mapping.
     let empty =
         Node { value: Value::Map(Vec::new()), line: resources_key.line, column: resources_key.column };
-    let mut problems = duplicate_keys(path, document);
-    let written = written_resources(path, entries, doc.get("Globals"), &empty, &mut problems);
+    let mut problems = duplicate_keys(path, &document);
+    let written = written_resources(path, entries, properties, doc.get("Globals"), &empty, &mut problems);
     let implicit = implicit_resources(&written);
     let names = index_names(path, doc, &written, &implicit);
     let mut emit = Emit::new(&names);
@@ -172,17 +175,40 @@ fn duplicate_keys(path: &str, document: &Document) -> Vec<TemplateProblem> {
         .collect()
 }
 
-/// The resources as written: each with its type, its `Properties` with the `Globals` that apply
-/// merged in, and its `Condition`. A resource without a type is left out, with an error.
+/// Each entry's `Properties` of the document's `Resources` mapping, in entry order, taken out
+/// of the document (a null of the same place is left).
+fn take_properties(doc: &mut Node) -> Vec<Option<Node>> {
+    let Value::Map(sections) = &mut doc.value else { return Vec::new() };
+    let Some((_, resources)) = sections.iter_mut().find(|(key, _)| key.as_str() == Some("Resources")) else {
+        return Vec::new();
+    };
+    let Value::Map(resources) = &mut resources.value else { return Vec::new() };
+    resources
+        .iter_mut()
+        .map(|(_, body)| {
+            let Value::Map(fields) = &mut body.value else { return None };
+            let (_, properties) = fields.iter_mut().find(|(key, _)| key.as_str() == Some("Properties"))?;
+            let left = Node::scalar("", properties.line, properties.column);
+            Some(std::mem::replace(properties, left))
+        })
+        .collect()
+}
+
+/// The resources as written: each with its type, its `Properties` (`properties`, taken from the
+/// entries in order) with the `Globals` that apply merged in, and its `Condition`. A resource
+/// without a type is left out, with an error.
 fn written_resources<'a>(
     path: &str,
     entries: Entries<'a>,
+    properties: Vec<Option<Node>>,
     globals: Option<&Node>,
     empty: &Node,
     problems: &mut Vec<TemplateProblem>,
 ) -> Vec<Written<'a>> {
     let mut written = Vec::new();
+    let mut properties = properties.into_iter();
     for (key, body) in entries {
+        let taken = properties.next().flatten();
         let Some(id) = key.as_str() else { continue };
         let Some(type_name) = body.get("Type").and_then(Node::as_str) else {
             problems.push(problem(
@@ -193,13 +219,13 @@ fn written_resources<'a>(
             ));
             continue;
         };
-        let own = match body.get("Properties") {
-            Some(props) if props.as_map().is_some() => props.clone(),
+        let own = match taken {
+            Some(props) if props.as_map().is_some() => props,
             Some(props) if props.is_null() => empty.clone(),
             Some(props) => {
                 problems.push(problem(
                     path,
-                    props,
+                    &props,
                     Severity::Error,
                     format!("the Properties of `{id}` are not a mapping; they are ignored"),
                 ));

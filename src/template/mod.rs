@@ -316,7 +316,7 @@ fn load_one(
         related: error.related.map(|(line, column)| Location::new(path, line, column)),
     })?;
     let local = local_files::LocalFiles::new(files, path, *options);
-    let loaded = load::load(path, &doc, &local)?;
+    let loaded = load::load(path, doc, &local)?;
     let Some(reads) = local.reads().filter(|_| cache.is_enabled()) else { return Ok(loaded) };
     let cached = Cached { reads, loaded };
     cache.put_value(Kind::Templates, key, &cached);
@@ -346,7 +346,7 @@ mod tests {
             let options = LoadOptions::default();
             let local = local_files::LocalFiles::new(&files, "template.yaml", options);
             let Ok(doc) = yaml::parse(&text, options.yaml) else { continue };
-            let Ok(loaded) = load::load("template.yaml", &doc, &local) else { continue };
+            let Ok(loaded) = load::load("template.yaml", doc, &local) else { continue };
             let bytes = postcard::to_stdvec(&loaded).unwrap();
             let back: load::Loaded = postcard::from_bytes(&bytes)
                 .unwrap_or_else(|error| panic!("{}: {error}", entry.path().display()));
