@@ -245,7 +245,14 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
         things(facts.event_types.len(), "event type"),
         from_cache(project.cache, Kind::Sources, "file")
     ));
-    let flow = timings.time("model", || model::build(infrastructure, &facts, &loaded));
+    // The model is built on this thread alone: the other compresses what the scan and the
+    // template loading added to the cache meanwhile.
+    let flow = std::thread::scope(|scope| {
+        let _ = std::thread::Builder::new().name("flowdoc-cache".into()).spawn_scoped(scope, || {
+            project.cache.pack_added();
+        });
+        timings.time("model", || model::build(infrastructure, &facts, &loaded))
+    });
     timings.detail(format!(
         "{}, {}",
         things(flow.nodes().count(), "node"),

@@ -135,12 +135,32 @@ pub type Loader = dyn Fn(Kind) -> Result<Option<Vec<u8>>, String> + Send + Sync;
 #[derive(Debug, Default)]
 struct Pack {
     state: RwLock<State>,
-    /// Entries this run used (None: as in the old pack) or added (their compressed value),
-    /// which the next pack holds.
-    now: Mutex<BTreeMap<Key, Option<Vec<u8>>>>,
+    /// Entries this run used or added, which the next pack holds.
+    now: Mutex<BTreeMap<Key, Entry>>,
     /// Lookups that found their value, and values worked out.
     hits: AtomicUsize,
     misses: AtomicUsize,
+}
+
+/// An entry of the next pack.
+#[derive(Debug)]
+enum Entry {
+    /// Used as the old pack holds it (copied out of it when the kind settles).
+    Kept,
+    /// Added: its value as packs hold it (compressed).
+    Packed(Vec<u8>),
+    /// Added by [`Cache::put_value`]: its value, compressed later (see [`Cache::pack_added`]).
+    Raw(Vec<u8>),
+}
+
+impl Entry {
+    /// The value as the pack holds it; None for one still to be copied or compressed.
+    fn packed(&self) -> Option<&[u8]> {
+        match self {
+            Entry::Packed(value) => Some(value),
+            Entry::Kept | Entry::Raw(_) => None,
+        }
+    }
 }
 
 /// Where a pack is in its run.
@@ -289,7 +309,7 @@ impl Cache {
     /// Keeps `value`, packed already, under `key` for the next run.
     pub fn put_packed(&self, kind: Kind, key: Key, value: &Packed) {
         if let Some(pack) = self.packs.get(&kind) {
-            lock(&pack.now).insert(key, Some(value.0.clone()));
+            lock(&pack.now).insert(key, Entry::Packed(value.0.clone()));
         }
     }
 
@@ -310,33 +330,45 @@ impl Cache {
             return None;
         };
         pack.hits.fetch_add(1, Ordering::Relaxed);
-        lock(&pack.now).insert(key, None);
+        lock(&pack.now).insert(key, Entry::Kept);
         Some(value)
     }
 
     /// Keeps `value` under `key` for the next run.
     pub fn put(&self, kind: Kind, key: Key, value: &[u8]) {
         if let Some(pack) = self.packs.get(&kind) {
-            lock(&pack.now).insert(key, Some(compress(value)));
+            lock(&pack.now).insert(key, Entry::Packed(compress(value)));
         }
     }
 
-    /// Keeps `value` under `key` in postcard's binary form, for [`Cache::get_value`]. The value
-    /// is written into a buffer of this thread, kept from one value to the next: values of a
-    /// megabyte or more, written on many threads into new buffers each time, would leave the
-    /// allocator holding their memory long after.
+    /// Keeps `value` under `key` in postcard's binary form, for [`Cache::get_value`]; it is
+    /// compressed later ([`Cache::pack_added`], or when the pack is written), so that the work
+    /// that made it goes on. The value is written into a buffer of this thread, kept from one
+    /// value to the next, and copied out at its size: values of a megabyte or more, written on
+    /// many threads into new buffers each time, would leave the allocator holding their memory
+    /// long after.
     pub fn put_value<T: Serialize>(&self, kind: Kind, key: Key, value: &T) {
         thread_local! {
             static VALUE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
+        let Some(pack) = self.packs.get(&kind) else { return };
         VALUE.with_borrow_mut(|buffer| {
             buffer.clear();
             // A value that does not serialise is not kept (flowdoc's own types always do).
             if let Ok(written) = postcard::to_extend(value, std::mem::take(buffer)) {
-                self.put(kind, key, &written);
+                lock(&pack.now).insert(key, Entry::Raw(written.as_slice().to_vec()));
                 *buffer = written;
             }
         });
+    }
+
+    /// Compresses the values added by [`Cache::put_value`] so far, of every kind: for a thread
+    /// that has nothing else to do (the pack to write would otherwise do it on the one thread
+    /// that writes it).
+    pub fn pack_added(&self) {
+        for pack in self.packs.values() {
+            pack_raw(pack);
+        }
     }
 
     /// The value kept by [`Cache::put_value`] under `key`, if it reads back whole.
@@ -372,17 +404,20 @@ impl Cache {
     /// memory.
     pub fn settle(&self, kind: Kind) {
         let Some(pack) = self.packs.get(&kind) else { return };
+        pack_raw(pack);
         let mut state = write(&pack.state);
         let mut now = lock(&pack.now);
         if let State::Read { bytes, entries } = &*state {
             let unchanged = now.len() == entries.len()
-                && now.iter().all(|(key, value)| value.is_none() && entries.contains_key(key));
+                && now.iter().all(|(key, value)| matches!(value, Entry::Kept) && entries.contains_key(key));
             if unchanged {
                 now.clear();
             } else {
                 for (key, value) in now.iter_mut() {
-                    if value.is_none() {
-                        *value = entries.get(key).map(|range| bytes[range.clone()].to_vec());
+                    if matches!(value, Entry::Kept)
+                        && let Some(range) = entries.get(key)
+                    {
+                        *value = Entry::Packed(bytes[range.clone()].to_vec());
                     }
                 }
             }
@@ -401,7 +436,7 @@ impl Cache {
             if !now.is_empty() {
                 packs.push((
                     *kind,
-                    encode(*kind, now.iter().filter_map(|(key, value)| Some((*key, value.as_deref()?)))),
+                    encode(*kind, now.iter().filter_map(|(key, value)| Some((*key, value.packed()?)))),
                 ));
             }
         }
@@ -432,6 +467,22 @@ impl Packed {
 impl fmt::Debug for Packed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Packed({} bytes)", self.0.len())
+    }
+}
+
+/// Compresses `pack`'s raw entries, outside its lock (values may be added meanwhile).
+fn pack_raw(pack: &Pack) {
+    let raw: Vec<(Key, Vec<u8>)> = lock(&pack.now)
+        .iter_mut()
+        .filter_map(|(key, value)| match value {
+            Entry::Raw(raw) => Some((*key, std::mem::take(raw))),
+            Entry::Kept | Entry::Packed(_) => None,
+        })
+        .collect();
+    let packed: Vec<(Key, Vec<u8>)> = raw.into_iter().map(|(key, raw)| (key, compress(&raw))).collect();
+    let mut now = lock(&pack.now);
+    for (key, value) in packed {
+        now.insert(key, Entry::Packed(value));
     }
 }
 
@@ -607,6 +658,29 @@ mod tests {
         assert_eq!(reread.usage(Kind::Pictures), Usage { hits: 2, misses: 1 });
         let missing = Key::new(Kind::Pictures, &[b"another"]);
         assert_eq!(reread.get_packed(Kind::Pictures, missing, |_| true), None);
+    }
+
+    #[test]
+    fn values_put_are_written_compressed_whether_packed_early_or_with_the_pack() {
+        let value = "a value that compresses, ".repeat(40);
+        let key = Key::new(Kind::Templates, &[b"t.yaml"]);
+        let mut packs = Vec::new();
+        for early in [false, true] {
+            let cache = Cache::empty();
+            cache.put_value(Kind::Templates, key, &value);
+            if early {
+                cache.pack_added();
+                // Packed once: a second call finds nothing left to do.
+                cache.pack_added();
+            }
+            let pack = pack_of(&cache, Kind::Templates);
+            assert!(pack.len() < value.len() / 2, "compressed: {} bytes", pack.len());
+            let mut reread = Cache::empty();
+            reread.read_pack(Kind::Templates, pack.clone()).unwrap();
+            assert_eq!(reread.get_value::<String>(Kind::Templates, key), Some(value.clone()));
+            packs.push(pack);
+        }
+        assert_eq!(packs[0], packs[1]);
     }
 
     #[test]
