@@ -248,9 +248,11 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
     // The model is built on this thread alone: the other compresses what the scan and the
     // template loading added to the cache meanwhile.
     let flow = std::thread::scope(|scope| {
-        let _ = std::thread::Builder::new().name("flowdoc-cache".into()).spawn_scoped(scope, || {
-            project.cache.pack_added();
-        });
+        if project.cache.is_enabled() {
+            let packing = std::thread::Builder::new().name("flowdoc-cache".into());
+            // Without the thread, the pack writer compresses them at the end.
+            let _ = packing.spawn_scoped(scope, || project.cache.pack_added());
+        }
         timings.time("model", || model::build(infrastructure, &facts, &loaded))
     });
     timings.detail(format!(
