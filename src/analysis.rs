@@ -30,6 +30,9 @@ pub struct Project<'a> {
     pub name: &'a str,
     /// What earlier runs worked out from the same files ([`Cache::disabled`] by default).
     pub cache: &'a Cache,
+    /// Whether the scan's facts and the loaded templates are let go of as soon as the model is
+    /// built (the default), on a thread of their own, or held by the [`Analysis`] until it ends.
+    pub free_inputs_early: bool,
 }
 
 impl std::fmt::Debug for Project<'_> {
@@ -39,6 +42,7 @@ impl std::fmt::Debug for Project<'_> {
             .field("config", &self.config)
             .field("name", &self.name)
             .field("cache", &self.cache.is_enabled())
+            .field("free_inputs_early", &self.free_inputs_early)
             .finish_non_exhaustive()
     }
 }
@@ -46,7 +50,14 @@ impl std::fmt::Debug for Project<'_> {
 impl<'a> Project<'a> {
     /// The project of `files`, with its own configuration and templates.
     pub fn new(files: &'a dyn ProjectFiles) -> Project<'a> {
-        Project { files, templates: &[], config: None, name: "the project", cache: &NO_CACHE }
+        Project {
+            files,
+            templates: &[],
+            config: None,
+            name: "the project",
+            cache: &NO_CACHE,
+            free_inputs_early: true,
+        }
     }
 
     /// The same project, taking what `cache` holds and keeping what it works out there.
@@ -68,6 +79,13 @@ impl<'a> Project<'a> {
     pub fn named(self, name: &'a str) -> Project<'a> {
         Project { name, ..self }
     }
+
+    /// The same project, its analysis holding what the model was built from until the analysis
+    /// ends: for a caller that only prints what it found and ends, for whom freeing that memory
+    /// would only take a core from the rules and the output (the process gives it back).
+    pub fn keeping_inputs(self) -> Project<'a> {
+        Project { free_inputs_early: false, ..self }
+    }
 }
 
 /// What an analysis found.
@@ -81,30 +99,20 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// How long each phase took; callers add the phases of their own that follow.
     pub timings: Timings,
-    /// What the flow was built from, held until [`Analysis::release_inputs`] (or the end).
-    inputs: Option<Inputs>,
+    /// What the flow was built from, held when the project said so
+    /// ([`Project::keeping_inputs`]); never read, only let go of with the analysis.
+    _inputs: Option<Inputs>,
 }
 
-/// The scan's facts and the loaded templates: the model holds what is needed of them.
+/// The scan's facts and the loaded templates: the model holds what is needed of them. Held
+/// only to be let go of with the analysis.
 #[derive(Debug)]
 struct Inputs {
-    #[expect(dead_code, reason = "held only to be let go of")]
-    facts: ScanFacts,
-    #[expect(dead_code, reason = "held only to be let go of")]
-    templates: Templates,
+    _facts: ScanFacts,
+    _templates: Templates,
 }
 
 impl Analysis {
-    /// Lets go of what the flow was built from (as much memory again as the model), on a
-    /// thread of its own: for a caller with more to do than print what it has. One about to
-    /// end need not: the memory goes back with the process, and freeing it would only take a
-    /// core from the rules and the output.
-    pub fn release_inputs(&mut self) {
-        if let Some(inputs) = self.inputs.take() {
-            let _ = std::thread::Builder::new().name("flowdoc-free".into()).spawn(move || drop(inputs));
-        }
-    }
-
     /// The source files that could not be read or parsed: the run goes on without them, and
     /// ends as a failed one.
     pub fn unreadable_sources(&self) -> &[SourceProblem] {
@@ -260,10 +268,17 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
         things(flow.nodes().count(), "node"),
         things(flow.edges_unsorted().count(), "edge")
     ));
+    let inputs = Inputs { _facts: facts, _templates: loaded };
+    let inputs = if project.free_inputs_early {
+        // The model holds what is needed from here on: the memory is freed off the critical path.
+        let _ = std::thread::Builder::new().name("flowdoc-free".into()).spawn(move || drop(inputs));
+        None
+    } else {
+        Some(inputs)
+    };
     let findings = timings.time("rules", || rules::check(&flow, &config.rules));
     timings.detail(things(findings.len(), "finding"));
-    let inputs = Some(Inputs { facts, templates: loaded });
-    Ok(Analysis { config, flow, findings, timings, inputs })
+    Ok(Analysis { config, flow, findings, timings, _inputs: inputs })
 }
 
 /// How many `what`s of `kind` came from the cache, for a timings line; empty without a cache.

@@ -101,3 +101,15 @@ fn subscription_dead_letter_queues_follow_their_filter() {
         "Cancelled is never delivered to the filtered subscription"
     );
 }
+
+/// Whether the analysis holds what the model was built from to its end or frees it at once
+/// changes the memory a run needs, never what it finds.
+#[test]
+fn keeping_the_inputs_changes_nothing_found() {
+    let files = DiskFiles::new(common::shop());
+    let freed = flowdoc::analyse(&flowdoc::Project::new(&files)).unwrap();
+    let kept = flowdoc::analyse(&flowdoc::Project::new(&files).keeping_inputs()).unwrap();
+    assert!(freed.flow.nodes().count() > 5 && !freed.flow.handlers().is_empty());
+    assert_eq!(format!("{:?}", kept.flow), format!("{:?}", freed.flow));
+    assert_eq!(kept.findings, freed.findings);
+}

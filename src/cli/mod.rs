@@ -327,12 +327,17 @@ pub(crate) fn main() -> ExitCode {
         }
     }
     let recording = flowdoc::trace::Recording::new(&files);
-    let analysed = flowdoc::analyse(
-        &flowdoc::Project::new(if memo.is_some() { &recording } else { &files })
-            .templates(&templates)
-            .named(&name)
-            .cache(&cache),
-    );
+    let analysing = flowdoc::Project::new(if memo.is_some() { &recording } else { &files })
+        .templates(&templates)
+        .named(&name)
+        .cache(&cache);
+    // `graph` only prints what it found and ends: what the model was built from can go with
+    // the process. The docs' commands go on to render, and want that memory back first.
+    let analysed = flowdoc::analyse(&if matches!(cli.command, Command::Graph { .. }) {
+        analysing.keeping_inputs()
+    } else {
+        analysing
+    });
     // The analysis is done with what it looked up: the old packs need not stay in memory.
     for kind in [Kind::Sources, Kind::Modules, Kind::Templates] {
         cache.settle(kind);
@@ -350,11 +355,6 @@ pub(crate) fn main() -> ExitCode {
     if let Some(mut earlier) = memo_timings {
         earlier.append(timings);
         timings = earlier;
-    }
-    // What the flow was built from is let go of for the commands that go on to render the docs;
-    // `graph` only prints, then ends.
-    if !matches!(cli.command, Command::Graph { .. }) {
-        project.release_inputs();
     }
     let code = match cli.command {
         Command::Generate { out } => {

@@ -506,76 +506,16 @@ impl<'a, S: From<&'a str>> Graph<S> {
     }
 }
 
-impl<S: Serialize + Sync> Graph<S> {
-    /// The graph as pretty-printed JSON, ending in a newline: byte for byte what serde_json's
-    /// pretty printer makes of it, with the long lists printed in runs on every core.
+impl<S: Serialize> Graph<S> {
+    /// The graph as pretty-printed JSON, ending in a newline.
     pub fn to_text(&self) -> String {
-        let mut jobs: Vec<Job<'_>> = Vec::new();
-        let lists = [
-            ("templates", jobs_of(&self.templates, &mut jobs)),
-            ("nodes", jobs_of(&self.nodes, &mut jobs)),
-            ("edges", jobs_of(&self.edges, &mut jobs)),
-            ("events", jobs_of(&self.events, &mut jobs)),
-            ("handlers", jobs_of(&self.handlers, &mut jobs)),
-            ("findings", jobs_of(&self.findings, &mut jobs)),
-        ];
-        let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-json" };
-        let printed = crate::parallel::map_all(&jobs, workers, |job| job());
-        let runs = match printed.into_iter().collect::<Result<Vec<Vec<u8>>, serde_json::Error>>() {
-            Ok(runs) => runs,
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_else(|error| {
             // Serializing plain structs of strings and numbers cannot fail; say so if it ever does.
-            Err(error) => return format!("{{\"error\": \"cannot serialize the graph: {error}\"}}\n"),
-        };
-        let mut text = Vec::with_capacity(runs.iter().map(Vec::len).sum::<usize>() + 256);
-        text.extend_from_slice(format!("{{\n  \"version\": {}", self.version).as_bytes());
-        for (name, range) in lists {
-            text.extend_from_slice(format!(",\n  \"{name}\": [").as_bytes());
-            if range.is_empty() {
-                text.push(b']');
-                continue;
-            }
-            for (at, run) in runs[range].iter().enumerate() {
-                text.extend_from_slice(if at == 0 { b"\n" } else { b",\n" });
-                text.extend_from_slice(run);
-            }
-            text.extend_from_slice(b"\n  ]");
-        }
-        text.extend_from_slice(b"\n}\n");
-        // Only serde_json's output and ASCII went in.
-        String::from_utf8(text).unwrap_or_default()
+            format!("{{\"error\": \"cannot serialize the graph: {error}\"}}")
+        });
+        text.push('\n');
+        text
     }
-}
-
-/// Prints one run of a list's items.
-type Job<'g> = Box<dyn Fn() -> Result<Vec<u8>, serde_json::Error> + Sync + 'g>;
-
-/// Items per run: enough that a run is worth a job, few enough that the runs spread.
-const RUN: usize = 256;
-
-/// The jobs that print `items`, in runs of [`RUN`], added to `jobs`: their indices.
-fn jobs_of<'g, T: Serialize + Sync>(items: &'g [T], jobs: &mut Vec<Job<'g>>) -> std::ops::Range<usize> {
-    let first = jobs.len();
-    for run in items.chunks(RUN) {
-        jobs.push(Box::new(move || print_run(run)));
-    }
-    first..jobs.len()
-}
-
-/// `items` as they stand in a list of the graph: each indented and pretty-printed as serde_json
-/// prints it two levels deep (its formatter taken two levels in first), after `,` and a newline
-/// but the first.
-fn print_run<T: Serialize>(items: &[T]) -> Result<Vec<u8>, serde_json::Error> {
-    use serde_json::ser::Formatter as _;
-    let mut run = Vec::new();
-    for (at, value) in items.iter().enumerate() {
-        run.extend_from_slice(if at == 0 { b"    " } else { b",\n    " });
-        let mut formatter = serde_json::ser::PrettyFormatter::new();
-        for _ in 0..2 {
-            formatter.begin_array(&mut std::io::sink()).map_err(serde_json::Error::io)?;
-        }
-        value.serialize(&mut serde_json::Serializer::with_formatter(&mut run, formatter))?;
-    }
-    Ok(run)
 }
 
 impl Graph {
@@ -610,32 +550,6 @@ pub fn render(flow: &Flow, findings: &[crate::rules::Finding]) -> String {
 mod tests {
     use super::*;
     use crate::template::ResourceKind;
-
-    /// The pretty printer's text, as `to_text` printed it before it printed in runs.
-    fn printed_whole<S: Serialize>(graph: &Graph<S>) -> String {
-        serde_json::to_string_pretty(graph).unwrap() + "\n"
-    }
-
-    #[test]
-    fn the_graph_printed_in_runs_is_the_pretty_printers_text() {
-        let committed = include_str!("../../docs/flow/flow.json");
-        let graph = Graph::parse(committed).unwrap();
-        assert_eq!(graph.to_text(), committed);
-        assert_eq!(graph.to_text(), printed_whole(&graph));
-        // Empty lists, lists of one run, of several and of a run and a bit; texts with newlines,
-        // quotes and other characters JSON escapes.
-        let empty = Graph::<String> { version: FORMAT_VERSION, ..Graph::default() };
-        assert_eq!(empty.to_text(), printed_whole(&empty));
-        let mut large = graph.clone();
-        for (at, node) in graph.nodes.iter().cycle().take(RUN * 3 + 7).enumerate() {
-            let mut node = node.clone();
-            node.id = format!("{}\n\"{at}\"\t\u{e9}\u{1f600}", node.id);
-            large.nodes.push(node);
-        }
-        large.templates = (0..=RUN).map(|at| format!("t{at}.yaml")).collect();
-        large.findings.clear();
-        assert_eq!(large.to_text(), printed_whole(&large));
-    }
 
     #[test]
     fn every_kind_is_read_back_by_its_name() {
