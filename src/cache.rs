@@ -470,19 +470,12 @@ impl fmt::Debug for Packed {
     }
 }
 
-/// Compresses `pack`'s raw entries, outside its lock (values may be added meanwhile).
+/// Compresses `pack`'s raw entries.
 fn pack_raw(pack: &Pack) {
-    let raw: Vec<(Key, Vec<u8>)> = lock(&pack.now)
-        .iter_mut()
-        .filter_map(|(key, value)| match value {
-            Entry::Raw(raw) => Some((*key, std::mem::take(raw))),
-            Entry::Kept | Entry::Packed(_) => None,
-        })
-        .collect();
-    let packed: Vec<(Key, Vec<u8>)> = raw.into_iter().map(|(key, raw)| (key, compress(&raw))).collect();
-    let mut now = lock(&pack.now);
-    for (key, value) in packed {
-        now.insert(key, Entry::Packed(value));
+    for value in lock(&pack.now).values_mut() {
+        if let Entry::Raw(raw) = value {
+            *value = Entry::Packed(compress(raw));
+        }
     }
 }
 
