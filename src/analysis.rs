@@ -99,17 +99,10 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// How long each phase took; callers add the phases of their own that follow.
     pub timings: Timings,
-    /// What the flow was built from, held when the project said so
-    /// ([`Project::keeping_inputs`]); never read, only let go of with the analysis.
-    _inputs: Option<Inputs>,
-}
-
-/// The scan's facts and the loaded templates: the model holds what is needed of them. Held
-/// only to be let go of with the analysis.
-#[derive(Debug)]
-struct Inputs {
-    _facts: ScanFacts,
-    _templates: Templates,
+    /// What the flow was built from (the scan's facts, the loaded templates), held when the
+    /// project said so ([`Project::keeping_inputs`]); never read, only let go of with the
+    /// analysis.
+    _inputs: Option<(ScanFacts, Templates)>,
 }
 
 impl Analysis {
@@ -268,7 +261,7 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
         things(flow.nodes().count(), "node"),
         things(flow.edges_unsorted().count(), "edge")
     ));
-    let inputs = Inputs { _facts: facts, _templates: loaded };
+    let inputs = (facts, loaded);
     let inputs = if project.free_inputs_early {
         // The model holds what is needed from here on: the memory is freed off the critical path.
         let _ = std::thread::Builder::new().name("flowdoc-free".into()).spawn(move || drop(inputs));

@@ -356,12 +356,12 @@ pub(crate) fn main() -> ExitCode {
         earlier.append(timings);
         timings = earlier;
     }
+    let unreadable = !project.unreadable_sources().is_empty();
     let code = match cli.command {
         Command::Generate { out } => {
             let docs = DocsRun { root: &root, out: out.as_deref(), cache: &cache };
             let (code, written) = generate::run(&mut console, &project, docs, memo.is_some(), &mut timings);
             if let (Some(keys), Some(trace), Some(written)) = (memo, recording.trace(), written) {
-                let unreadable = !project.unreadable_sources().is_empty();
                 memo::keep_generate(&cache, keys, trace, &project.findings, written, unreadable);
             }
             code
@@ -375,14 +375,12 @@ pub(crate) fn main() -> ExitCode {
             let docs = DocsRun { root: &root, out: out.as_deref(), cache: &cache };
             let (code, docs) = check::run(&mut console, &project, docs, deny, format, &mut timings);
             if let (Some(keys), Some(trace), Some(digest)) = (memo, recording.trace(), before) {
-                let unreadable = !project.unreadable_sources().is_empty();
                 memo::keep_check(&cache, keys, trace, &project.findings, &docs, digest, unreadable);
             }
             code
         }
         Command::Graph { format } => {
             let text = graph::output(&project, format, &mut timings);
-            let unreadable = !project.unreadable_sources().is_empty();
             if let (Some(keys), Some(trace)) = (memo, recording.trace()) {
                 memo::keep(&cache, keys, trace, &project.findings, &text, unreadable);
             }

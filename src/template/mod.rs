@@ -322,6 +322,7 @@ fn load_one(
     cache.put_value(Kind::Templates, key, &cached);
     Ok(cached.loaded)
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
