@@ -6,7 +6,9 @@
 //! stand for (`!GetAtt A.B` is `{"Fn::GetAtt": "A.B"}`), so later stages see one shape; unknown
 //! tags are kept. JSON is read as YAML, which it is.
 
-use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span, Tag};
+mod fast;
+
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Tag};
 use std::collections::BTreeMap;
 
 /// A node of a YAML or JSON document with the position it starts at.
@@ -210,22 +212,22 @@ const MAX_INDENT_FIXES: usize = 1_000;
 /// inside a flow collection for its indentation, the line is indented further (which changes
 /// nothing inside a flow collection) and the document read again; positions are reported as in
 /// the original text.
+///
+/// Most templates are read by the fast reader ([`fast`]); whatever it does not vouch for (and
+/// every broken document) by saphyr-parser.
 pub fn parse(text: &str, limits: YamlLimits) -> Result<Document, YamlError> {
+    match fast::read(text, limits) {
+        Some(document) => Ok(document),
+        None => parse_with_saphyr(text, limits),
+    }
+}
+
+/// [`parse`] by saphyr-parser alone.
+fn parse_with_saphyr(text: &str, limits: YamlLimits) -> Result<Document, YamlError> {
     let mut padding: BTreeMap<u32, u32> = BTreeMap::new();
     let mut source: std::borrow::Cow<'_, str> = text.into();
     for _ in 0..=MAX_INDENT_FIXES {
-        let builder = Builder {
-            limits,
-            nodes: 0,
-            stack: Vec::new(),
-            anchors: BTreeMap::new(),
-            root: None,
-            documents: 0,
-            lines: source.split('\n').collect(),
-            line_starts: line_starts(&source),
-            duplicates: Vec::new(),
-        };
-        match builder.run(&source) {
+        match read_with_saphyr(&source, limits) {
             Ok(mut document) => {
                 if !padding.is_empty() {
                     unpad_node(&mut document.root, &padding);
@@ -405,18 +407,19 @@ struct Frame {
     line: u32,
     column: u32,
     anchor: usize,
-    tag: Option<Tag>,
+    /// The suffix of a `!` tag (the only tags that change a node, see [`apply_tag`]).
+    tag: Option<String>,
 }
 
 /// Keys a mapping may have before they are indexed to find repeated ones.
 const SMALL_MAPPING: usize = 16;
 
-struct Builder<'t> {
+/// Builds a [`Document`] from what a reader found, in document order: saphyr-parser's events
+/// ([`read_with_saphyr`]) or the fast reader's ([`fast::read`]). It holds the budgets, turns
+/// short-form tags into their long form, copies aliases and finds repeated keys, so both
+/// readers give the same document for the same findings.
+struct Builder {
     limits: YamlLimits,
-    /// The text's lines, to tell flow collections from block ones.
-    lines: Vec<&'t str>,
-    /// The character index at which each line starts.
-    line_starts: Vec<usize>,
     duplicates: Vec<YamlError>,
     nodes: usize,
     stack: Vec<Frame>,
@@ -452,114 +455,165 @@ fn error_at((line, column): (u32, u32), message: impl Into<String>) -> YamlError
     YamlError { line, column, message: message.into(), related: None }
 }
 
-impl Builder<'_> {
-    /// Builds the document.
-    fn run(mut self, text: &str) -> Result<Document, Stop> {
-        for event in Parser::new_from_str(text) {
-            let in_flow = self.stack.iter().any(|frame| frame.flow);
-            let (event, span) = event.map_err(|error| {
-                let (line, column) = position(&self.line_starts, error.marker());
-                let error_here = YamlError { line, column, message: error.info().to_owned(), related: None };
-                Stop { error: error_here, cause: Cause::Scan(Refusal::of(&error)), in_flow }
-            })?;
-            self.event(event, &span).map_err(|error| Stop { error, cause: Cause::Build, in_flow })?;
+/// The suffix of a tag that changes a node: one with the `!` handle. YAML's own tags (`!!str`)
+/// change nothing.
+fn local_tag(tag: Option<&Tag>) -> Option<&str> {
+    tag.filter(|tag| tag.handle == "!").map(|tag| tag.suffix.as_str())
+}
+
+/// Reads `text` with saphyr-parser into a new builder.
+fn read_with_saphyr(text: &str, limits: YamlLimits) -> Result<Document, Stop> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let line_starts = line_starts(text);
+    // Whether the collection starting at `(line, column)` is written in flow style.
+    let is_flow = |(line, column): (u32, u32)| {
+        lines
+            .get((line as usize).saturating_sub(1))
+            .and_then(|text| text.chars().nth((column as usize).saturating_sub(1)))
+            .is_some_and(|first| first == '[' || first == '{')
+    };
+    let mut builder = Builder::new(limits);
+    for event in Parser::new_from_str(text) {
+        let in_flow = builder.in_flow();
+        let (event, span) = event.map_err(|error| {
+            let (line, column) = position(&line_starts, error.marker());
+            let error_here = YamlError { line, column, message: error.info().to_owned(), related: None };
+            Stop { error: error_here, cause: Cause::Scan(Refusal::of(&error)), in_flow }
+        })?;
+        let at = position(&line_starts, &span.start);
+        let built = match event {
+            Event::DocumentStart(_) => builder.document(at),
+            Event::Scalar(text, style, anchor, tag) => {
+                let quoted = matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted);
+                builder.scalar(text.into_owned(), quoted, anchor, local_tag(tag.as_deref()), at)
+            }
+            Event::SequenceStart(anchor, tag) => {
+                builder.start(false, is_flow(at), anchor, local_tag(tag.as_deref()), at)
+            }
+            Event::MappingStart(anchor, tag) => {
+                builder.start(true, is_flow(at), anchor, local_tag(tag.as_deref()), at)
+            }
+            Event::SequenceEnd | Event::MappingEnd => builder.end(),
+            Event::Alias(id) => builder.alias(id, at),
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => Ok(()),
+        };
+        built.map_err(|error| Stop { error, cause: Cause::Build, in_flow })?;
+    }
+    Ok(builder.finish())
+}
+
+impl Builder {
+    fn new(limits: YamlLimits) -> Builder {
+        Builder {
+            limits,
+            duplicates: Vec::new(),
+            nodes: 0,
+            stack: Vec::new(),
+            anchors: BTreeMap::new(),
+            root: None,
+            documents: 0,
         }
+    }
+
+    /// The document built: its root (an empty scalar when there was none).
+    fn finish(self) -> Document {
         let root = self.root.unwrap_or(Node {
             value: Value::Scalar { text: String::new(), quoted: false },
             line: 1,
             column: 1,
         });
-        Ok(Document { root, duplicates: self.duplicates })
+        Document { root, duplicates: self.duplicates }
     }
 
-    /// Whether the collection starting at `(line, column)` is written in flow style.
-    fn is_flow(&self, (line, column): (u32, u32)) -> bool {
-        self.lines
-            .get((line as usize).saturating_sub(1))
-            .and_then(|text| text.chars().nth((column as usize).saturating_sub(1)))
-            .is_some_and(|first| first == '[' || first == '{')
+    /// Whether a flow collection is open.
+    fn in_flow(&self) -> bool {
+        self.stack.iter().any(|frame| frame.flow)
     }
 
-    fn event(&mut self, event: Event<'_>, span: &Span) -> Result<(), YamlError> {
-        {
-            let at = position(&self.line_starts, &span.start);
-            let is_mapping = matches!(event, Event::MappingStart(..));
-            match event {
-                Event::DocumentStart(_) => {
-                    self.documents += 1;
-                    if self.documents > 1 {
-                        return Err(error_at(
-                            at,
-                            "a template is one YAML document; a second one starts here",
-                        ));
-                    }
-                }
-                Event::Scalar(text, style, anchor, tag) => {
-                    self.count(1, at)?;
-                    let quoted = matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted);
-                    let node = Node {
-                        value: Value::Scalar { text: text.into_owned(), quoted },
-                        line: at.0,
-                        column: at.1,
-                    };
-                    let node = apply_tag(node, tag.as_deref());
-                    self.finish(node, anchor, 1)?;
-                }
-                Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
-                    if self.stack.len() >= self.limits.max_depth {
-                        return Err(error_at(
-                            at,
-                            format!("nesting deeper than the limit of {} levels", self.limits.max_depth),
-                        ));
-                    }
-                    self.count(1, at)?;
-                    let keys = is_mapping.then(BTreeMap::new);
-                    let flow = self.is_flow(at);
-                    self.stack.push(Frame {
-                        items: Vec::new(),
-                        flow,
-                        repeated: false,
-                        keys,
-                        line: at.0,
-                        column: at.1,
-                        anchor,
-                        tag: tag.map(|tag| tag.into_owned()),
-                    });
-                }
-                Event::SequenceEnd | Event::MappingEnd => {
-                    let Some(frame) = self.stack.pop() else { return Ok(()) };
-                    let value = match frame.keys {
-                        Some(_) => {
-                            let mut entries: Vec<(Node, Node)> = Vec::with_capacity(frame.items.len() / 2);
-                            let mut items = frame.items.into_iter();
-                            while let (Some(key), Some(value)) = (items.next(), items.next()) {
-                                if frame.repeated {
-                                    entries.retain(|(earlier, _)| earlier.as_str() != key.as_str());
-                                }
-                                entries.push((key, value));
-                            }
-                            Value::Map(entries)
-                        }
-                        None => Value::Seq(frame.items),
-                    };
-                    let node = Node { value, line: frame.line, column: frame.column };
-                    // Only an anchored node is ever counted again (by its aliases).
-                    let size = if frame.anchor == 0 { 0 } else { node.size() };
-                    let node = apply_tag(node, frame.tag.as_ref());
-                    self.finish(node, frame.anchor, size)?;
-                }
-                Event::Alias(id) => {
-                    let Some((node, size)) = self.anchors.get(&id) else {
-                        return Err(error_at(at, "alias to an unknown anchor"));
-                    };
-                    let (node, size) = (node.clone(), *size);
-                    self.count(size, at)?;
-                    self.push(node)?;
-                }
-                Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
-            }
+    /// A document starts at `at`.
+    fn document(&mut self, at: (u32, u32)) -> Result<(), YamlError> {
+        self.documents += 1;
+        if self.documents > 1 {
+            return Err(error_at(at, "a template is one YAML document; a second one starts here"));
         }
         Ok(())
+    }
+
+    /// A scalar at `at`, under the `!` tag `tag` (its suffix) if it has one.
+    fn scalar(
+        &mut self,
+        text: String,
+        quoted: bool,
+        anchor: usize,
+        tag: Option<&str>,
+        at: (u32, u32),
+    ) -> Result<(), YamlError> {
+        self.count(1, at)?;
+        let node = Node { value: Value::Scalar { text, quoted }, line: at.0, column: at.1 };
+        self.complete(apply_tag(node, tag), anchor, 1)
+    }
+
+    /// A mapping or a sequence starts at `at`.
+    fn start(
+        &mut self,
+        mapping: bool,
+        flow: bool,
+        anchor: usize,
+        tag: Option<&str>,
+        at: (u32, u32),
+    ) -> Result<(), YamlError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(error_at(
+                at,
+                format!("nesting deeper than the limit of {} levels", self.limits.max_depth),
+            ));
+        }
+        self.count(1, at)?;
+        self.stack.push(Frame {
+            items: Vec::new(),
+            flow,
+            repeated: false,
+            keys: mapping.then(BTreeMap::new),
+            line: at.0,
+            column: at.1,
+            anchor,
+            tag: tag.map(str::to_owned),
+        });
+        Ok(())
+    }
+
+    /// The innermost open mapping or sequence ends.
+    fn end(&mut self) -> Result<(), YamlError> {
+        let Some(frame) = self.stack.pop() else { return Ok(()) };
+        let value = match frame.keys {
+            Some(_) => {
+                let mut entries: Vec<(Node, Node)> = Vec::with_capacity(frame.items.len() / 2);
+                let mut items = frame.items.into_iter();
+                while let (Some(key), Some(value)) = (items.next(), items.next()) {
+                    if frame.repeated {
+                        entries.retain(|(earlier, _)| earlier.as_str() != key.as_str());
+                    }
+                    entries.push((key, value));
+                }
+                Value::Map(entries)
+            }
+            None => Value::Seq(frame.items),
+        };
+        let node = Node { value, line: frame.line, column: frame.column };
+        // Only an anchored node is ever counted again (by its aliases).
+        let size = if frame.anchor == 0 { 0 } else { node.size() };
+        let node = apply_tag(node, frame.tag.as_deref());
+        self.complete(node, frame.anchor, size)
+    }
+
+    /// An alias to anchor `id` at `at`: a copy of the anchored node.
+    fn alias(&mut self, id: usize, at: (u32, u32)) -> Result<(), YamlError> {
+        let Some((node, size)) = self.anchors.get(&id) else {
+            return Err(error_at(at, "alias to an unknown anchor"));
+        };
+        let (node, size) = (node.clone(), *size);
+        self.count(size, at)?;
+        self.push(node)
     }
 
     fn count(&mut self, nodes: usize, at: (u32, u32)) -> Result<(), YamlError> {
@@ -577,13 +631,12 @@ impl Builder<'_> {
     }
 
     /// Records a finished node under its anchor, then places it.
-    fn finish(&mut self, node: Node, anchor: usize, size: usize) -> Result<(), YamlError> {
+    fn complete(&mut self, node: Node, anchor: usize, size: usize) -> Result<(), YamlError> {
         if anchor != 0 {
             self.anchors.insert(anchor, (node.clone(), size));
         }
         self.push(node)
     }
-
     /// Places a finished node in the sequence or mapping being built, or as the root.
     fn push(&mut self, node: Node) -> Result<(), YamlError> {
         let Some(frame) = self.stack.last_mut() else {
@@ -635,12 +688,9 @@ impl Builder<'_> {
 
 /// Applies a tag to a finished node: intrinsic short forms become their long form, YAML's own
 /// tags (`!!str`) change nothing, and any other tag is kept.
-fn apply_tag(node: Node, tag: Option<&Tag>) -> Node {
-    let Some(tag) = tag else { return node };
-    if tag.handle != "!" {
-        return node;
-    }
-    match INTRINSIC_TAGS.iter().find(|(short, _)| *short == tag.suffix) {
+fn apply_tag(node: Node, tag: Option<&str>) -> Node {
+    let Some(suffix) = tag else { return node };
+    match INTRINSIC_TAGS.iter().find(|(short, _)| *short == suffix) {
         Some((_, long)) => {
             let key = Node::scalar(*long, node.line, node.column);
             let (line, column) = (node.line, node.column);
@@ -648,7 +698,7 @@ fn apply_tag(node: Node, tag: Option<&Tag>) -> Node {
         }
         None => {
             let (line, column) = (node.line, node.column);
-            Node { value: Value::Tagged(format!("!{}", tag.suffix), Box::new(node)), line, column }
+            Node { value: Value::Tagged(format!("!{suffix}"), Box::new(node)), line, column }
         }
     }
 }
