@@ -10,7 +10,7 @@
 
 use crate::files::{Listing, ProjectFiles, ReadAlong, ReadError};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -143,7 +143,9 @@ pub struct Recording<'a> {
 #[derive(Debug, Default)]
 struct Log {
     listing: Option<Digest>,
-    reads: BTreeMap<(String, u64), Digest>,
+    /// Every read in the order they were noted (on many threads at once: a push is all a read
+    /// costs the lock); sorted, and a file read twice checked, when the trace is taken.
+    reads: Vec<(String, u64, Digest)>,
     /// Something happened that a trace cannot hold: two listings or two reads of a file
     /// that differ (the project changed while the run read it), or a file streamed.
     untraceable: bool,
@@ -175,8 +177,16 @@ impl<'a> Recording<'a> {
         if log.untraceable {
             return None;
         }
-        let reads = log.reads.iter().map(|((path, limit), digest)| (path.clone(), *limit, *digest)).collect();
-        Some(Trace { started: self.started, listing: log.listing, reads })
+        let mut reads = log.reads.clone();
+        reads.sort_unstable();
+        // A file read twice with the same limit must have read the same both times.
+        let mut conflict = false;
+        reads.dedup_by(|later, earlier| {
+            let same_read = later.0 == earlier.0 && later.1 == earlier.1;
+            conflict |= same_read && later.2 != earlier.2;
+            same_read
+        });
+        (!conflict).then(|| Trace { started: self.started, listing: log.listing, reads })
     }
 
     fn note_listing(&self, listing: &Listing) {
@@ -189,13 +199,8 @@ impl<'a> Recording<'a> {
     }
 
     fn note_read(&self, path: &str, limit: u64, outcome: &Result<Vec<u8>, ReadError>) {
-        let digest = outcome_digest(outcome);
-        let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(earlier) = log.reads.insert((path.to_owned(), limit), digest)
-            && earlier != digest
-        {
-            log.untraceable = true;
-        }
+        let read = (path.to_owned(), limit, outcome_digest(outcome));
+        self.log.lock().unwrap_or_else(PoisonError::into_inner).reads.push(read);
     }
 }
 
@@ -413,6 +418,16 @@ mod tests {
                 Err(io::Error::other("not here"))
             }
         }
+        // Read twice the same: one read in the trace, sorted with the others.
+        let files = project();
+        let recording = Recording::new(&files);
+        for path in ["template.yaml", "api/src/lib.rs", "template.yaml"] {
+            let _ = recording.read(path, 100);
+        }
+        let trace = recording.trace().expect("a trace");
+        let paths: Vec<&str> = trace.reads.iter().map(|(path, _, _)| path.as_str()).collect();
+        assert_eq!(paths, ["api/src/lib.rs", "template.yaml"]);
+
         let changing = Changing(AtomicUsize::new(0));
         let recording = Recording::new(&changing);
         let _ = recording.read("a.rs", 100);
