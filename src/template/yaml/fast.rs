@@ -81,7 +81,7 @@ enum Slot {
     Root,
     /// A mapping's value; an empty one is at the `:`.
     Value((u32, u32)),
-    /// A sequence's item; an empty one is just after the `-`.
+    /// A sequence's item; an empty one is where the `-`'s line ends (after any comment).
     Item((u32, u32)),
     /// A node on a line of its own below its key, `-` or tag.
     Line,
@@ -148,8 +148,16 @@ impl<'t> Reader<'t> {
 
     /// The cursor's line and column (in characters, from 1), as positions are reported.
     fn at(&self) -> (u32, u32) {
-        let column =
-            if self.ascii { self.column() } else { self.text[self.line_start..self.pos].chars().count() };
+        self.at_offset(self.pos)
+    }
+
+    /// The line and column of `offset`, on the cursor's line.
+    fn at_offset(&self, offset: usize) -> (u32, u32) {
+        let column = if self.ascii {
+            offset - self.line_start
+        } else {
+            self.text[self.line_start..offset].chars().count()
+        };
         (self.line, u32::try_from(column + 1).unwrap_or(u32::MAX))
     }
 
@@ -423,9 +431,10 @@ impl<'t> Reader<'t> {
         self.enter()?;
         let mut started = false;
         loop {
-            let (line, dash) = self.at();
             self.pos += 1;
             self.skip_spaces();
+            // Where an empty item is placed: the end of the line.
+            let line_end = self.at_offset(self.line_end(self.pos));
             if !started {
                 let at = match (at, tagged_at) {
                     (Some(at), _) | (None, Some(at)) => at,
@@ -435,7 +444,7 @@ impl<'t> Reader<'t> {
                 self.builder.start(false, false, 0, tag, at).ok()?;
                 started = true;
             }
-            self.node(isize::try_from(column).ok()?, Slot::Item((line, dash + 1)))?;
+            self.node(isize::try_from(column).ok()?, Slot::Item(line_end))?;
             if self.at_end() || self.column() < column {
                 break;
             }

@@ -29,11 +29,12 @@ fn snippets_read_as_saphyr_reads_them() {
         "A: !Ref\n  x\nB: !If\n  K: v\nC: a#b\nD: -1\n",
         "A: |\n  x\n    y\n  z\nB: |-\n  x\n\nC: >\n\n  lead\n",
         "A:  # c\n- a\n- K:\n  - b\n",
-        "- a\n-\n- b\n",
+        "- a\n-\n- b\n-    # c\n-   \n- é  #ü\n-\n",
         "Résumé: «x»\nB: [é, ü]\nC: 'ñ' # c\n",
         "A: \"\\x41\\u00e9\\U0001F600\\t\\/\"\n",
         "A: [a, b, ]\nB: {a: 1, }\nC:\n  - ::/0\n  - :sqs:x\n  - [:a, b]\nD: >\n  a \n  b  \n\n  c \n",
         "---\nA: >\n  {\n    \"a\": 1,\n\n    \"b\": 2\n  }\n  x\n\n  y\nB: >\n\n  a\n    b\n\n\n  c\nC: |\n  x\n    \nD: >\n  x\n    \n  y\nE:\n  !Sub\n    - x\n",
+        "a  : b\n\"c\" : d\ne: [x #c\n  , y]\nf: { \"a\":1, \"b\" :2 }\ng:\n- - - x\n-   K: v\n    L: w\n- []\n- {}\n- ''\n- \"\"\n",
         "A:\n  B: [{\n    x: 1\n  }]\nC: !Join\n- a\nD:\n  !GetAtt Q.Arn\n",
     ];
     for (index, snippet) in snippets.iter().enumerate() {
