@@ -235,7 +235,7 @@ fn written_resources<'a>(
         };
         let section = types::resource_type(type_name).and_then(|row| row.globals);
         let properties = match section.and_then(|section| globals?.get(section)) {
-            Some(global) => sam::merge_globals(global, &own),
+            Some(global) => sam::merge_globals(global, own),
             None => own,
         };
         written.push(Written {
@@ -321,7 +321,9 @@ fn read_resources(
     emit: &mut Emit<'_, '_>,
     written: &[Written<'_>],
 ) -> (BTreeMap<String, Resource>, Vec<Nested>) {
-    let mut resources = BTreeMap::new();
+    // Gathered in document order and made a map at once: inserted one by one, every resource
+    // (a large value) would be moved about the map's nodes as it grows.
+    let mut resources = Vec::with_capacity(written.len());
     let mut nested = Vec::new();
     for resource in written {
         let first = emit.relations.len();
@@ -348,7 +350,7 @@ fn read_resources(
             });
         }
         check_names(emit, &resource.properties);
-        resources.insert(
+        resources.push((
             resource.id.clone(),
             Resource {
                 id: resource.id.clone(),
@@ -361,9 +363,11 @@ fn read_resources(
                 properties: Node { value: Value::Map(Vec::new()), ..*resource.key },
                 details,
             },
-        );
+        ));
     }
-    (resources, nested)
+    // Logical IDs are a mapping's keys, so unique; were one repeated, the last would stand, as
+    // it would have inserted.
+    (resources.into_iter().collect(), nested)
 }
 
 /// Adds the implicit resources, at what creates them, with no properties of their own.

@@ -14,30 +14,33 @@ use super::{cognito, iot, logs};
 /// `properties` with `globals` merged in as SAM does: mappings are merged key by key, lists are
 /// joined (the global entries first), and anything else set on the resource wins. An intrinsic
 /// function on either side is a value, not a mapping to merge.
-pub(crate) fn merge_globals(globals: &Node, properties: &Node) -> Node {
-    match (&globals.value, &properties.value) {
-        (Value::Map(global_entries), Value::Map(own_entries))
-            if globals.intrinsic().is_none() && properties.intrinsic().is_none() =>
-        {
-            let mut merged: Vec<(Node, Node)> = Vec::with_capacity(global_entries.len() + own_entries.len());
+pub(crate) fn merge_globals(globals: &Node, properties: Node) -> Node {
+    let intrinsic = globals.intrinsic().is_some() || properties.intrinsic().is_some();
+    let Node { value, line, column } = properties;
+    match (&globals.value, value) {
+        (Value::Map(global_entries), Value::Map(own_entries)) if !intrinsic => {
+            // The resource's own entries are moved, not copied: each is taken out as its key
+            // comes up among the globals, and the rest follow in their order.
+            let mut own: Vec<Option<(Node, Node)>> = own_entries.into_iter().map(Some).collect();
+            let mut merged: Vec<(Node, Node)> = Vec::with_capacity(global_entries.len() + own.len());
             for (key, global) in global_entries {
-                match own_entries.iter().find(|(own_key, _)| own_key.as_str() == key.as_str()) {
-                    Some((own_key, own)) => merged.push((own_key.clone(), merge_globals(global, own))),
+                let same_key = |entry: &Option<(Node, Node)>| {
+                    entry.as_ref().is_some_and(|(own_key, _)| own_key.as_str() == key.as_str())
+                };
+                match own.iter_mut().find(|entry| same_key(entry)).and_then(Option::take) {
+                    Some((own_key, own_value)) => merged.push((own_key, merge_globals(global, own_value))),
                     None => merged.push((key.clone(), global.clone())),
                 }
             }
-            for (key, own) in own_entries {
-                if !global_entries.iter().any(|(global_key, _)| global_key.as_str() == key.as_str()) {
-                    merged.push((key.clone(), own.clone()));
-                }
-            }
-            Node { value: Value::Map(merged), line: properties.line, column: properties.column }
+            merged.extend(own.into_iter().flatten());
+            Node { value: Value::Map(merged), line, column }
         }
         (Value::Seq(global_items), Value::Seq(own_items)) => {
-            let items = global_items.iter().chain(own_items).cloned().collect();
-            Node { value: Value::Seq(items), line: properties.line, column: properties.column }
+            let mut items = global_items.clone();
+            items.extend(own_items);
+            Node { value: Value::Seq(items), line, column }
         }
-        _ => properties.clone(),
+        (_, value) => Node { value, line, column },
     }
 }
 
@@ -475,7 +478,7 @@ mod tests {
         )
         .unwrap()
         .root;
-        let merged = merge_globals(&globals, &own);
+        let merged = merge_globals(&globals, own);
         assert_eq!(merged.get("Timeout").unwrap().as_i64(), Some(30));
         assert_eq!(merged.path(&["Environment", "Variables", "LOG"]).unwrap().as_str(), Some("info"));
         assert_eq!(merged.path(&["Environment", "Variables", "TABLE"]).unwrap().as_str(), Some("b"));
