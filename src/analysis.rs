@@ -194,7 +194,7 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
             (loaded, started.elapsed())
         });
         let started = Instant::now();
-        let prefiltered = scan::prefilter(files, &listing, &config.scan);
+        let prefiltered = scan::prefilter_cached(files, &listing, &config.scan, project.cache);
         let prefilter_took = started.elapsed();
         let candidates = (prefiltered.source_files(), prefiltered.candidate_files());
         let started = Instant::now();

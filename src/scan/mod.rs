@@ -63,7 +63,7 @@ pub fn scan(files: &dyn ProjectFiles, listing: &Listing, options: &ScanOptions) 
 }
 
 /// The first step of a scan: the crates found, every source file read and searched for the
-/// annotations; the texts of those that mention them, kept for [`parse`].
+/// annotations, and those that mention them parsed as they were read.
 #[derive(Debug)]
 pub struct Prefiltered {
     crates: Vec<Crate>,
@@ -71,10 +71,14 @@ pub struct Prefiltered {
     sources: Vec<(String, usize)>,
     /// What the pre-filter saw of each source, by index into `sources`.
     glances: Vec<Glance>,
-    /// The sources that mention the annotations: index into `sources`, and the text.
-    candidates: Vec<(usize, String)>,
+    /// The sources that mention the annotations: index into `sources`, and what they hold (or
+    /// why they could not be read).
+    candidates: Vec<(usize, Parsed)>,
     problems: Vec<SourceProblem>,
 }
+
+/// What a file that mentions the annotations holds: its findings and `mod` declarations.
+type Parsed = Result<(FileFindings, Vec<ModDecl>), SourceProblem>;
 
 impl Prefiltered {
     /// How many source files were read.
@@ -82,15 +86,27 @@ impl Prefiltered {
         self.sources.len()
     }
 
-    /// How many of them mention the annotations and will be parsed.
+    /// How many of them mention the annotations (and were parsed).
     pub fn candidate_files(&self) -> usize {
         self.candidates.len()
     }
 }
 
-/// Finds the crates and reads every source file, keeping those that mention the annotations.
-/// Files are read in parallel; only the few that match stay in memory.
+/// Finds the crates and reads every source file; one that mentions the annotations is parsed
+/// at once, on the thread that read it (see [`prefilter_cached`]).
 pub fn prefilter(files: &dyn ProjectFiles, listing: &Listing, options: &ScanOptions) -> Prefiltered {
+    prefilter_cached(files, listing, options, &Cache::disabled())
+}
+
+/// [`prefilter`], taking what `cache` holds for files it has seen with the same bytes and
+/// keeping what it works out. Files are read in parallel, on threads with a stack for the
+/// nesting limit; a text is let go of as soon as it is parsed.
+pub fn prefilter_cached(
+    files: &dyn ProjectFiles,
+    listing: &Listing,
+    options: &ScanOptions,
+    cache: &Cache,
+) -> Prefiltered {
     let mut problems = Vec::new();
     let crates = find_crates(files, listing, options, &mut problems);
     // What could not be listed inside a crate may hold sources: the scan is not complete.
@@ -105,21 +121,26 @@ pub fn prefilter(files: &dyn ProjectFiles, listing: &Listing, options: &ScanOpti
     }
     let sources: Vec<(String, usize)> =
         assign_sources(listing, &crates).into_iter().map(|(path, index)| (path.to_owned(), index)).collect();
+    let stack = lex::parse_stack_bytes(options.max_nesting);
     let results = parallel_map(
         &sources,
         options,
-        0,
+        stack,
         |(path, _)| path,
-        |(path, crate_index)| read_candidate(files, path, &crates[*crate_index], options),
+        |(path, crate_index)| {
+            let krate = &crates[*crate_index];
+            let (glance, text) = read_candidate(files, path, krate, options)?;
+            Ok((glance, text.map(|text| parse_cached_source(path, &text, krate, options, cache))))
+        },
     );
     let mut candidates = Vec::new();
     let mut glances = Vec::with_capacity(sources.len());
     for (index, result) in results.into_iter().enumerate() {
         match result {
-            Ok((glance, text)) => {
+            Ok((glance, parsed)) => {
                 glances.push(glance);
-                if let Some(text) = text {
-                    candidates.push((index, text));
+                if let Some(parsed) = parsed {
+                    candidates.push((index, parsed));
                 }
             }
             Err(problem) => {
@@ -131,9 +152,8 @@ pub fn prefilter(files: &dyn ProjectFiles, listing: &Listing, options: &ScanOpti
     Prefiltered { crates, sources, glances, candidates, problems }
 }
 
-/// The second step of a scan: the files that mention the annotations are parsed (in parallel,
-/// on threads with a stack for the nesting limit) and read for handlers and event types, and
-/// module paths are worked out where annotations were found.
+/// The second step of a scan: module paths are worked out where annotations were found, and
+/// the handlers and event types of the parsed files placed in them.
 pub fn parse(
     files: &dyn ProjectFiles,
     listing: &Listing,
@@ -144,7 +164,7 @@ pub fn parse(
 }
 
 /// [`parse`], taking what `cache` holds for files it has seen with the same bytes and keeping
-/// what it works out.
+/// what it works out (the `mod` declarations placement reads).
 pub fn parse_cached(
     files: &dyn ProjectFiles,
     listing: &Listing,
@@ -153,32 +173,10 @@ pub fn parse_cached(
     cache: &Cache,
 ) -> ScanFacts {
     let Prefiltered { crates, sources, glances, candidates, mut problems } = prefiltered;
-    let stack = lex::parse_stack_bytes(options.max_nesting);
-    let results = parallel_map(
-        &candidates,
-        options,
-        stack,
-        |(index, _)| &sources[*index].0,
-        |(index, text)| {
-            let (path, crate_index) = &sources[*index];
-            let krate = &crates[*crate_index];
-            let key = Key::new(
-                Kind::Sources,
-                &[
-                    path.as_bytes(),
-                    krate.annotations_crate.as_bytes(),
-                    &(options.max_nesting as u64).to_le_bytes(),
-                    text.as_bytes(),
-                ],
-            );
-            cache.get_or_work(Kind::Sources, key, || parse_source(path, text, krate, options))
-        },
-    );
-
     let mut found: BTreeMap<&str, (usize, FileFindings)> = BTreeMap::new();
     let mut decls: BTreeMap<String, Vec<ModDecl>> = BTreeMap::new();
-    for ((index, _), result) in candidates.iter().zip(results) {
-        let (path, crate_index) = &sources[*index];
+    for (index, result) in candidates {
+        let (path, crate_index) = &sources[index];
         match result {
             Ok((findings, mods)) => {
                 decls.insert(path.clone(), mods);
@@ -490,12 +488,28 @@ fn modules_key(path: &str, bytes: &[u8]) -> Key {
     Key::new(Kind::Modules, &[path.as_bytes(), bytes])
 }
 
-fn parse_source(
+/// [`parse_source`], or what `cache` kept of a file with the same path and bytes in a crate
+/// that imports the annotations under the same name, read with the same nesting limit.
+fn parse_cached_source(
     path: &str,
     text: &str,
     krate: &Crate,
     options: &ScanOptions,
-) -> Result<(FileFindings, Vec<ModDecl>), SourceProblem> {
+    cache: &Cache,
+) -> Parsed {
+    let key = Key::new(
+        Kind::Sources,
+        &[
+            path.as_bytes(),
+            krate.annotations_crate.as_bytes(),
+            &(options.max_nesting as u64).to_le_bytes(),
+            text.as_bytes(),
+        ],
+    );
+    cache.get_or_work(Kind::Sources, key, || parse_source(path, text, krate, options))
+}
+
+fn parse_source(path: &str, text: &str, krate: &Crate, options: &ScanOptions) -> Parsed {
     // Only the items that can hold annotations (and the module tree) are read: without syn
     // where the token reader understands them all; else lexed and parsed with syn. Should the
     // text not be followed, or those items not parse on their own, the whole file is, which
