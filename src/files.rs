@@ -290,8 +290,20 @@ fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     if size > limit {
         return Err(ReadError::TooLarge { size, limit });
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    // Read one byte past the limit so a file that grew since `metadata` is still refused.
+    let Ok(expected) = usize::try_from(size) else {
+        return Err(ReadError::TooLarge { size, limit });
+    };
+    if expected > 0 {
+        // The size the file system gave, read without a last read to see the end (the `take`
+        // says it at no cost): a file that grew since is read as it was (the size limit holds
+        // either way), one that shrank as it is. A thousand files, a thousand system calls less.
+        let mut bytes = Vec::with_capacity(expected);
+        file.take(size).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+        return Ok(bytes);
+    }
+    // A size of 0 may not be the truth (a pipe, a file of /proc): read to the end, one byte
+    // past the limit so that a longer one is still refused.
+    let mut bytes = Vec::new();
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(ReadError::Io)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge { size: bytes.len() as u64, limit });
