@@ -259,14 +259,20 @@ impl<'t> Reader<'t> {
         if self.peek() != b'!' {
             return self.inline(parent, slot, None);
         }
+        self.after_tag(parent, slot, slot)
+    }
+
+    /// The node under the `!` tag at the cursor: on the tag's line (in slot `here`), or, the
+    /// tag alone there, below it (in slot `below`).
+    fn after_tag(&mut self, parent: isize, below: Slot, here: Slot) -> Option<()> {
         let at = self.at();
         let suffix = self.tag()?;
         self.skip_spaces();
         if self.at_line_end() {
             self.end_line()?;
-            return self.node_below(parent, slot, Some(Tagged { suffix, at, same_line: false }));
+            return self.node_below(parent, below, Some(Tagged { suffix, at, same_line: false }));
         }
-        self.inline(parent, slot, Some(Tagged { suffix, at, same_line: true }))
+        self.inline(parent, here, Some(Tagged { suffix, at, same_line: true }))
     }
 
     /// `!suffix`, the cursor on the `!`: the suffix, the cursor after it. Only a plain name,
@@ -293,16 +299,8 @@ impl<'t> Reader<'t> {
             let entry = self.peek() == b'-' && blank(self.byte(self.pos + 1));
             if indent > parent || (indent == parent && entry && matches!(slot, Slot::Value(_))) {
                 if tag.is_none() && self.peek() == b'!' {
-                    // A tag that starts the line, before the node on it.
-                    let at = self.at();
-                    let suffix = self.tag()?;
-                    self.skip_spaces();
-                    if self.at_line_end() {
-                        // Alone on its line: the node is further below.
-                        self.end_line()?;
-                        return self.node_below(parent, slot, Some(Tagged { suffix, at, same_line: false }));
-                    }
-                    return self.inline(parent, Slot::Line, Some(Tagged { suffix, at, same_line: true }));
+                    // A tag that starts the line, before the node on it (or further below).
+                    return self.after_tag(parent, slot, Slot::Line);
                 }
                 return self.inline(parent, Slot::Line, tag);
             }
