@@ -26,7 +26,12 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 pub const BUILD_ID: &str = env!("FLOWDOC_BUILD_ID");
 
 /// The layout of a pack file; changes when the layout does.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
+
+/// Values are compressed in blocks of this size: LZ4 looks back 64 KiB at most, so blocks lose
+/// next to nothing against one, and the blocks of a large value (a command's whole output) are
+/// compressed on all cores.
+const BLOCK: usize = 1 << 20;
 
 /// What a pack file starts with.
 const MAGIC: &[u8; 8] = b"FDCACHE\n";
@@ -479,45 +484,69 @@ fn pack_raw(pack: &Pack) {
     }
 }
 
-/// `value` compressed, its length first (as `compress_prepend_size` writes it). The compressor
-/// works in a buffer of this thread sized for the worst case, and the value keeps only what it
-/// used: thousands of worst-case allocations shrunk one by one would leave memory in pieces.
+/// `value` compressed: its length, then its blocks of [`BLOCK`] bytes, each LZ4-compressed after
+/// its compressed length. The compressor works in a buffer of this thread sized for the worst
+/// case of one block, and each block keeps only what it used: thousands of worst-case
+/// allocations shrunk one by one would leave memory in pieces.
 fn compress(value: &[u8]) -> Vec<u8> {
+    let blocks: Vec<&[u8]> = value.chunks(BLOCK).collect();
+    let compressed: Vec<Vec<u8>> = if blocks.len() > 2 {
+        let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-lz4" };
+        crate::parallel::map_all(&blocks, workers, |block| compress_block(block))
+    } else {
+        blocks.iter().map(|block| compress_block(block)).collect()
+    };
+    let mut kept = Vec::with_capacity(4 + compressed.iter().map(|block| 4 + block.len()).sum::<usize>());
+    kept.extend_from_slice(&u32::try_from(value.len()).unwrap_or(u32::MAX).to_le_bytes());
+    for block in compressed {
+        kept.extend_from_slice(&u32::try_from(block.len()).unwrap_or(u32::MAX).to_le_bytes());
+        kept.extend_from_slice(&block);
+    }
+    kept
+}
+
+/// One block of at most [`BLOCK`] bytes, LZ4-compressed through a buffer of this thread.
+fn compress_block(block: &[u8]) -> Vec<u8> {
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     BUFFER.with_borrow_mut(|buffer| {
-        buffer.resize(lz4_flex::block::get_maximum_output_size(value.len()), 0);
-        match lz4_flex::block::compress_into(value, buffer) {
-            Ok(used) => {
-                let mut kept = Vec::with_capacity(4 + used);
-                kept.extend_from_slice(&u32::try_from(value.len()).unwrap_or(u32::MAX).to_le_bytes());
-                kept.extend_from_slice(&buffer[..used]);
-                kept
-            }
-            // Cannot happen with a buffer of the worst case's size; kept as it is otherwise.
-            Err(_) => lz4_flex::block::compress_prepend_size(value),
+        buffer.resize(lz4_flex::block::get_maximum_output_size(block.len()), 0);
+        match lz4_flex::block::compress_into(block, buffer) {
+            Ok(used) => buffer[..used].to_vec(),
+            // Cannot happen with a buffer of the worst case's size.
+            Err(_) => lz4_flex::block::compress(block),
         }
     })
 }
 
-/// `read` of a value as kept, decompressed; None when it does not decompress. Its stated size is held to
-/// what LZ4 can make of its length, so that no value can ask for more memory than that.
+/// `read` of a value as kept, decompressed; None when it does not decompress. Its stated size is
+/// held to what LZ4 can make of its length, so that no value can ask for more memory than that.
 fn decompress_with<T>(kept: &[u8], read: impl FnOnce(&[u8]) -> Option<T>) -> Option<T> {
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let (size, compressed) = kept.split_first_chunk::<4>()?;
+    let (size, mut blocks) = kept.split_first_chunk::<4>()?;
     let size = u32::from_le_bytes(*size) as usize;
-    if size > compressed.len().saturating_mul(255).saturating_add(16) {
+    if size > blocks.len().saturating_mul(255).saturating_add(16) {
         return None;
     }
     // Into a buffer of this thread, kept from one value to the next (see `put_value`).
     BUFFER.with_borrow_mut(|buffer| {
         buffer.resize(size, 0);
-        let used = lz4_flex::block::decompress_into(compressed, buffer).ok()?;
-        (used == size).then_some(())?;
-        read(&buffer[..used])
+        let mut at = 0;
+        while at < size {
+            let (length, rest) = blocks.split_first_chunk::<4>()?;
+            let length = u32::from_le_bytes(*length) as usize;
+            let block = rest.get(..length)?;
+            blocks = &rest[length..];
+            let end = size.min(at + BLOCK);
+            let used = lz4_flex::block::decompress_into(block, &mut buffer[at..end]).ok()?;
+            (used == end - at).then_some(())?;
+            at = end;
+        }
+        blocks.is_empty().then_some(())?;
+        read(&buffer[..size])
     })
 }
 
@@ -784,6 +813,24 @@ mod tests {
             ]
         );
         assert_eq!(cache.usage(Kind::Sources), Usage { hits: 2, misses: 0 });
+    }
+
+    #[test]
+    fn large_values_are_kept_in_blocks_and_read_back_whole() {
+        let copy = |bytes: &[u8]| Some(bytes.to_vec());
+        // Three and a half blocks, compressed on the worker threads; and the edges of a block.
+        let large: Vec<u8> = (0..BLOCK * 7 / 2).map(|at| (at % 251) as u8 ^ (at / 4093) as u8).collect();
+        for value in [&large[..], &large[..BLOCK], &large[..BLOCK + 1], &large[..0]] {
+            let kept = compress(value);
+            assert_eq!(decompress_with(&kept, copy).as_deref(), Some(value));
+            // A block cut short or followed by anything is not a value.
+            if !value.is_empty() {
+                assert_eq!(decompress_with(&kept[..kept.len() - 1], copy), None);
+            }
+            let mut longer = kept.clone();
+            longer.push(0);
+            assert_eq!(decompress_with(&longer, copy), None);
+        }
     }
 
     #[test]
