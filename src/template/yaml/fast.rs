@@ -9,8 +9,8 @@
 //! document is the same.
 //!
 //! Anything else it gives up on (None), and [`super::parse`] reads the text with saphyr-parser:
-//! anchors and aliases, directives and document markers, tabs, carriage returns and other
-//! control characters, multi-line plain and quoted scalars, more-indented lines in folded
+//! anchors and aliases, directives and document markers, tabs, carriage returns other than
+//! those of Windows line ends, and other control characters, multi-line plain and quoted scalars, more-indented lines in folded
 //! scalars, indentation indicators, keep chomping, complex keys, and every mistake (only
 //! saphyr-parser explains those). The tests hold the two readers to the same document over the
 //! corpus, the fixtures and broken variations of them.
@@ -28,6 +28,17 @@ const MAX_KEY_COLUMNS: u32 = 1_000;
 /// The document `text` holds, or None when it is not written in the part of YAML this reader
 /// knows, or breaks a budget of `limits` (saphyr-parser then says so, and where).
 pub(super) fn read(text: &str, limits: YamlLimits) -> Option<Document> {
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
+        // Windows line ends are read without their `\r`: no place moves (each `\r` stands where
+        // its line ends, as the `\n` does without it) and saphyr-parser takes both as one break.
+        let unix = text.replace("\r\n", "\n");
+        return read_unix(&unix, limits);
+    }
+    read_unix(text, limits)
+}
+
+/// [`read`] of a text whose lines end in `\n` alone (any other `\r` is not read).
+fn read_unix(text: &str, limits: YamlLimits) -> Option<Document> {
     if !readable(text) {
         return None;
     }
