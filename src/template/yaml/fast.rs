@@ -9,11 +9,11 @@
 //! document is the same.
 //!
 //! Anything else it gives up on (None), and [`super::parse`] reads the text with saphyr-parser:
-//! anchors and aliases, directives and document markers, tabs, carriage returns other than
-//! those of Windows line ends, and other control characters, multi-line plain and quoted scalars, more-indented lines in folded
-//! scalars, indentation indicators, keep chomping, complex keys, and every mistake (only
-//! saphyr-parser explains those). The tests hold the two readers to the same document over the
-//! corpus, the fixtures and broken variations of them.
+//! anchors and aliases, directives and document markers, tabs, carriage returns other than those
+//! of Windows line ends, and other control characters, multi-line plain and quoted scalars,
+//! indentation indicators, keep chomping, complex keys, and every mistake (only saphyr-parser
+//! explains those). The tests hold the two readers to the same document over the corpus, the
+//! fixtures and broken variations of them.
 
 use super::{Builder, Document, YamlLimits};
 use std::borrow::Cow;
