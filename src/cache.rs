@@ -490,12 +490,10 @@ fn pack_raw(pack: &Pack) {
 /// allocations shrunk one by one would leave memory in pieces.
 fn compress(value: &[u8]) -> Vec<u8> {
     let blocks: Vec<&[u8]> = value.chunks(BLOCK).collect();
-    let compressed: Vec<Vec<u8>> = if blocks.len() > 2 {
-        let workers = crate::parallel::Workers { threads: 0, stack: 0, name: "flowdoc-lz4" };
-        crate::parallel::map_all(&blocks, workers, |block| compress_block(block))
-    } else {
-        blocks.iter().map(|block| compress_block(block)).collect()
-    };
+    // One thread (this one) for a value of a block or two; all cores for a larger one.
+    let threads = if blocks.len() > 2 { 0 } else { 1 };
+    let workers = crate::parallel::Workers { threads, stack: 0, name: "flowdoc-lz4" };
+    let compressed = crate::parallel::map_all(&blocks, workers, |block| compress_block(block));
     let mut kept = Vec::with_capacity(4 + compressed.iter().map(|block| 4 + block.len()).sum::<usize>());
     kept.extend_from_slice(&u32::try_from(value.len()).unwrap_or(u32::MAX).to_le_bytes());
     for block in compressed {
