@@ -116,7 +116,18 @@ pub(crate) fn skim(text: &str, keep: Keep<'_>) -> Option<String> {
 /// The tokens of `text` and the ranges of them a skim keeps, or None when the text cannot be
 /// followed.
 pub(crate) fn skim_tokens<'t>(text: &'t str, keep: Keep<'_>) -> Option<Skimmed<'t>> {
-    let Lexed { tokens, close, hashes, imports } = tokens(text)?;
+    skim_lexed(text, keep, tokens(text, matches!(keep, Keep::Modules))?)
+}
+
+/// [`skim`] for [`Keep::Modules`] with every function body tokenized, as it was before bodies
+/// were passed over: what the module tree read from a skim is checked against.
+#[cfg(test)]
+pub(crate) fn skim_modules_tokenizing_bodies(text: &str) -> Option<String> {
+    Some(skim_lexed(text, Keep::Modules, tokens(text, false)?)?.compact())
+}
+
+fn skim_lexed<'t>(text: &'t str, keep: Keep<'_>, lexed: Lexed) -> Option<Skimmed<'t>> {
+    let Lexed { tokens, close, hashes, imports } = lexed;
     let mut kept: Vec<(usize, usize)> = Vec::new();
     let flagged;
     {
@@ -282,13 +293,21 @@ struct Lexed {
 /// The tokens of `text`, comments and white space left out, their delimiters matched; None
 /// where a literal or comment does not end, a character cannot start a token, or delimiters
 /// do not match.
-fn tokens(text: &str) -> Option<Lexed> {
+///
+/// With `skip_bodies`, the inside of a `{...}` group that cannot be a module's body (one not
+/// right after `mod name`, and not within `(...)` or `[...]`) is passed over by [`group_end`]
+/// and left empty: function bodies, which are most of a file, are never tokenized when only
+/// the module tree is wanted.
+fn tokens(text: &str, skip_bodies: bool) -> Option<Lexed> {
     let bytes = text.as_bytes();
     u32::try_from(bytes.len()).ok()?;
     // Rust averages a token every five to six bytes: room for all, without growing.
     let mut out = Vec::with_capacity(bytes.len() / 4 + 8);
     let mut close: Vec<u32> = Vec::with_capacity(bytes.len() / 4 + 8);
     let mut open: Vec<(u32, u8)> = Vec::new();
+    // Open `(` and `[` groups, and the delimiters a skipped group has open (reused).
+    let mut open_parens = 0usize;
+    let mut skipping: Vec<u8> = Vec::new();
     let mut hashes = Vec::new();
     let mut imports = Vec::new();
     let mut at = 0;
@@ -369,9 +388,18 @@ fn tokens(text: &str) -> Option<Lexed> {
                     Kind::Unlexable
                 }
             },
+            b'{' if skip_bodies && open_parens == 0 && !opens_module(text, &out) => {
+                // Fits, as below; the closing brace, where the group ends, is the next token.
+                open.push((out.len() as u32, byte));
+                out.push(Token { kind: Kind::Open(byte), start: start as u32, end: start as u32 + 1 });
+                close.push(0);
+                at = group_end(text, at + 1, &mut skipping)?;
+                continue;
+            }
             b'(' | b'[' | b'{' => {
                 at += 1;
                 open.push((out.len() as u32, byte));
+                open_parens += usize::from(byte != b'{');
                 Kind::Open(byte)
             }
             b')' | b']' | b'}' => {
@@ -380,6 +408,7 @@ fn tokens(text: &str) -> Option<Lexed> {
                 if !matches!((delimiter, byte), (b'(', b')') | (b'[', b']') | (b'{', b'}')) {
                     return None;
                 }
+                open_parens -= usize::from(byte != b'}');
                 // Fits: there are fewer tokens than bytes, and the bytes fit.
                 close[opened as usize] = out.len() as u32;
                 Kind::Close(byte)
@@ -417,6 +446,95 @@ fn tokens(text: &str) -> Option<Lexed> {
         close.push(0);
     }
     open.is_empty().then_some(Lexed { tokens: out, close, hashes, imports })
+}
+
+/// Whether a `{` after the tokens `out` opens a module's body: `mod name {`.
+fn opens_module(text: &str, out: &[Token]) -> bool {
+    match out {
+        [.., keyword, name] => {
+            keyword.kind == Kind::Word
+                && name.kind == Kind::Word
+                && &text[keyword.start()..keyword.end()] == "mod"
+        }
+        _ => false,
+    }
+}
+
+/// Bytes [`group_end`] stops at: quotes, comment starts and delimiters. Nothing else can hide
+/// or close a delimiter.
+const GROUP_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = matches!(byte as u8, b'"' | b'\'' | b'/' | b'(' | b')' | b'[' | b']' | b'{' | b'}');
+        byte += 1;
+    }
+    table
+};
+
+/// The offset of the `}` that closes a `{` whose inside starts at `at`, passing over literals
+/// and comments without tokenizing; `stack` is scratch space. None where a literal or comment
+/// does not end, a quote starts neither a character nor a lifetime, or delimiters do not match
+/// — where [`tokens`] would give up too.
+fn group_end(text: &str, mut at: usize, stack: &mut Vec<u8>) -> Option<usize> {
+    let bytes = text.as_bytes();
+    stack.clear();
+    stack.push(b'{');
+    loop {
+        at += bytes.get(at..)?.iter().position(|&byte| GROUP_STOP[usize::from(byte)])?;
+        let byte = bytes[at];
+        match byte {
+            b'"' => at = string_end(bytes, at)?,
+            b'\'' => {
+                at = match char_end(text, at + 1) {
+                    Some(end) => end,
+                    None => {
+                        let end = word_end(text, at + 1);
+                        (end > at + 1).then_some(end)?
+                    }
+                }
+            }
+            b'/' => match bytes.get(at + 1) {
+                Some(b'/') => {
+                    at = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |offset| at + offset)
+                }
+                Some(b'*') => at = block_comment_end(bytes, at)?,
+                _ => at += 1,
+            },
+            b'(' | b'[' | b'{' => {
+                stack.push(byte);
+                at += 1;
+            }
+            _ => {
+                let opener = stack.pop()?;
+                if !matches!((opener, byte), (b'(', b')') | (b'[', b']') | (b'{', b'}')) {
+                    return None;
+                }
+                if stack.is_empty() {
+                    return Some(at);
+                }
+                at += 1;
+            }
+        }
+    }
+}
+
+/// The end of the string literal whose opening quote is at `quote`: a raw string when an `r`
+/// (after `b` or `c`, or not) and `#`s right before the quote start a token, else a quoted one.
+fn string_end(bytes: &[u8], quote: usize) -> Option<usize> {
+    let hashes = bytes[..quote].iter().rev().take_while(|&&byte| byte == b'#').count();
+    let after_r = quote - hashes;
+    if after_r > 0 && bytes[after_r - 1] == b'r' {
+        let mut start = after_r - 1;
+        if start > 0 && matches!(bytes[start - 1], b'b' | b'c') {
+            start -= 1;
+        }
+        let starts_token = start == 0 || !(WORD[usize::from(bytes[start - 1])] || bytes[start - 1] >= 0x80);
+        if starts_token {
+            return raw_string_end(bytes, after_r);
+        }
+    }
+    quoted_end(bytes, quote + 1, b'"')
 }
 
 /// The end of a (nestable) block comment starting at `at`.
@@ -1036,5 +1154,61 @@ mod tests {
         let depth = 100_000;
         let source = format!("fn f() {{ {}{} }}\n#[event] struct E;", "(".repeat(depth), ")".repeat(depth));
         assert_eq!(folded(&kept(&source)), "#[event] struct E;");
+    }
+
+    /// A skim for the module tree passes over the inside of every `{...}` that is not a
+    /// module's body; what hides a brace (literals of every kind, comments, characters) is
+    /// passed over as the lexer would, and the module tree read is the one of a skim that
+    /// tokenizes every body.
+    #[test]
+    fn bodies_passed_over_for_the_module_tree() {
+        let source = r####"
+            fn f() { let s = "}"; let r = r#"}"#; let b = br##"" } "#"##; let c = '}'; }
+            fn g<'a>(x: &'a str) -> char { let q = b'{'; /* } /* nested } */ } */ // }
+                'outer: loop { break 'outer; } '\u{7D}' }
+            impl S { fn h() { mod in_a_body; } }
+            const X: [u8; 1] = [{ 1 }];
+            #[path = "p.rs"] mod first;
+            pub(crate) mod inline { fn i() { "{" ; } mod second; mod deeper { mod third; } }
+            macro_rules! m { () => { mod hidden; } }
+            fn r#type() { let r#struct = "{"; c"}"; cr"}"; }
+        "####;
+        let skimmed = skim_tokens(source, Keep::Modules).expect("followed");
+        let words: Vec<&str> = skimmed
+            .tokens
+            .iter()
+            .filter(|token| token.kind == Kind::Word)
+            .map(|token| &source[token.start()..token.end()])
+            .collect();
+        for passed_over in ["let", "loop", "in_a_body", "hidden", "r#struct"] {
+            assert!(!words.contains(&passed_over), "{passed_over} tokenized: {words:?}");
+        }
+        for tokenized in ["first", "inline", "second", "deeper", "third", "path"] {
+            assert!(words.contains(&tokenized), "{tokenized} not tokenized: {words:?}");
+        }
+        assert_eq!(
+            skim(source, Keep::Modules),
+            skim_modules_tokenizing_bodies(source),
+            "the same module tree as with every body tokenized"
+        );
+        // Within `(...)` or `[...]` a brace is tokenized: an attribute's arguments are read whole.
+        let skimmed = skim_tokens("#[a({ x })] mod m;", Keep::Modules).unwrap();
+        assert!(skimmed.tokens.iter().any(|token| &"#[a({ x })] mod m;"[token.start()..token.end()] == "x"));
+    }
+
+    /// A body that does not end, or whose delimiters do not match, cannot be followed.
+    #[test]
+    fn broken_bodies_passed_over_are_not_followed() {
+        for broken in [
+            "fn f() { let s = \"}; }",
+            "fn f() { /* } }",
+            "fn f() { (] }",
+            "fn f() { r#\"}\" }",
+            "fn f() { ' }",
+            "fn f() { {}",
+        ] {
+            assert!(skim_tokens(broken, Keep::Modules).is_none(), "{broken}");
+            assert!(tokens(broken, false).is_none(), "{broken}: the lexer gives up too");
+        }
     }
 }
