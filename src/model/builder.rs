@@ -2,7 +2,9 @@
 //! handlers to a [`FlowBuilder`]; [`FlowBuilder::finish`] hands over a [`Flow`] with its indexes
 //! computed once, which nothing changes afterwards.
 
-use super::graph::{Edge, Event, FailurePath, Flow, FlowGraph, GrantInfo, Handler, Node, PermissionInfo};
+use super::graph::{
+    Edge, Event, FailurePath, Flow, FlowGraph, GrantInfo, Handler, Node, NodeIndexById, PermissionInfo,
+};
 use super::stacks::NestedStacks;
 use crate::scan::SourceProblem;
 use crate::template::{Endpoint, TemplateProblem, Templates};
@@ -14,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug)]
 pub(super) struct FlowBuilder {
     pub(super) graph: FlowGraph,
-    index: BTreeMap<String, NodeIndex>,
+    index: NodeIndexById,
     /// Event types by name.
     pub(super) events: BTreeMap<String, Event>,
     /// Every annotated handler, in source order.
@@ -70,7 +72,7 @@ impl FlowBuilder {
     pub(super) fn new(templates: &Templates) -> FlowBuilder {
         FlowBuilder {
             graph: FlowGraph::default(),
-            index: BTreeMap::new(),
+            index: NodeIndexById::default(),
             events: BTreeMap::new(),
             handlers: Vec::new(),
             templates: Vec::new(),
@@ -212,9 +214,14 @@ impl FlowBuilder {
                 }
             }
         }
+        let mut sorted: Vec<(&str, NodeIndex)> =
+            self.index.iter().map(|(id, index)| (id.as_str(), *index)).collect();
+        sorted.sort_unstable();
+        let sorted = sorted.into_iter().map(|(_, index)| index).collect();
         Flow {
             graph: self.graph,
             index: self.index,
+            sorted,
             events: self.events,
             handlers: self.handlers,
             handler_index,

@@ -13,12 +13,17 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The graph under the model.
 pub type FlowGraph = StableGraph<Node, Edge>;
 
+/// Node indexes by node id: looked up, never iterated (output order comes from sorted lists).
+pub(super) type NodeIndexById = std::collections::HashMap<String, NodeIndex, foldhash::fast::RandomState>;
+
 /// The event flow of a project: resources, edges carrying events, events, handlers. Built whole
 /// by [`super::build`] and read-only from then on.
 #[derive(Debug)]
 pub struct Flow {
     pub(super) graph: FlowGraph,
-    pub(super) index: BTreeMap<String, NodeIndex>,
+    pub(super) index: NodeIndexById,
+    /// Every node's index, sorted by node id.
+    pub(super) sorted: Vec<NodeIndex>,
     /// Event types by name.
     pub(super) events: BTreeMap<String, Event>,
     /// Every annotated handler with the functions it is bound to, in source order.
@@ -321,7 +326,7 @@ impl Flow {
 
     /// Every node, sorted by id.
     pub fn nodes(&self) -> impl Iterator<Item = &Node> {
-        self.index.values().filter_map(|index| self.graph.node_weight(*index))
+        self.sorted.iter().filter_map(|index| self.graph.node_weight(*index))
     }
 
     /// Every edge with its ends, sorted by (from, to, kind).
