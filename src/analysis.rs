@@ -198,7 +198,7 @@ pub fn analyse(project: &Project<'_>) -> Result<Analysis, Failure> {
         let prefilter_took = started.elapsed();
         let candidates = (prefiltered.source_files(), prefiltered.candidate_files());
         let started = Instant::now();
-        let facts = scan::parse_cached(files, &listing, prefiltered, &config.scan, project.cache);
+        let facts = scan::parse(files, &listing, prefiltered, &config.scan);
         let scanned = (facts, candidates, prefilter_took, started.elapsed());
         // A panic on the template thread is the run's panic, as it would be on this one.
         (loading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), scanned)

@@ -41,8 +41,6 @@ const MAGIC: &[u8; 8] = b"FDCACHE\n";
 pub enum Kind {
     /// What a source file holds: its annotations, event types and `mod` declarations.
     Sources,
-    /// The `mod` declarations of a source file without annotations.
-    Modules,
     /// A loaded template.
     Templates,
     /// A picture, drawn.
@@ -53,13 +51,12 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in pack order.
-    pub const ALL: [Kind; 5] = [Kind::Sources, Kind::Modules, Kind::Templates, Kind::Pictures, Kind::Runs];
+    pub const ALL: [Kind; 4] = [Kind::Sources, Kind::Templates, Kind::Pictures, Kind::Runs];
 
     /// The name of its pack file.
     pub fn file_name(self) -> &'static str {
         match self {
             Kind::Sources => "sources.pack",
-            Kind::Modules => "modules.pack",
             Kind::Templates => "templates.pack",
             Kind::Pictures => "pictures.pack",
             Kind::Runs => "runs.pack",
@@ -69,7 +66,6 @@ impl Kind {
     fn tag(self) -> u8 {
         match self {
             Kind::Sources => 1,
-            Kind::Modules => 2,
             Kind::Templates => 3,
             Kind::Pictures => 4,
             Kind::Runs => 5,
@@ -707,7 +703,7 @@ mod tests {
     fn keys_separate_their_parts() {
         let key = |parts: &[&[u8]]| Key::new(Kind::Sources, parts);
         assert_ne!(key(&[b"ab", b"c"]), key(&[b"a", b"bc"]));
-        assert_ne!(Key::new(Kind::Sources, &[b"x"]), Key::new(Kind::Modules, &[b"x"]));
+        assert_ne!(Key::new(Kind::Sources, &[b"x"]), Key::new(Kind::Templates, &[b"x"]));
         assert_eq!(key(&[b"a", b"b"]), key(&[b"a", b"b"]));
     }
 
@@ -752,7 +748,7 @@ mod tests {
         let last_value_byte = flipped.len() - 9;
         flipped[last_value_byte] ^= 1;
         assert_eq!(cache.read_pack(Kind::Sources, flipped), Err(PackError::Damaged));
-        assert_eq!(cache.read_pack(Kind::Modules, bytes.clone()), Err(PackError::OtherKind));
+        assert_eq!(cache.read_pack(Kind::Pictures, bytes.clone()), Err(PackError::OtherKind));
         // Another build's pack: same layout, another build id.
         let mut foreign = Vec::new();
         foreign.extend_from_slice(MAGIC);
@@ -791,8 +787,8 @@ mod tests {
             match kind {
                 Kind::Sources => Ok(Some(sources.clone())),
                 Kind::Templates => Ok(Some(b"garbage".to_vec())),
-                Kind::Modules => Err("cannot be read: denied".to_owned()),
-                Kind::Pictures | Kind::Runs => Ok(None),
+                Kind::Pictures => Err("cannot be read: denied".to_owned()),
+                Kind::Runs => Ok(None),
             }
         }));
         assert!(lock(&asked).is_empty(), "nothing read before it is needed");
@@ -800,14 +796,14 @@ mod tests {
         assert_eq!(cache.get_or_work(Kind::Sources, key, || "worked".to_owned()), "A");
         assert_eq!(cache.get_or_work(Kind::Sources, key, || "worked".to_owned()), "A");
         assert_eq!(*lock(&asked), [Kind::Sources], "read once");
-        for kind in [Kind::Templates, Kind::Modules, Kind::Pictures] {
+        for kind in [Kind::Templates, Kind::Pictures, Kind::Runs] {
             assert_eq!(cache.get_or_work(kind, key, || 1u8), 1);
         }
         assert_eq!(
             cache.refused(),
             [
                 (Kind::Templates, "not a flowdoc cache".to_owned()),
-                (Kind::Modules, "cannot be read: denied".to_owned())
+                (Kind::Pictures, "cannot be read: denied".to_owned())
             ]
         );
         assert_eq!(cache.usage(Kind::Sources), Usage { hits: 2, misses: 0 });

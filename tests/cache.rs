@@ -196,6 +196,20 @@ fn the_memo_of_a_run_is_used_only_while_nothing_it_read_changed() {
     assert!(same_as_uncached("nothing changed at the end"));
 }
 
+/// A pack an earlier version kept and this one does not is removed, and changes nothing.
+#[test]
+fn a_retired_pack_is_removed() {
+    let (_dir, root) = project();
+    let expected = flowdoc(&root, &["--no-cache", "graph", "--format", "json"]);
+    std::fs::create_dir_all(pack(&root, "")).unwrap();
+    std::fs::write(pack(&root, "modules.pack"), b"FDCACHE\nfrom an earlier version").unwrap();
+    let run = flowdoc(&root, &["graph", "--format", "json"]);
+    assert_eq!(run.stdout, expected.stdout);
+    assert!(!stderr(&run).contains("note: the cache"), "{}", stderr(&run));
+    assert!(!pack(&root, "modules.pack").exists(), "the retired pack is removed");
+    assert!(pack(&root, "sources.pack").is_file());
+}
+
 #[test]
 fn a_pack_of_garbage_is_rebuilt() {
     spoiled_pack_is_rebuilt(|bytes| *bytes = b"{\"not\": \"a cache\"}".to_vec(), &["not a flowdoc cache"]);

@@ -8,6 +8,11 @@ use flowdoc::cache::Cache;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
+/// Packs that earlier versions kept and this one does not: removed when the cache is saved.
+/// (`modules.pack` held the `mod` declarations of files without annotations, now read again
+/// each run by a skim that passes function bodies over, for less than hashing them costs.)
+const RETIRED: &[&str] = &["modules.pack"];
+
 /// Where the cache of the project at `root` lives.
 pub(crate) fn folder(root: &Path) -> PathBuf {
     root.join("target").join("flowdoc").join("cache")
@@ -28,7 +33,8 @@ pub(crate) fn open(root: &Path, enabled: bool) -> Cache {
 }
 
 /// Writes the packs that changed, each replacing the old one in one step (written beside it,
-/// then renamed over it), so that a run that stops half-way leaves the old pack or the new one.
+/// then renamed over it), so that a run that stops half-way leaves the old pack or the new one;
+/// and removes the packs this version no longer keeps.
 pub(crate) fn save(console: &mut Console<'_>, root: &Path, cache: &Cache) {
     let packs = cache.packs_to_write();
     for (kind, why) in cache.refused() {
@@ -44,6 +50,10 @@ pub(crate) fn save(console: &mut Console<'_>, root: &Path, cache: &Cache) {
             folder.display()
         ));
         return;
+    }
+    for retired in RETIRED {
+        // Gone already, as a rule; a pack that cannot be removed is only unused.
+        let _ = std::fs::remove_file(folder.join(retired));
     }
     for (kind, bytes) in packs {
         let path = folder.join(kind.file_name());

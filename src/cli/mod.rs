@@ -339,7 +339,7 @@ pub(crate) fn main() -> ExitCode {
         analysing
     });
     // The analysis is done with what it looked up: the old packs need not stay in memory.
-    for kind in [Kind::Sources, Kind::Modules, Kind::Templates] {
+    for kind in [Kind::Sources, Kind::Templates] {
         cache.settle(kind);
     }
     // What was worked out is kept even when the analysis stopped: the next run starts there.

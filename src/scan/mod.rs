@@ -32,7 +32,7 @@ use crate::location::{Location, saturating_u32};
 use extract::FileFindings;
 use modules::ModDecl;
 use prefilter::Prefilter;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// Limits and choices of a scan.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,6 +121,7 @@ pub fn prefilter_cached(
     }
     let sources: Vec<(String, usize)> =
         assign_sources(listing, &crates).into_iter().map(|(path, index)| (path.to_owned(), index)).collect();
+    let module_files = ModuleFiles::new(&sources);
     let stack = lex::parse_stack_bytes(options.max_nesting);
     let results = parallel_map(
         &sources,
@@ -129,7 +130,8 @@ pub fn prefilter_cached(
         |(path, _)| path,
         |(path, crate_index)| {
             let krate = &crates[*crate_index];
-            let (glance, text) = read_candidate(files, path, krate, options)?;
+            let (glance, text) =
+                read_candidate(files, path, krate, options, module_files.may_have_children(krate, path))?;
             Ok((glance, text.map(|text| parse_cached_source(path, &text, krate, options, cache))))
         },
     );
@@ -160,18 +162,6 @@ pub fn parse(
     prefiltered: Prefiltered,
     options: &ScanOptions,
 ) -> ScanFacts {
-    parse_cached(files, listing, prefiltered, options, &Cache::disabled())
-}
-
-/// [`parse`], taking what `cache` holds for files it has seen with the same bytes and keeping
-/// what it works out (the `mod` declarations placement reads).
-pub fn parse_cached(
-    files: &dyn ProjectFiles,
-    listing: &Listing,
-    prefiltered: Prefiltered,
-    options: &ScanOptions,
-    cache: &Cache,
-) -> ScanFacts {
     let Prefiltered { crates, sources, glances, candidates, mut problems } = prefiltered;
     let mut found: BTreeMap<&str, (usize, FileFindings)> = BTreeMap::new();
     let mut decls: BTreeMap<String, Vec<ModDecl>> = BTreeMap::new();
@@ -187,29 +177,16 @@ pub fn parse_cached(
     }
 
     // Module placement needs the `mod` declarations of the files on the way from each target
-    // root to the files with findings: look at every file of those crates on all threads first.
+    // root to the files with findings, which the pre-filter read from the bytes in hand.
     let annotated = annotated_files(&found);
-    let wanted: Vec<(&(String, usize), Glance)> = sources
-        .iter()
-        .zip(glances)
-        .filter(|((path, index), _)| annotated.contains_key(index) && !decls.contains_key(path))
-        .collect();
-    let access = Access { files, options, cache };
-    let looked = parallel_map(
-        &wanted,
-        options,
-        0,
-        |((path, _), _)| path,
-        |((path, index), glance)| {
-            let krate = &crates[*index];
-            let default_mod_rs =
-                krate.roots.iter().any(|(_, root)| root == path) || path.ends_with("/mod.rs");
-            Ok(look_for_mods(access, path, *glance, default_mod_rs, &annotated[index]))
-        },
-    );
     let mut prefetched: BTreeMap<&str, Prefetched> = BTreeMap::new();
-    for (((path, _), _), result) in wanted.iter().zip(looked) {
-        if let Ok(Some(found)) = result {
+    for ((path, index), glance) in sources.iter().zip(glances) {
+        let Some(annotated) = annotated.get(index) else { continue };
+        if decls.contains_key(path) {
+            continue;
+        }
+        let mod_rs = crates[*index].is_mod_rs(path);
+        if let Some(found) = look_for_mods(files, options, path, glance, mod_rs, annotated) {
             prefetched.insert(path, found);
         }
     }
@@ -219,7 +196,7 @@ pub fn parse_cached(
         }
     }
 
-    let placements = place_crates(access, listing, &crates, &decls, &prefetched, &annotated);
+    let placements = place_crates(files, options, listing, &crates, &decls, &prefetched, &annotated);
     let mut facts = ScanFacts::default();
     for (path, (crate_index, findings)) in found {
         let krate = &crates[crate_index];
@@ -270,6 +247,14 @@ struct Crate {
     /// The name `flowdoc-annotations` is imported as.
     annotations_crate: String,
     prefilter: Prefilter,
+}
+
+impl Crate {
+    /// Whether `path` is a mod-rs file of the crate, whose child modules live beside it: a
+    /// target root or a `mod.rs`.
+    fn is_mod_rs(&self, path: &str) -> bool {
+        self.roots.iter().any(|(_, root)| root == path) || path.ends_with("/mod.rs")
+    }
 }
 
 fn find_crates(
@@ -429,6 +414,7 @@ fn read_candidate(
     path: &str,
     krate: &Crate,
     options: &ScanOptions,
+    may_have_children: bool,
 ) -> Result<(Glance, Option<String>), SourceProblem> {
     let bytes = match files.read(path, options.max_file_bytes) {
         Ok(bytes) => bytes,
@@ -442,50 +428,79 @@ fn read_candidate(
         }
         Err(error) => return Err(unreadable(path, &error)),
     };
-    let glance = Glance::of(path, &bytes);
     if !krate.prefilter.matches(&bytes) {
-        return Ok((glance, None));
+        return Ok((Glance::of(path, &bytes, may_have_children), None));
     }
+    // Parsed, the file gives its `mod` declarations with its findings.
+    let glance =
+        Glance { seen: Some(Seen { may_redirect: may_redirect(&bytes), modules: Modules::NotRead }) };
     let text = lex::decode(path, bytes)?;
     Ok((glance, Some(lex::strip_preamble(&text).into_owned())))
 }
 
 /// What the pre-filter saw of a source file, so that module placement need not read it again.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Debug, Default)]
 struct Glance {
     /// None when the file was not read whole (too large): placement reads it itself.
     seen: Option<Seen>,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 struct Seen {
     /// It may hold a `#[path]` attribute.
     may_redirect: bool,
-    /// Its `mod` declarations: none at all (and whether it is UTF-8, which a module file must
-    /// be), or the key they are kept under in the cache.
+    /// Its `mod` declarations, where placement may want them.
     modules: Modules,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 enum Modules {
-    None { utf8: bool },
-    Keyed(Key),
+    /// Read by a skim that passes function bodies over: cheaper than hashing the file for a
+    /// cache key. None when it is not UTF-8 (which a module file must be) or cannot be lexed.
+    Read(Option<Vec<ModDecl>>),
+    /// Not read: a file that mentions the annotations (parsing gives them), or one no module
+    /// file can lie below (see [`ModuleFiles`]) that has no `#[path]` either.
+    NotRead,
 }
 
 impl Glance {
-    fn of(path: &str, bytes: &[u8]) -> Glance {
-        let modules = if memchr::memmem::find(bytes, b"mod").is_none() {
-            Modules::None { utf8: std::str::from_utf8(bytes).is_ok() }
+    /// What placement may need of a file that does not mention the annotations.
+    fn of(path: &str, bytes: &[u8], may_have_children: bool) -> Glance {
+        let may_redirect = may_redirect(bytes);
+        let modules = if may_have_children || may_redirect {
+            Modules::Read(read_mod_decls(path, bytes))
         } else {
-            Modules::Keyed(modules_key(path, bytes))
+            Modules::NotRead
         };
-        Glance { seen: Some(Seen { may_redirect: may_redirect(bytes), modules }) }
+        Glance { seen: Some(Seen { may_redirect, modules }) }
     }
 }
 
-/// The key of a file's `mod` declarations in the cache.
-fn modules_key(path: &str, bytes: &[u8]) -> Key {
-    Key::new(Kind::Modules, &[path.as_bytes(), bytes])
+/// Which source files module files can lie below, from the listing alone: a crate's target
+/// roots and `mod.rs` files (their child modules live beside them), and a `name.rs` beside a
+/// folder `name/` that holds sources. Placement only ever asks for the `mod` declarations of
+/// these (and of files with `#[path]`), so the pre-filter reads them for no others.
+struct ModuleFiles<'s> {
+    /// Every folder that holds a source, at any depth.
+    folders: HashSet<&'s str>,
+}
+
+impl<'s> ModuleFiles<'s> {
+    fn new(sources: &'s [(String, usize)]) -> ModuleFiles<'s> {
+        let mut folders = HashSet::new();
+        for (path, _) in sources {
+            let mut folder = parent(path);
+            while !folder.is_empty() && folders.insert(folder) {
+                folder = parent(folder);
+            }
+        }
+        ModuleFiles { folders }
+    }
+
+    /// Whether module files can lie below `path`, a source of `krate`.
+    fn may_have_children(&self, krate: &Crate, path: &str) -> bool {
+        krate.is_mod_rs(path) || path.strip_suffix(".rs").is_some_and(|stem| self.folders.contains(stem))
+    }
 }
 
 /// [`parse_source`], or what `cache` kept of a file with the same path and bytes in a crate
@@ -554,14 +569,6 @@ fn parse_tokens(
     })
 }
 
-/// How placement reads files: through the project, within the scan's limits, past the cache.
-#[derive(Clone, Copy)]
-struct Access<'a> {
-    files: &'a dyn ProjectFiles,
-    options: &'a ScanOptions,
-    cache: &'a Cache,
-}
-
 /// What placement may need of a file, looked at ahead.
 #[derive(Debug)]
 enum Prefetched {
@@ -598,21 +605,21 @@ fn may_redirect(bytes: &[u8]) -> bool {
         .any(|at| bytes[..at].iter().rev().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'['))
 }
 
-/// A file looked at for placement: lexed for its `mod` declarations when placement may need
-/// them, else only searched for `#[path]`. None when it cannot be read.
+/// A file looked at for placement: its `mod` declarations when placement may need them, else
+/// whether it holds `#[path]`. None when it cannot be read.
 fn look_for_mods(
-    access: Access<'_>,
+    files: &dyn ProjectFiles,
+    options: &ScanOptions,
     path: &str,
     glance: Glance,
     mod_rs: bool,
     annotated: &BTreeSet<&str>,
 ) -> Option<Prefetched> {
-    let Access { files, options, cache } = access;
     let read = || files.read(path, options.max_file_bytes).ok();
     let Some(seen) = glance.seen else {
         let bytes = read()?;
         if leads_to_findings(path, mod_rs, annotated) || may_redirect(&bytes) {
-            return mod_decls_of(path, bytes, cache).map(Prefetched::Decls);
+            return read_mod_decls(path, &bytes).map(Prefetched::Decls);
         }
         return Some(Prefetched::Plain);
     };
@@ -620,25 +627,23 @@ fn look_for_mods(
         return Some(Prefetched::Plain);
     }
     match seen.modules {
-        Modules::None { utf8 } => utf8.then(|| Prefetched::Decls(Vec::new())),
-        Modules::Keyed(key) => cache
-            .get_value::<Option<Vec<ModDecl>>>(Kind::Modules, key)
-            .or_else(|| Some(mod_decls_of(path, read()?, cache)))?
-            .map(Prefetched::Decls),
+        Modules::Read(decls) => decls.map(Prefetched::Decls),
+        // Not a file the pre-filter expected to be on the way: read it now.
+        Modules::NotRead => read_mod_decls(path, &read()?).map(Prefetched::Decls),
     }
 }
 
 /// Module paths and targets of the files in crates that hold annotations, the crates placed on
 /// worker threads.
 fn place_crates(
-    access: Access<'_>,
+    files: &dyn ProjectFiles,
+    options: &ScanOptions,
     listing: &Listing,
     crates: &[Crate],
     decls: &BTreeMap<String, Vec<ModDecl>>,
     prefetched: &BTreeMap<&str, Prefetched>,
     annotated: &BTreeMap<usize, BTreeSet<&str>>,
 ) -> BTreeMap<String, modules::Placement> {
-    let Access { files, options, cache } = access;
     let all: BTreeSet<&str> = listing.files.iter().map(String::as_str).collect();
     let annotated: Vec<(&usize, &BTreeSet<&str>)> = annotated.iter().collect();
     let workers = crate::parallel::Workers { threads: options.threads, stack: 0, name: "flowdoc-scan" };
@@ -654,10 +659,8 @@ fn place_crates(
             {
                 return Some(Vec::new());
             }
-            let found = files
-                .read(file, options.max_file_bytes)
-                .ok()
-                .and_then(|bytes| mod_decls_of(file, bytes, cache));
+            let found =
+                files.read(file, options.max_file_bytes).ok().and_then(|bytes| read_mod_decls(file, &bytes));
             read_here.insert(file.to_owned(), found.clone().unwrap_or_default());
             found
         };
@@ -671,25 +674,14 @@ fn place_crates(
     placements
 }
 
-/// The `mod` declarations of `bytes`, the contents of a file that carries no annotations; None
-/// if it is not UTF-8. Taken from `cache` when it has seen the same file.
-fn mod_decls_of(path: &str, bytes: Vec<u8>, cache: &Cache) -> Option<Vec<ModDecl>> {
-    if memchr::memmem::find(&bytes, b"mod").is_none() {
-        // No `mod` anywhere: nothing to declare, no need to lex or look up.
-        return String::from_utf8(bytes).ok().map(|_| Vec::new());
-    }
-    let key = modules_key(path, &bytes);
-    cache.get_or_work(Kind::Modules, key, || read_mod_decls(path, bytes))
-}
-
 /// The `mod` declarations of `bytes`, lexed; None if they are not UTF-8.
-fn read_mod_decls(path: &str, bytes: Vec<u8>) -> Option<Vec<ModDecl>> {
-    if memchr::memmem::find(&bytes, b"mod").is_none() {
+fn read_mod_decls(path: &str, bytes: &[u8]) -> Option<Vec<ModDecl>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    if memchr::memmem::find(bytes, b"mod").is_none() {
         // No `mod` anywhere: nothing to declare, no need to lex.
-        return String::from_utf8(bytes).ok().map(|_| Vec::new());
+        return Some(Vec::new());
     }
-    let text = String::from_utf8(bytes).ok()?;
-    let text = lex::strip_preamble(&text);
+    let text = lex::strip_preamble(text);
     // The module tree read from the skim's tokens; where they would not lex as proc-macro2
     // lexes them, lexed (`mod_decls` is iterative: any nesting is safe here), the whole text
     // when it cannot be followed.

@@ -496,7 +496,7 @@ fn group_end(text: &str, mut at: usize, stack: &mut Vec<u8>) -> Option<usize> {
             }
             b'/' => match bytes.get(at + 1) {
                 Some(b'/') => {
-                    at = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |offset| at + offset)
+                    at = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |offset| at + offset);
                 }
                 Some(b'*') => at = block_comment_end(bytes, at)?,
                 _ => at += 1,
