@@ -158,18 +158,18 @@ impl FlowBuilder {
 
     /// The node with this id.
     pub(super) fn node(&self, id: &str) -> Option<&Node> {
-        self.index.get(id).and_then(|index| self.graph.node_weight(*index))
+        self.index.get(id).and_then(|index| self.graph.node_weight(index))
     }
 
     /// The index of the node `id`.
     pub(super) fn index_of(&self, id: &str) -> Option<NodeIndex> {
-        self.index.get(id).copied()
+        self.index.get(id)
     }
 
     /// Adds a node, or returns the existing one with that id.
     pub(super) fn add_node(&mut self, node: Node) -> NodeIndex {
         if let Some(index) = self.index.get(&node.id) {
-            return *index;
+            return index;
         }
         let id = node.id.clone();
         let index = self.graph.add_node(node);
@@ -214,10 +214,7 @@ impl FlowBuilder {
                 }
             }
         }
-        let mut sorted: Vec<(&str, NodeIndex)> =
-            self.index.iter().map(|(id, index)| (id.as_str(), *index)).collect();
-        sorted.sort_unstable();
-        let sorted = sorted.into_iter().map(|(_, index)| index).collect();
+        let sorted = self.index.sorted();
         Flow {
             graph: self.graph,
             index: self.index,

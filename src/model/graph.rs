@@ -13,8 +13,34 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The graph under the model.
 pub type FlowGraph = StableGraph<Node, Edge>;
 
-/// Node indexes by node id: looked up, never iterated (output order comes from sorted lists).
-pub(super) type NodeIndexById = std::collections::HashMap<String, NodeIndex, foldhash::fast::RandomState>;
+/// Node indexes by node id, hashed: looked up, and listed only sorted (in [`Flow::nodes`] and in
+/// its `Debug` form), so that nothing a run shows depends on the hash's order.
+#[derive(Default)]
+pub(super) struct NodeIndexById(std::collections::HashMap<String, NodeIndex, foldhash::fast::RandomState>);
+
+impl NodeIndexById {
+    pub(super) fn get(&self, id: &str) -> Option<NodeIndex> {
+        self.0.get(id).copied()
+    }
+
+    pub(super) fn insert(&mut self, id: String, index: NodeIndex) {
+        self.0.insert(id, index);
+    }
+
+    /// Every node's index, sorted by node id.
+    pub(super) fn sorted(&self) -> Vec<NodeIndex> {
+        let mut sorted: Vec<(&str, NodeIndex)> =
+            self.0.iter().map(|(id, index)| (id.as_str(), *index)).collect();
+        sorted.sort_unstable();
+        sorted.into_iter().map(|(_, index)| index).collect()
+    }
+}
+
+impl std::fmt::Debug for NodeIndexById {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.0.iter().collect::<BTreeMap<_, _>>()).finish()
+    }
+}
 
 /// The event flow of a project: resources, edges carrying events, events, handlers. Built whole
 /// by [`super::build`] and read-only from then on.
@@ -321,7 +347,7 @@ pub struct PermissionInfo {
 impl Flow {
     /// The node with this id.
     pub fn node(&self, id: &str) -> Option<&Node> {
-        self.index.get(id).and_then(|index| self.graph.node_weight(*index))
+        self.index.get(id).and_then(|index| self.graph.node_weight(index))
     }
 
     /// Every node, sorted by id.
@@ -362,7 +388,7 @@ impl Flow {
         let Some(index) = self.index.get(id) else { return Vec::new() };
         let mut found: Vec<(&Node, &Edge)> = self
             .graph
-            .edges_directed(*index, direction)
+            .edges_directed(index, direction)
             .map(|edge| {
                 let other = if direction == Direction::Outgoing { edge.target() } else { edge.source() };
                 (&self.graph[other], edge.weight())
@@ -402,7 +428,7 @@ impl Flow {
 
     /// The index of the node `id`.
     pub(crate) fn index_of(&self, id: &str) -> Option<NodeIndex> {
-        self.index.get(id).copied()
+        self.index.get(id)
     }
 
     /// Event types by name.
