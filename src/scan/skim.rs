@@ -346,7 +346,7 @@ fn tokens(text: &str, skip_bodies: bool) -> Option<Lexed> {
         }
         let kind = match byte {
             b'/' if bytes.get(at + 1) == Some(&b'/') => {
-                at = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |offset| at + offset);
+                at = line_comment_end(bytes, at);
                 match (bytes.get(start + 2), bytes.get(start + 3)) {
                     (Some(b'!'), _) => Kind::InnerDoc,
                     (Some(b'/'), next) if next != Some(&b'/') => Kind::Doc,
@@ -365,19 +365,11 @@ fn tokens(text: &str, skip_bodies: bool) -> Option<Lexed> {
                 at = quoted_end(bytes, at + 1, b'"')?;
                 Kind::Literal
             }
-            b'\'' => match char_end(text, at + 1) {
-                Some(end) => {
-                    at = end;
-                    Kind::Literal
-                }
-                None => {
-                    at = word_end(text, at + 1);
-                    if at == start + 1 {
-                        return None;
-                    }
-                    Kind::Lifetime
-                }
-            },
+            b'\'' => {
+                let (end, kind) = quote_end(text, at)?;
+                at = end;
+                kind
+            }
             b'0'..=b'9' => match number_end(bytes, at) {
                 Some(end) => {
                     at = end;
@@ -405,7 +397,7 @@ fn tokens(text: &str, skip_bodies: bool) -> Option<Lexed> {
             b')' | b']' | b'}' => {
                 at += 1;
                 let (opened, delimiter) = open.pop()?;
-                if !matches!((delimiter, byte), (b'(', b')') | (b'[', b']') | (b'{', b'}')) {
+                if !closes(delimiter, byte) {
                     return None;
                 }
                 open_parens -= usize::from(byte != b'}');
@@ -485,19 +477,9 @@ fn group_end(text: &str, mut at: usize, stack: &mut Vec<u8>) -> Option<usize> {
         let byte = bytes[at];
         match byte {
             b'"' => at = string_end(bytes, at)?,
-            b'\'' => {
-                at = match char_end(text, at + 1) {
-                    Some(end) => end,
-                    None => {
-                        let end = word_end(text, at + 1);
-                        (end > at + 1).then_some(end)?
-                    }
-                }
-            }
+            b'\'' => at = quote_end(text, at)?.0,
             b'/' => match bytes.get(at + 1) {
-                Some(b'/') => {
-                    at = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |offset| at + offset);
-                }
+                Some(b'/') => at = line_comment_end(bytes, at),
                 Some(b'*') => at = block_comment_end(bytes, at)?,
                 _ => at += 1,
             },
@@ -507,7 +489,7 @@ fn group_end(text: &str, mut at: usize, stack: &mut Vec<u8>) -> Option<usize> {
             }
             _ => {
                 let opener = stack.pop()?;
-                if !matches!((opener, byte), (b'(', b')') | (b'[', b']') | (b'{', b'}')) {
+                if !closes(opener, byte) {
                     return None;
                 }
                 if stack.is_empty() {
@@ -535,6 +517,26 @@ fn string_end(bytes: &[u8], quote: usize) -> Option<usize> {
         }
     }
     quoted_end(bytes, quote + 1, b'"')
+}
+
+/// Whether `close` is the delimiter that closes `open`.
+fn closes(open: u8, close: u8) -> bool {
+    matches!((open, close), (b'(', b')') | (b'[', b']') | (b'{', b'}'))
+}
+
+/// Where the line comment starting at `at` ends: at its line break, or the end of the text.
+fn line_comment_end(bytes: &[u8], at: usize) -> usize {
+    memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |offset| at + offset)
+}
+
+/// The end of what the quote at `at` starts, and what it is: a character literal, else a
+/// lifetime or label; None when neither follows.
+fn quote_end(text: &str, at: usize) -> Option<(usize, Kind)> {
+    if let Some(end) = char_end(text, at + 1) {
+        return Some((end, Kind::Literal));
+    }
+    let end = word_end(text, at + 1);
+    (end > at + 1).then_some((end, Kind::Lifetime))
 }
 
 /// The end of a (nestable) block comment starting at `at`.
