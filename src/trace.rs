@@ -146,8 +146,9 @@ struct Log {
     /// Every read in the order they were noted (on many threads at once: a push is all a read
     /// costs the lock); sorted, and a file read twice checked, when the trace is taken.
     reads: Vec<(String, u64, Digest)>,
-    /// Something happened that a trace cannot hold: two listings or two reads of a file
-    /// that differ (the project changed while the run read it), or a file streamed.
+    /// Something happened that a trace cannot hold: two listings that differ (the project
+    /// changed while the run listed it), a listing stopped early, or a file streamed. Two reads
+    /// of a file that differ are found when the trace is taken, among the sorted reads.
     untraceable: bool,
 }
 
